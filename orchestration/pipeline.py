@@ -1,0 +1,116 @@
+"""The pipeline's steps as plain functions (no Dagster import).
+
+The Dagster assets are thin wrappers over these, and the benchmark's plain-Python path calls the
+same functions in the same order, so both do the same work. Every writer goes through
+``warehouse.staged``: it writes a scratch copy and publishes only on success.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from models.provenance import snapshot_hash
+from models.roofline import ReferenceModel, accelerator_roofline, released_by
+from orchestration import warehouse
+from orchestration.partitions import month_end
+from orchestration.settings import DBT_PROJECT_DIR, Settings, code_version
+from orchestration.sources.landing import LandedFile
+from orchestration.sources.snapshot import SnapshotTable, land_snapshot, parse_snapshot
+from orchestration.sources.tabular import ParseResult
+from reports.archive import write_archive
+from reports.brief import BriefInputs, RenderedBrief, render_brief
+
+ROOFLINE_TABLE = "accelerator_roofline"
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    landed: LandedFile
+    parsed: ParseResult
+
+
+def ingest_snapshot_table(settings: Settings, table: SnapshotTable) -> IngestResult:
+    """Land a bundled table, parse it, and load ``raw.<source>`` (published only on success)."""
+    landed = land_snapshot(table, settings.landing_dir, settings.snapshot_dir)
+    parsed = parse_snapshot(table, landed)
+    with warehouse.staged(settings.duckdb_path) as scratch:
+        warehouse.write_raw(scratch, landed, parsed.frame, parsed.quarantine)
+    return IngestResult(landed=landed, parsed=parsed)
+
+
+def dbt_executable() -> str:
+    """The dbt of this interpreter's environment (dbt need not be on PATH)."""
+    candidate = Path(sys.executable).with_name("dbt")
+    return str(candidate) if candidate.exists() else (shutil.which("dbt") or "dbt")
+
+
+def dbt_env(settings: Settings) -> dict[str, str]:
+    """Environment for dbt: the warehouse path, always absolute, and no tracking."""
+    return {
+        "FLOPCAST_DUCKDB": str(settings.duckdb_path),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DO_NOT_TRACK": "1",
+    }
+
+
+def dbt_build_args(scratch: Path) -> list[str]:
+    """``dbt build`` into the scratch copy (the profile reads the `duckdb_path` var)."""
+    return ["build", "--vars", json.dumps({"duckdb_path": str(scratch)})]
+
+
+def run_dbt_build(settings: Settings) -> None:
+    """The plain-Python twin of the Dagster dbt step: build into scratch, publish if green."""
+    with warehouse.staged(settings.duckdb_path) as scratch:
+        subprocess.run(
+            [dbt_executable(), *dbt_build_args(scratch), "--project-dir", str(DBT_PROJECT_DIR),
+             "--profiles-dir", str(DBT_PROJECT_DIR)],
+            cwd=DBT_PROJECT_DIR, env={**os.environ, **dbt_env(settings)}, check=True,
+            stdout=subprocess.DEVNULL,
+        )
+
+
+def load_data_sources(settings: Settings) -> pd.DataFrame:
+    return warehouse.read_frame(settings.duckdb_path, "select * from marts.dim_data_source")
+
+
+def compute_roofline(settings: Settings, partition: str, model: ReferenceModel | None = None) -> pd.DataFrame:
+    """Roofline of the chips released by the partition's month end -> ``model.accelerator_roofline``."""
+    model = model or ReferenceModel()
+    accelerators = warehouse.read_frame(settings.duckdb_path, "select * from marts.dim_accelerator")
+    sources = load_data_sources(settings)
+    result = accelerator_roofline(released_by(accelerators, month_end(partition)), model)
+    result = result.assign(snapshot_hash=snapshot_hash(sources))
+    with warehouse.staged(settings.duckdb_path) as scratch:
+        warehouse.write_model_table(scratch, ROOFLINE_TABLE, result, partition)
+    return result
+
+
+def build_brief(settings: Settings, partition: str, scenario: str = "base") -> tuple[Path, RenderedBrief]:
+    """Render the partition's brief from the model outputs and archive it atomically."""
+    roofline = warehouse.read_frame(
+        settings.duckdb_path,
+        f"select * exclude (partition) from model.{ROOFLINE_TABLE} where partition = ? "
+        "order by decode_tokens_per_s_batch1 desc nulls last, accelerator_id",
+        [partition],
+    )
+    if roofline.empty:
+        raise ValueError(f"no model outputs for partition {partition}: materialise the model first")
+    sources = load_data_sources(settings)
+    inputs = BriefInputs(
+        partition=partition,
+        as_of=month_end(partition),
+        roofline=roofline.drop(columns=["snapshot_hash"]),
+        data_sources=sources,
+        snapshot_hash=str(roofline["snapshot_hash"].iloc[0]),
+        code_version=code_version(),
+        scenario=scenario,
+    )
+    rendered = render_brief(inputs)
+    target = write_archive(settings.briefs_dir, partition, rendered.archive_files())
+    return target, rendered

@@ -1,0 +1,108 @@
+"""Immutable, content-addressed landing files with provenance.
+
+Layout (pinned): ``<landing_dir>/<source>/<sha256>.<ext>`` holds the bytes exactly as fetched,
+``<sha256>.<ext>.json`` beside it records where they came from, and ``<source>/LATEST`` (JSON)
+names the last good file. Every write goes to a temporary file in the same folder and is moved
+into place with ``os.replace``, so a crash never leaves a half-written landing file or pointer.
+An unchanged file is stored once: landing the same bytes again only refreshes ``LATEST``.
+"""
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class LandedFile:
+    source: str
+    path: Path
+    sha256: str
+    url: str
+    licence: str
+    mode: str
+    fetched_at: str
+    stale: bool = False
+    note: str = ""
+
+    def provenance(self) -> dict:
+        record = asdict(self)
+        record["path"] = self.path.name
+        return record
+
+
+def utc_now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see either the old or the new file, never a part."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def land_bytes(
+    landing_dir: Path,
+    source: str,
+    data: bytes,
+    ext: str,
+    *,
+    url: str,
+    licence: str,
+    mode: str,
+    fetched_at: str | None = None,
+) -> LandedFile:
+    """Store ``data`` for ``source`` under its content hash and point ``LATEST`` at it."""
+    digest = sha256_bytes(data)
+    folder = landing_dir / source
+    target = folder / f"{digest}.{ext.lstrip('.')}"
+    landed = LandedFile(
+        source=source,
+        path=target,
+        sha256=digest,
+        url=url,
+        licence=licence,
+        mode=mode,
+        fetched_at=fetched_at or utc_now_iso(),
+    )
+    if not target.exists():
+        atomic_write_bytes(target, data)
+        atomic_write_bytes(
+            target.with_name(target.name + ".json"),
+            json.dumps(landed.provenance(), indent=2).encode(),
+        )
+    atomic_write_bytes(folder / "LATEST", json.dumps(landed.provenance(), indent=2).encode())
+    return landed
+
+
+def latest(landing_dir: Path, source: str) -> LandedFile | None:
+    """The last good landing file of ``source``, or None if nothing was ever landed."""
+    pointer = landing_dir / source / "LATEST"
+    if not pointer.exists():
+        return None
+    record = json.loads(pointer.read_text())
+    path = pointer.parent / record.pop("path")
+    if not path.exists():
+        return None
+    return LandedFile(path=path, **record)
+
+
+def mark_stale(landed: LandedFile, note: str) -> LandedFile:
+    """The same file, flagged as a fallback (the fresh fetch failed)."""
+    return replace(landed, stale=True, note=note)

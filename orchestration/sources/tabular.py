@@ -1,0 +1,195 @@
+"""Schema-driven parsing of publisher tables into typed DataFrames.
+
+Columns are mapped by name (with aliases for columns a publisher renamed between releases);
+a missing *required* column is a hard error naming the file and the column; a cell that does not
+parse sends its row to quarantine with the reason (file, row, column, value) while good rows go
+on. Typing happens here; unit conversion and cleaning are dbt's job.
+"""
+
+import io
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+Kind = Literal["text", "number", "date", "bool"]
+
+QUARANTINE_COLUMNS = ["source", "file", "row_number", "column_name", "value", "reason"]
+
+
+class SourceFormatError(ValueError):
+    """The file cannot be read as the source's format at all (nothing from it is loaded)."""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: Kind = "text"
+    required: bool = True
+    nullable: bool = True
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    source: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+@dataclass
+class ParseResult:
+    frame: pd.DataFrame
+    quarantine: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=QUARANTINE_COLUMNS)
+    )
+
+
+_NUMBER_CLEAN = re.compile(r"[,_\s]")
+_BOOL_TRUE = {"true", "t", "yes", "y", "1"}
+_BOOL_FALSE = {"false", "f", "no", "n", "0"}
+
+
+def parse_number(text: str) -> float:
+    """'1.33E+11', '1,234.5', ' 42 ' -> float. Raises ValueError on anything else."""
+    cleaned = _NUMBER_CLEAN.sub("", text)
+    value = float(cleaned)
+    if not math.isfinite(value):
+        raise ValueError(f"{text!r} is not a finite number")
+    return value
+
+
+def parse_date(text: str) -> date:
+    """ISO 'YYYY-MM-DD' (optionally with a time part) or spreadsheet 'M/D/YYYY'."""
+    stripped = text.strip()
+    if "/" in stripped:
+        return datetime.strptime(stripped.split(" ")[0], "%m/%d/%Y").date()
+    return date.fromisoformat(stripped[:10])
+
+
+def parse_bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in _BOOL_TRUE:
+        return True
+    if lowered in _BOOL_FALSE:
+        return False
+    raise ValueError(f"{text!r} is not true/false")
+
+
+_PARSERS = {"number": parse_number, "date": parse_date, "bool": parse_bool, "text": str}
+_DTYPES = {"number": "Float64", "date": "object", "bool": "boolean", "text": "string"}
+
+
+def read_csv_text(data: bytes, file_label: str) -> pd.DataFrame:
+    """Read CSV bytes as all-text cells (quoted newlines kept), with a clear error on failure."""
+    if not data.strip():
+        raise SourceFormatError(f"{file_label}: the file is empty")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SourceFormatError(
+            f"{file_label}: not UTF-8 text (byte {exc.start}: {data[exc.start:exc.start + 1]!r})"
+        ) from exc
+    try:
+        return pd.read_csv(
+            io.StringIO(text), dtype=str, keep_default_na=False, na_values=[], skipinitialspace=False
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise SourceFormatError(f"{file_label}: not a readable CSV table ({exc})") from exc
+
+
+def _resolve_columns(raw: pd.DataFrame, spec: TableSpec, file_label: str) -> dict[str, str]:
+    present = {c.strip(): c for c in raw.columns}
+    mapping: dict[str, str] = {}
+    missing: list[str] = []
+    for column in spec.columns:
+        found = next((present[n] for n in (column.name, *column.aliases) if n in present), None)
+        if found is not None:
+            mapping[column.name] = found
+        elif column.required:
+            missing.append(column.name)
+    if missing:
+        raise SourceFormatError(
+            f"{file_label}: missing required column(s) {', '.join(repr(m) for m in missing)}; "
+            f"found {', '.join(repr(c) for c in raw.columns)}"
+        )
+    return mapping
+
+
+def parse_table(raw: pd.DataFrame, spec: TableSpec, file_label: str) -> ParseResult:
+    """Type the text cells of ``raw`` according to ``spec``.
+
+    Rows whose cells do not parse (or whose non-nullable cells are empty, or whose key repeats an
+    earlier row) are quarantined, one quarantine row per problem; the others are returned typed.
+    Row numbers count data records from 1 (the header is not a record).
+    """
+    mapping = _resolve_columns(raw, spec, file_label)
+    problems: list[dict] = []
+    typed: dict[str, list] = {c.name: [] for c in spec.columns}
+    bad_rows: set[int] = set()
+    for position, record in enumerate(raw.itertuples(index=False, name=None)):
+        row_number = position + 1
+        cells = dict(zip(raw.columns, record, strict=True))
+        for column in spec.columns:
+            source_name = mapping.get(column.name)
+            text = "" if source_name is None else str(cells[source_name]).strip()
+            if text == "":
+                if not column.nullable:
+                    problems.append(_problem(spec, file_label, row_number, column.name, text,
+                                             "required value is empty"))
+                    bad_rows.add(position)
+                typed[column.name].append(None)
+                continue
+            try:
+                typed[column.name].append(_PARSERS[column.kind](text))
+            except (ValueError, TypeError) as exc:
+                problems.append(_problem(spec, file_label, row_number, column.name, text,
+                                         f"not a valid {column.kind}: {exc}"))
+                bad_rows.add(position)
+                typed[column.name].append(None)
+    frame = pd.DataFrame({c.name: pd.Series(typed[c.name], dtype=_DTYPES[c.kind])
+                          for c in spec.columns})
+    if spec.key:
+        seen: dict[tuple, int] = {}
+        for position, key in enumerate(frame[list(spec.key)].itertuples(index=False, name=None)):
+            if position in bad_rows:
+                continue
+            if key in seen:
+                problems.append(_problem(spec, file_label, position + 1, ",".join(spec.key),
+                                         "|".join(map(str, key)),
+                                         f"duplicate key (first seen in row {seen[key] + 1})"))
+                bad_rows.add(position)
+            else:
+                seen[key] = position
+    good = frame.drop(index=sorted(bad_rows)).reset_index(drop=True)
+    quarantine = pd.DataFrame(problems, columns=QUARANTINE_COLUMNS)
+    return ParseResult(frame=good, quarantine=quarantine)
+
+
+def _problem(spec: TableSpec, file_label: str, row_number: int, column: str, value: str,
+             reason: str) -> dict:
+    return {
+        "source": spec.source,
+        "file": file_label,
+        "row_number": row_number,
+        "column_name": column,
+        "value": value[:500],
+        "reason": f"{file_label}, row {row_number}, column {column!r}: {reason}",
+    }
+
+
+def parse_csv_bytes(data: bytes, spec: TableSpec, file_label: str) -> ParseResult:
+    return parse_table(read_csv_text(data, file_label), spec, file_label)
+
+
+def parse_csv_file(path: Path, spec: TableSpec, label: str | None = None) -> ParseResult:
+    return parse_csv_bytes(path.read_bytes(), spec, label or path.name)
+
