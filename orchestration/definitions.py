@@ -7,7 +7,6 @@ from orchestration.assets.dbt import warehouse_dbt_assets
 from orchestration.assets.ingest import ingest_assets
 from orchestration.assets.model import accelerator_roofline
 from orchestration.dbt_project import dbt_project
-from orchestration.partitions_def import monthly_partitions
 from orchestration.resources import FlopcastDbtCliResource, WarehouseResource
 from orchestration.pipeline import dbt_executable
 
@@ -15,7 +14,6 @@ from orchestration.pipeline import dbt_executable
 brief_job = define_asset_job(
     "brief_job",
     selection=AssetSelection.all(),
-    partitions_def=monthly_partitions,
     description="Ingest, build the warehouse, run the model and render the brief for one month.",
 )
 

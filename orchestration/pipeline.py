@@ -35,11 +35,17 @@ class IngestResult:
     parsed: ParseResult
 
 
-def ingest_snapshot_table(settings: Settings, table: SnapshotTable) -> IngestResult:
-    """Land a bundled table, parse it, and load ``raw.<source>`` (published only on success)."""
+def ingest_snapshot_table(
+    settings: Settings, table: SnapshotTable, run_id: str, publish: bool
+) -> IngestResult:
+    """Land a bundled table, parse it, and load ``raw.<source>`` into the run's scratch copy.
+
+    ``publish``: publish right away (an ingest-only run) or leave it to the warehouse build of the
+    same run, which publishes raw and dbt models together when its blocking tests pass.
+    """
     landed = land_snapshot(table, settings.landing_dir, settings.snapshot_dir)
     parsed = parse_snapshot(table, landed)
-    with warehouse.staged(settings.duckdb_path) as scratch:
+    with warehouse.staged(settings.duckdb_path, run_id, publish_on_success=publish) as scratch:
         warehouse.write_raw(scratch, landed, parsed.frame, parsed.quarantine)
     return IngestResult(landed=landed, parsed=parsed)
 
@@ -59,34 +65,45 @@ def dbt_env(settings: Settings) -> dict[str, str]:
     }
 
 
-def dbt_build_args(scratch: Path) -> list[str]:
-    """``dbt build`` into the scratch copy (the profile reads the `duckdb_path` var)."""
-    return ["build", "--vars", json.dumps({"duckdb_path": str(scratch)})]
+def dbt_args(command: str, settings: Settings) -> list[str]:
+    """A dbt command against the scratch copy of the warehouse (the profile reads the
+    `duckdb_path` var). The var is the same for every run of one FLOPCAST_HOME, so dbt's partial
+    parsing survives from `flopcast prepare` to each build (a changed var or profile forces a
+    full re-parse)."""
+    scratch = warehouse.scratch_path(settings.duckdb_path)
+    return [command, "--vars", json.dumps({"duckdb_path": str(scratch)})]
 
 
-def run_dbt_build(settings: Settings) -> None:
+def run_dbt(command: str, settings: Settings) -> None:
+    """Run dbt as a subprocess from the project folder (the plain-Python path and `prepare`)."""
+    subprocess.run(
+        [dbt_executable(), *dbt_args(command, settings), "--project-dir", str(DBT_PROJECT_DIR),
+         "--profiles-dir", str(DBT_PROJECT_DIR)],
+        cwd=DBT_PROJECT_DIR, env={**os.environ, **dbt_env(settings)}, check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def run_dbt_build(settings: Settings, run_id: str) -> None:
     """The plain-Python twin of the Dagster dbt step: build into scratch, publish if green."""
-    with warehouse.staged(settings.duckdb_path) as scratch:
-        subprocess.run(
-            [dbt_executable(), *dbt_build_args(scratch), "--project-dir", str(DBT_PROJECT_DIR),
-             "--profiles-dir", str(DBT_PROJECT_DIR)],
-            cwd=DBT_PROJECT_DIR, env={**os.environ, **dbt_env(settings)}, check=True,
-            stdout=subprocess.DEVNULL,
-        )
+    with warehouse.staged(settings.duckdb_path, run_id):
+        run_dbt("build", settings)
 
 
 def load_data_sources(settings: Settings) -> pd.DataFrame:
     return warehouse.read_frame(settings.duckdb_path, "select * from marts.dim_data_source")
 
 
-def compute_roofline(settings: Settings, partition: str, model: ReferenceModel | None = None) -> pd.DataFrame:
+def compute_roofline(
+    settings: Settings, partition: str, run_id: str, model: ReferenceModel | None = None
+) -> pd.DataFrame:
     """Roofline of the chips released by the partition's month end -> ``model.accelerator_roofline``."""
     model = model or ReferenceModel()
     accelerators = warehouse.read_frame(settings.duckdb_path, "select * from marts.dim_accelerator")
     sources = load_data_sources(settings)
     result = accelerator_roofline(released_by(accelerators, month_end(partition)), model)
     result = result.assign(snapshot_hash=snapshot_hash(sources))
-    with warehouse.staged(settings.duckdb_path) as scratch:
+    with warehouse.staged(settings.duckdb_path, run_id) as scratch:
         warehouse.write_model_table(scratch, ROOFLINE_TABLE, result, partition)
     return result
 

@@ -3,9 +3,11 @@
 Plain Python (no Dagster): the Dagster resource and the plain-Python bench path share it.
 
 - ``RunLock``: a file lock under ``$FLOPCAST_HOME`` that serialises runs across processes.
-- ``staged(published)``: every write goes to a scratch copy beside the published file; the copy
-  replaces the published file atomically (``os.replace``) only when the block ends without an
-  exception, so a failed step leaves the last good warehouse exactly as it was.
+- ``staged(published, run_id)``: every write goes to the run's scratch copy beside the published
+  file; the copy replaces the published file atomically (``os.replace``) only when a block that
+  publishes ends without an exception. Ingest leaves its writes in the scratch copy when the same
+  run builds the warehouse, so raw data and the dbt models built from it are published together,
+  after every blocking dbt test passed, and a failed run leaves the last good warehouse as it was.
 - Readers open the published file read-only and never hold it across a write.
 """
 
@@ -14,6 +16,7 @@ import json
 import os
 import shutil
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -83,24 +86,53 @@ def scratch_path(published: Path) -> Path:
     return published.with_name(published.stem + ".scratch" + published.suffix)
 
 
-@contextmanager
-def staged(published: Path) -> Iterator[Path]:
-    """Yield a scratch copy of ``published`` to write to; publish it only if the block succeeds."""
+def _marker(published: Path) -> Path:
+    return scratch_path(published).with_suffix(".run")
+
+
+def run_scratch(published: Path, run_id: str) -> Path:
+    """The scratch copy for ``run_id``: made from the published warehouse at the run's first
+    write, then reused by the run's later writers until it is published or discarded."""
+    scratch, marker = scratch_path(published), _marker(published)
+    if scratch.exists() and marker.exists() and marker.read_text() == run_id:
+        return scratch
     published.parent.mkdir(parents=True, exist_ok=True)
-    scratch = scratch_path(published)
     _remove_db(scratch)
     if published.exists():
         shutil.copyfile(published, scratch)
+    marker.write_text(run_id)
+    return scratch
+
+
+def publish(published: Path) -> None:
+    """Atomically replace the published warehouse with the scratch copy."""
+    scratch = scratch_path(published)
+    wal = scratch.with_name(scratch.name + ".wal")
+    if wal.exists():
+        raise RuntimeError(f"{scratch} still has a write-ahead log: a connection was left open")
+    with open(scratch, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(scratch, published)
+    _marker(published).unlink(missing_ok=True)
+
+
+def discard(published: Path) -> None:
+    _remove_db(scratch_path(published))
+    _marker(published).unlink(missing_ok=True)
+
+
+@contextmanager
+def staged(published: Path, run_id: str | None = None, publish_on_success: bool = True) -> Iterator[Path]:
+    """Yield the run's scratch copy to write to; on success publish it (or leave it for a later
+    step of the same run), on failure discard it so the published warehouse stays as it was."""
+    scratch = run_scratch(published, run_id or uuid.uuid4().hex)
     try:
         yield scratch
-        wal = scratch.with_name(scratch.name + ".wal")
-        if wal.exists():
-            raise RuntimeError(f"{scratch} still has a write-ahead log: a connection was left open")
-        with open(scratch, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(scratch, published)
-    finally:
-        _remove_db(scratch)
+    except BaseException:
+        discard(published)
+        raise
+    if publish_on_success:
+        publish(published)
 
 
 def _remove_db(path: Path) -> None:

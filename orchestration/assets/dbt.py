@@ -44,8 +44,9 @@ translator = FlopcastDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_
 def warehouse_dbt_assets(
     context: AssetExecutionContext, dbt: FlopcastDbtCliResource, warehouse: WarehouseResource
 ):
-    with staged(warehouse.settings.duckdb_path) as scratch:
-        invocation = dbt.cli(pipeline.dbt_build_args(scratch), context=context)
+    settings = warehouse.settings
+    with staged(settings.duckdb_path, context.run_id):
+        invocation = dbt.cli(pipeline.dbt_args("build", settings), context=context)
         try:
             yield from invocation.stream()
         finally:

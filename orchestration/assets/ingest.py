@@ -4,11 +4,21 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, Ret
 
 from orchestration import pipeline
 from orchestration.resources import WarehouseResource
+
+DBT_STEP = "warehouse_dbt_assets"  # the op name of the @dbt_assets function
 from orchestration.sources.snapshot import SNAPSHOT_TABLES, SnapshotTable
 
 
 def _preview(frame, rows: int = 10) -> MetadataValue:
     return MetadataValue.md(frame.head(rows).to_markdown(index=False))
+
+
+def _warehouse_build_in_run(context: AssetExecutionContext) -> bool:
+    """Does this run also build the dbt models? Then they publish raw and marts together."""
+    steps = context.run.step_keys_to_execute
+    if steps is None:
+        steps = [node.name for node in context.job_def.nodes]
+    return DBT_STEP in steps
 
 
 def snapshot_asset(table: SnapshotTable):
@@ -26,7 +36,9 @@ def snapshot_asset(table: SnapshotTable):
         pool="duckdb",
     )
     def _ingest(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-        result = pipeline.ingest_snapshot_table(warehouse.settings, table)
+        result = pipeline.ingest_snapshot_table(
+            warehouse.settings, table, context.run_id, publish=not _warehouse_build_in_run(context)
+        )
         landed, parsed = result.landed, result.parsed
         if len(parsed.quarantine):
             context.log.warning(

@@ -22,7 +22,7 @@ from orchestration.resources import WarehouseResource
     pool="duckdb",
 )
 def accelerator_roofline(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    result = pipeline.compute_roofline(warehouse.settings, context.partition_key)
+    result = pipeline.compute_roofline(warehouse.settings, context.partition_key, context.run_id)
     h100 = result[result["accelerator_id"] == "nvidia-h100-sxm"]
     metadata = {
         "dagster/row_count": len(result),

@@ -1,0 +1,62 @@
+# flopcast: `make brief` builds this month's brief from the bundled snapshot; `make test` runs the tests.
+# Both bootstrap everything on a fresh Debian machine with Python 3.11: WeasyPrint's system
+# libraries (apt, when root), uv, the locked virtual environment and the dbt manifest.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+UV := .uv-bootstrap/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+export UV_PYTHON_DOWNLOADS := never
+export DO_NOT_TRACK := 1
+
+.PHONY: brief test ui bench clean system-deps venv prepare
+
+brief: prepare
+	$(BIN)/flopcast brief $(if $(MONTH),--month $(MONTH))
+
+test: prepare
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+ui: prepare
+	$(BIN)/flopcast ui
+
+bench: prepare
+	$(BIN)/flopcast bench $(if $(QUICK),--quick)
+
+# WeasyPrint needs Pango (and HarfBuzz's subsetter, for small PDFs) from the system.
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing system libraries for WeasyPrint:$$missing"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  else \
+	    echo "WeasyPrint needs system libraries. Run:"; \
+	    echo "  sudo apt-get install --no-install-recommends$$missing"; exit 1; \
+	  fi; \
+	fi
+
+$(UV):
+	$(PYTHON) -m venv .uv-bootstrap
+	.uv-bootstrap/bin/pip install --quiet uv==$(UV_VERSION)
+
+# Locked dependencies, byte-compiled (imports are ~2x slower where .pyc files are not written).
+$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --compile-bytecode --quiet
+	touch $@
+
+venv: system-deps $(VENV)/.synced
+
+# dbt manifest (never built at import time) and the Dagster instance config.
+prepare: venv
+	@$(BIN)/flopcast prepare >/dev/null
+
+clean:
+	rm -rf var/ transforms/logs
+	find transforms/target -mindepth 1 -maxdepth 1 -type d -name 'warehouse_dbt_assets-*' -exec rm -rf {} + 2>/dev/null || true

@@ -1,0 +1,154 @@
+"""`flopcast` command line: thin wrappers over Dagster materialisation of asset selections.
+
+    flopcast brief [--month YYYY-MM]     whole pipeline for one monthly partition; prints the PDF path
+    flopcast ui [--port N]               the Dagster UI (webserver + daemon) on localhost
+    flopcast bench [--quick]             Dagster pipeline vs the plain-Python path (see bench/)
+
+Dagster is imported only inside the subcommands that need it, so `--help` is instant.
+"""
+
+import argparse
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from orchestration.partitions import latest_complete_month, parse_partition
+from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings, load_settings
+
+DAGSTER_YAML_TEMPLATE = PROJECT_ROOT / "orchestration" / "dagster.yaml"
+
+
+class CliError(RuntimeError):
+    """A failure to report as one clear line and a non-zero exit."""
+
+
+def ensure_dagster_home(settings: Settings) -> Path:
+    """A persistent DAGSTER_HOME under $FLOPCAST_HOME with the project's instance config
+    (telemetry off). An existing DAGSTER_HOME in the environment wins."""
+    home = Path(os.environ.get("DAGSTER_HOME") or settings.dagster_home)
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        shutil.copyfile(DAGSTER_YAML_TEMPLATE, config)
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+def ensure_dbt_manifest(settings: Settings, force: bool = False) -> None:
+    """Parse the dbt project if its manifest is missing (`make` runs `flopcast prepare` first)."""
+    if force or not (DBT_PROJECT_DIR / "target" / "manifest.json").exists():
+        from orchestration.pipeline import run_dbt
+
+        run_dbt("parse", settings)
+
+
+def _month(value: str) -> str:
+    try:
+        parse_partition(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
+
+
+def cmd_brief(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    month = args.month or latest_complete_month()
+    ensure_dagster_home(settings)
+    ensure_dbt_manifest(settings)
+    started = time.monotonic()
+    print(f"flopcast: building the brief for {month} (home {settings.home})", file=sys.stderr)
+
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import defs
+
+    job = defs.resolve_job_def("brief_job")
+    with DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            partition_key=month, instance=instance, raise_on_error=False
+        )
+    if not result.success:
+        failures = [
+            f"{event.step_key}: {event.event_specific_data.error.message.strip().splitlines()[-1]}"
+            for event in result.all_events
+            if event.is_step_failure and event.event_specific_data and event.event_specific_data.error
+        ]
+        detail = "; ".join(failures) or "see the run's logs in the Dagster UI"
+        raise CliError(f"the brief for {month} was not built ({detail}); the last good "
+                       f"warehouse and brief are unchanged")
+    pdf = settings.briefs_dir / month / "brief.pdf"
+    print(f"flopcast: done in {time.monotonic() - started:.1f} s", file=sys.stderr)
+    print(pdf)
+    return 0
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    ensure_dagster_home(settings)
+    ensure_dbt_manifest(settings)
+    dagster = Path(sys.executable).with_name("dagster")
+    command = [str(dagster), "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"),
+               "-h", args.host, "-p", str(args.port)]
+    print(f"flopcast: Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME "
+          f"{os.environ['DAGSTER_HOME']})", file=sys.stderr)
+    os.chdir(PROJECT_ROOT)
+    os.execv(command[0], command)
+    return 0  # not reached
+
+
+def cmd_prepare(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    ensure_dagster_home(settings)
+    ensure_dbt_manifest(settings, force=True)
+    print(DBT_PROJECT_DIR / "target" / "manifest.json")
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from bench.run import main as bench_main
+
+    return bench_main(["--quick"] if args.quick else [])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="flopcast", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    brief = sub.add_parser("brief", help="run the whole pipeline for one month and print the PDF path")
+    brief.add_argument("--month", type=_month, help="partition YYYY-MM (default: latest complete month)")
+    brief.set_defaults(func=cmd_brief)
+
+    ui = sub.add_parser("ui", help="serve the Dagster UI and daemon on localhost")
+    ui.add_argument("--host", default="127.0.0.1")
+    ui.add_argument("--port", type=int, default=3000)
+    ui.set_defaults(func=cmd_ui)
+
+    prepare = sub.add_parser("prepare", help="parse the dbt project (manifest) and set up DAGSTER_HOME")
+    prepare.set_defaults(func=cmd_prepare)
+
+    bench = sub.add_parser("bench", help="time the Dagster pipeline against the plain-Python path")
+    bench.add_argument("--quick", action="store_true", help="fewer repetitions")
+    bench.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CliError as exc:
+        print(f"flopcast: error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a clear line instead of a traceback for expected failures
+        from orchestration.warehouse import RunInProgressError
+
+        if isinstance(exc, (RunInProgressError, ValueError, FileNotFoundError)):
+            print(f"flopcast: error: {exc}", file=sys.stderr)
+            return 1
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""Shared fixtures. Every test runs against a temporary FLOPCAST_HOME and DAGSTER_HOME, never var/."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from orchestration.settings import PROJECT_ROOT
+
+E2E_MONTH = "2025-06"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_home(tmp_path_factory) -> Path:
+    home = tmp_path_factory.mktemp("flopcast_home")
+    dagster_home = tmp_path_factory.mktemp("dagster_home")
+    shutil.copyfile(PROJECT_ROOT / "orchestration" / "dagster.yaml", dagster_home / "dagster.yaml")
+    saved = {k: os.environ.get(k) for k in ("FLOPCAST_HOME", "FLOPCAST_DUCKDB", "DAGSTER_HOME",
+                                            "FLOPCAST_SNAPSHOT_DIR", "FLOPCAST_SOURCE_MODE")}
+    os.environ["FLOPCAST_HOME"] = str(home)
+    os.environ["DAGSTER_HOME"] = str(dagster_home)
+    for key in ("FLOPCAST_DUCKDB", "FLOPCAST_SNAPSHOT_DIR", "FLOPCAST_SOURCE_MODE"):
+        os.environ.pop(key, None)
+    yield home
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@pytest.fixture(scope="session")
+def cli_brief(isolated_home, tmp_path_factory):
+    """One real `flopcast brief` in a fresh process on the bundled snapshot (shared by e2e tests)."""
+    home = tmp_path_factory.mktemp("cli_home")
+    env = {**os.environ, "FLOPCAST_HOME": str(home)}
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("flopcast")), "brief", "--month", E2E_MONTH],
+        env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    pdf = Path(done.stdout.strip().splitlines()[-1])
+    archive = pdf.parent
+    return {
+        "home": home,
+        "pdf": pdf,
+        "archive": archive,
+        "metrics": json.loads((archive / "metrics.json").read_text()),
+        "stdout": done.stdout,
+        "stderr": done.stderr,
+    }

@@ -1,0 +1,95 @@
+"""End to end on the bundled snapshot: `flopcast brief` in a fresh process, then a run whose
+blocking dbt test fails, which must leave the last good warehouse and brief untouched."""
+
+import hashlib
+import io
+import os
+import re
+import shutil
+from datetime import date
+
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+from models.roofline import ReferenceModel, decode_tokens_per_s_ceiling, ridge_point_flop_per_byte
+from orchestration.settings import SNAPSHOT_DIR
+from reports.formatting import format_number
+from tests.conftest import E2E_MONTH
+
+pytestmark = pytest.mark.e2e
+
+
+def _snapshot() -> pd.DataFrame:
+    return pd.read_csv(SNAPSHOT_DIR / "accelerators.csv").set_index("accelerator_id")
+
+
+def _pdf_text(path) -> str:
+    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(path.read_bytes())).pages)
+
+
+def _digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_pdf_states_h100_roofline_computed_from_the_snapshot(cli_brief):
+    h100 = _snapshot().loc["nvidia-h100-sxm"]
+    ridge = ridge_point_flop_per_byte(h100["bf16_dense_flop_per_s"], h100["memory_bandwidth_bytes_per_s"])
+    decode = decode_tokens_per_s_ceiling(h100["memory_bandwidth_bytes_per_s"], ReferenceModel())
+    text = re.sub(r"\s+", " ", _pdf_text(cli_brief["pdf"]))
+    assert f"ridge point of {format_number(ridge)} FLOP/" in text
+    assert f"H100 SXM is {format_number(decode)} tokens/s" in text
+    assert 1 <= len(PdfReader(str(cli_brief["pdf"])).pages) <= 3
+
+
+def test_archive_layout_and_metrics(cli_brief):
+    archive, metrics = cli_brief["archive"], cli_brief["metrics"]
+    assert archive.name == E2E_MONTH
+    assert {p.name for p in archive.iterdir()} == {"brief.pdf", "brief.html", "metrics.json", "charts"}
+    assert (archive / "charts" / "decode_ceiling.csv").read_text().startswith("accelerator_id,")
+    assert metrics["schema_version"] == 1 and metrics["partition"] == E2E_MONTH
+    assert len(metrics["snapshot_hash"]) == 64
+    for metric in metrics["metrics"].values():
+        assert set(metric) == {"value", "unit", "p10", "p90"}
+    released = pd.to_datetime(_snapshot()["release_date"]).dt.date <= date(2025, 6, 30)
+    assert metrics["metrics"]["accelerators_tracked"]["value"] == released.sum()  # as-of rule
+    assert released.sum() < len(_snapshot())  # some chips in the snapshot came later
+
+
+def test_a_failing_blocking_dbt_test_publishes_nothing(cli_brief, tmp_path, monkeypatch):
+    from dagster import AssetKey, DagsterInstance
+
+    from orchestration.definitions import defs
+
+    home = cli_brief["home"]
+    warehouse = home / "warehouse.duckdb"
+    brief_files = sorted((cli_brief["archive"]).rglob("*"))
+    before = {p: _digest(p) for p in [warehouse, *[f for f in brief_files if f.is_file()]]}
+
+    # A sparse headline stored as dense, 100x off: H100 at 1e17 FLOP/s breaks the range test.
+    broken = tmp_path / "snapshot"
+    shutil.copytree(SNAPSHOT_DIR, broken)
+    table = pd.read_csv(broken / "accelerators.csv", dtype=str, keep_default_na=False)
+    table.loc[table["accelerator_id"] == "nvidia-h100-sxm", "bf16_dense_flop_per_s"] = "1e17"
+    table.to_csv(broken / "accelerators.csv", index=False)
+    monkeypatch.setenv("FLOPCAST_HOME", str(home))
+    monkeypatch.setenv("FLOPCAST_SNAPSHOT_DIR", str(broken))
+
+    with DagsterInstance.ephemeral() as instance:
+        result = defs.resolve_job_def("brief_job").execute_in_process(
+            partition_key=E2E_MONTH, instance=instance, raise_on_error=False
+        )
+    assert not result.success
+    failed_checks = [
+        e.asset_check_evaluation_data for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.asset_check_evaluation_data.passed
+    ]
+    assert any(c.check_name.startswith("value_between_dim_accelerator_bf16") for c in failed_checks)
+    materialized = {e.asset_key for e in result.get_asset_materialization_events()}
+    assert AssetKey(["brief", "monthly_brief"]) not in materialized
+    assert AssetKey(["model", "accelerator_roofline"]) not in materialized
+
+    after = {p: _digest(p) for p in before}
+    assert after == before, "the last good warehouse and brief must be untouched"
+    assert not (home / "warehouse.scratch.duckdb").exists()
+    assert os.listdir(home / "briefs") == [E2E_MONTH]
