@@ -67,8 +67,12 @@ def land_bytes(
     licence: str,
     mode: str,
     fetched_at: str | None = None,
+    note: str = "",
 ) -> LandedFile:
-    """Store ``data`` for ``source`` under its content hash and point ``LATEST`` at it."""
+    """Store ``data`` for ``source`` under its content hash and point ``LATEST`` at it.
+
+    ``note`` (optional) is recorded in the provenance, e.g. which mirror file the bytes came from.
+    """
     digest = sha256_bytes(data)
     folder = landing_dir / source
     target = folder / f"{digest}.{ext.lstrip('.')}"
@@ -80,6 +84,7 @@ def land_bytes(
         licence=licence,
         mode=mode,
         fetched_at=fetched_at or utc_now_iso(),
+        note=note,
     )
     if not target.exists():
         atomic_write_bytes(target, data)

@@ -7,6 +7,7 @@ on. Typing happens here; unit conversion and cleaning are dbt's job.
 """
 
 import io
+import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -115,10 +116,12 @@ def _resolve_columns(raw: pd.DataFrame, spec: TableSpec, file_label: str) -> dic
         if found is not None:
             mapping[column.name] = found
         elif column.required:
-            missing.append(column.name)
+            missing.append(repr(column.name) + (
+                f" (publisher header {' or '.join(repr(a) for a in column.aliases)})"
+                if column.aliases else ""))
     if missing:
         raise SourceFormatError(
-            f"{file_label}: missing required column(s) {', '.join(repr(m) for m in missing)}; "
+            f"{file_label}: missing required column(s) {', '.join(missing)}; "
             f"found {', '.join(repr(c) for c in raw.columns)}"
         )
     return mapping
@@ -193,3 +196,94 @@ def parse_csv_bytes(data: bytes, spec: TableSpec, file_label: str) -> ParseResul
 def parse_csv_file(path: Path, spec: TableSpec, label: str | None = None) -> ParseResult:
     return parse_csv_bytes(path.read_bytes(), spec, label or path.name)
 
+
+# --- helpers for the live publisher connectors ---------------------------------------------
+
+def empty_result(spec: TableSpec) -> ParseResult:
+    """A typed, zero-row result with the spec's columns (a source with nothing landed yet)."""
+    return parse_table(pd.DataFrame(columns=spec.names, dtype=str), spec, spec.source)
+
+
+def _header_key(name: str) -> str:
+    return " ".join(str(name).split()).casefold()
+
+
+def align_headers(raw: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
+    """Rename headers that differ from a spec name or alias only in case or spacing.
+
+    Exact names (and aliases) always win; this only rescues a column that would otherwise be
+    missing, e.g. a publisher changing 'GPU Supplier' to 'GPU supplier'.
+    """
+    present = {str(c).strip() for c in raw.columns}
+    by_key: dict[str, str] = {}
+    for column in raw.columns:
+        by_key.setdefault(_header_key(column), column)
+    renames: dict[str, str] = {}
+    for column in spec.columns:
+        candidates = (column.name, *column.aliases)
+        if any(name in present for name in candidates):
+            continue
+        for name in candidates:
+            hit = by_key.get(_header_key(name))
+            if hit is not None and hit not in renames:
+                renames[hit] = name
+                break
+    return raw.rename(columns=renames) if renames else raw
+
+
+def parse_publisher_csv(data: bytes, spec: TableSpec, file_label: str) -> ParseResult:
+    """``parse_csv_bytes`` for publisher files whose header spelling drifts (see ``align_headers``)."""
+    return parse_table(align_headers(read_csv_text(data, file_label), spec), spec, file_label)
+
+
+def _json_cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def read_json_records(data: bytes, file_label: str) -> pd.DataFrame:
+    """A JSON array of objects -> all-text cells (like ``read_csv_text``), one column per key.
+
+    Keys are collected in first-seen order over all records; a key a record lacks is an empty
+    cell. JSON null is empty, booleans are 'true'/'false', numbers keep their JSON spelling.
+    """
+    if not data.strip():
+        raise SourceFormatError(f"{file_label}: the file is empty")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SourceFormatError(
+            f"{file_label}: not UTF-8 text (byte {exc.start}: {data[exc.start:exc.start + 1]!r})"
+        ) from exc
+    try:
+        records = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SourceFormatError(f"{file_label}: not valid JSON ({exc})") from exc
+    if not isinstance(records, list):
+        raise SourceFormatError(
+            f"{file_label}: expected a JSON array of records, found {type(records).__name__}"
+        )
+    if not records:
+        raise SourceFormatError(f"{file_label}: the JSON array holds no records")
+    columns: dict[str, None] = {}
+    for position, record in enumerate(records):
+        if not isinstance(record, dict):
+            raise SourceFormatError(
+                f"{file_label}: record {position + 1} is a {type(record).__name__}, not an object"
+            )
+        columns.update(dict.fromkeys(record))
+    return pd.DataFrame(
+        [[_json_cell(record.get(name)) for name in columns] for record in records],
+        columns=list(columns), dtype=str,
+    )
+
+
+def parse_json_records_bytes(data: bytes, spec: TableSpec, file_label: str) -> ParseResult:
+    return parse_table(align_headers(read_json_records(data, file_label), spec), spec, file_label)

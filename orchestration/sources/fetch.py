@@ -1,0 +1,303 @@
+"""Getting a publisher's file into the landing area: source modes ``bundled | mirror | live``.
+
+Plain Python (stdlib ``urllib`` for HTTP; no Dagster, no dbt).
+
+- ``live``: HTTP GET with a timeout and retries with exponential backoff; a zip member is
+  extracted in memory (a truncated or corrupt zip, or a missing member, is a failure). The bytes
+  are checked by the caller's ``validate`` callback (normally: they parse to at least one row)
+  before they are landed, so ``LATEST`` only ever names a good file.
+- ``mirror``: the publisher's file is found by glob pattern in ``FLOPCAST_MIRROR_DIR`` (laid out
+  like ``../shared/data``: one sub-folder per publisher, publisher file names). The mirror is only
+  ever read, never written.
+- ``bundled``: a source with a bundled copy lands it; a live-only source returns its last good
+  landing file, or None when it was never landed (the caller then loads an empty table).
+
+A failed live or mirror fetch falls back to the last good landing file, flagged ``stale`` with a
+note saying why; with no last good file it raises ``SourceUnavailableError``. Landing itself is
+atomic (see ``landing.py``): a failed or interrupted fetch never leaves a partial landing file.
+"""
+
+import http.client
+import io
+import socket
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import zipfile
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from orchestration.settings import SOURCE_MODES, Settings
+from orchestration.sources.landing import LandedFile, land_bytes, latest, mark_stale
+from orchestration.sources.tabular import SourceFormatError
+
+USER_AGENT = "flopcast/0.1 (open AI-compute demand tracker; python-urllib)"
+
+Validator = Callable[[bytes, str], object]
+
+
+class FetchError(RuntimeError):
+    """One attempt to get fresh bytes failed. ``retryable`` says whether trying again may help."""
+
+    def __init__(self, message: str, *, retryable: bool = True):
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class SourceUnavailableError(RuntimeError):
+    """No fresh file could be had and there is no last good landing file to fall back to."""
+
+
+@dataclass(frozen=True)
+class SourceDescriptor:
+    """Where a public source lives and how to recognise its file.
+
+    ``mirror_patterns`` are globs relative to the mirror folder, tried in order; the first pattern
+    that matches wins, and among several matches the shortest file name (then alphabetical) is
+    taken, so an exact publisher name beats a re-saved or older copy. A pattern may match a
+    ``.zip``; then ``zip_member`` is extracted from it as for a download.
+    ``verified=False`` marks a source whose format was documented but never seen in a real file.
+    """
+
+    name: str
+    title: str
+    url: str
+    licence: str
+    ext: str
+    mirror_patterns: tuple[str, ...]
+    zip_member: str | None = None
+    verified: bool = True
+    bundled_path: Path | None = None
+    attribution: str = ""
+
+    @property
+    def landed_url(self) -> str:
+        """The URL recorded in provenance: the download, plus ``#member`` for a zip member."""
+        return f"{self.url}#{self.zip_member}" if self.zip_member else self.url
+
+
+@dataclass(frozen=True)
+class HttpOptions:
+    """Download behaviour. ``timeout`` is per socket operation (connect, each read), in seconds;
+    attempts = 1 + ``retries``; the wait before retry n (from 0) is
+    ``min(backoff * 2**n, max_backoff)``."""
+
+    timeout: float = 30.0
+    retries: int = 3
+    backoff: float = 1.0
+    max_backoff: float = 30.0
+    max_bytes: int = 512 * 1024 * 1024
+    user_agent: str = USER_AGENT
+
+
+def file_label(landed: LandedFile) -> str:
+    """How parse errors and quarantine rows name a landed file: its publisher URL."""
+    return landed.url
+
+
+# --- live ---------------------------------------------------------------------------------------
+
+def http_get(url: str, options: HttpOptions = HttpOptions()) -> bytes:
+    """One GET. Raises ``FetchError`` (retryable for timeouts, connection errors, 5xx, 408, 429
+    and short reads; not for other 4xx or oversize bodies)."""
+    scheme = urllib.parse.urlsplit(url).scheme
+    if scheme not in ("http", "https"):
+        raise FetchError(f"{url}: only http(s) URLs are fetched", retryable=False)
+    request = urllib.request.Request(url, headers={"User-Agent": options.user_agent, "Accept": "*/*"})
+    try:
+        with urllib.request.urlopen(request, timeout=options.timeout) as response:
+            data = response.read(options.max_bytes + 1)
+            expected = response.headers.get("Content-Length")
+    except urllib.error.HTTPError as exc:
+        retryable = exc.code >= 500 or exc.code in (408, 429)
+        raise FetchError(f"{url}: HTTP {exc.code} {exc.reason}", retryable=retryable) from exc
+    except urllib.error.URLError as exc:
+        raise FetchError(f"{url}: {_describe(exc.reason)}") from exc
+    except (TimeoutError, socket.timeout) as exc:
+        raise FetchError(f"{url}: timed out after {options.timeout:g} s") from exc
+    except http.client.IncompleteRead as exc:
+        raise FetchError(f"{url}: connection closed early ({len(exc.partial)} bytes read)") from exc
+    except (http.client.HTTPException, OSError) as exc:
+        raise FetchError(f"{url}: {_describe(exc)}") from exc
+    if len(data) > options.max_bytes:
+        raise FetchError(f"{url}: larger than {options.max_bytes} bytes", retryable=False)
+    if expected is not None and expected.isdigit() and int(expected) != len(data):
+        raise FetchError(f"{url}: truncated ({len(data)} of {expected} bytes)")
+    return data
+
+
+def _describe(reason: object) -> str:
+    if isinstance(reason, (TimeoutError, socket.timeout)):
+        return "timed out"
+    return f"{type(reason).__name__}: {reason}" if isinstance(reason, BaseException) else str(reason)
+
+
+def extract_member(data: bytes, member: str, label: str, max_bytes: int = HttpOptions.max_bytes) -> bytes:
+    """The bytes of ``member`` (matched by full name, else by base name) from zip ``data``.
+
+    A truncated or corrupt archive (CRC included) is a retryable ``FetchError``; a missing member
+    is not retryable.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = [n for n in archive.namelist() if not n.endswith("/")]
+            match = member if member in names else next(
+                (n for n in names if n.rsplit("/", 1)[-1] == member), None)
+            if match is None:
+                raise FetchError(
+                    f"{label}: zip has no member {member!r} (members: {', '.join(names) or 'none'})",
+                    retryable=False,
+                )
+            with archive.open(match) as handle:
+                content = handle.read(max_bytes + 1)
+    except FetchError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, ValueError,
+            NotImplementedError, OSError) as exc:
+        raise FetchError(f"{label}: not a readable zip archive ({exc})") from exc
+    if len(content) > max_bytes:
+        raise FetchError(f"{label}: member {member!r} is larger than {max_bytes} bytes",
+                         retryable=False)
+    return content
+
+
+def fetch_live_bytes(
+    descriptor: SourceDescriptor,
+    options: HttpOptions = HttpOptions(),
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+) -> bytes:
+    """Download ``descriptor.url`` (and extract its zip member), retrying transient failures."""
+    attempts = 1 + max(0, options.retries)
+    errors: list[str] = []
+    for attempt in range(attempts):
+        try:
+            data = http_get(descriptor.url, options)
+            if descriptor.zip_member:
+                data = extract_member(data, descriptor.zip_member, descriptor.url, options.max_bytes)
+            return data
+        except FetchError as exc:
+            errors.append(str(exc))
+            if not exc.retryable or attempt == attempts - 1:
+                summary = errors[-1] if len(errors) == 1 else (
+                    f"{errors[-1]} (attempt {len(errors)} of {attempts}; earlier: "
+                    + "; ".join(errors[:-1]) + ")")
+                raise FetchError(summary, retryable=exc.retryable) from exc
+            sleep(min(options.backoff * 2 ** attempt, options.max_backoff))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+# --- mirror -------------------------------------------------------------------------------------
+
+def find_mirror_file(descriptor: SourceDescriptor, mirror_dir: Path) -> Path:
+    """The mirror file for ``descriptor`` (see ``SourceDescriptor``), or ``FetchError``."""
+    if not mirror_dir.is_dir():
+        raise FetchError(f"mirror folder {mirror_dir} does not exist", retryable=False)
+    for pattern in descriptor.mirror_patterns:
+        matches = sorted((p for p in mirror_dir.glob(pattern) if p.is_file()),
+                         key=lambda p: (len(p.name), p.as_posix()))
+        if matches:
+            return matches[0]
+    raise FetchError(
+        f"no file matching {', '.join(descriptor.mirror_patterns)} in mirror folder {mirror_dir}",
+        retryable=False,
+    )
+
+
+def read_mirror_bytes(descriptor: SourceDescriptor, mirror_dir: Path) -> tuple[bytes, str]:
+    """(bytes, path relative to the mirror) of the source's mirror file; the mirror is only read."""
+    path = find_mirror_file(descriptor, mirror_dir)
+    relative = path.relative_to(mirror_dir).as_posix()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise FetchError(f"mirror file {relative}: {exc}", retryable=False) from exc
+    if descriptor.zip_member and path.suffix.lower() == ".zip":
+        data = extract_member(data, descriptor.zip_member, f"mirror file {relative}")
+        relative = f"{relative}#{descriptor.zip_member}"
+    return data, relative
+
+
+# --- modes --------------------------------------------------------------------------------------
+
+def _fallback(descriptor: SourceDescriptor, landing_dir: Path, what: str) -> LandedFile:
+    prior = latest(landing_dir, descriptor.name)
+    if prior is None:
+        raise SourceUnavailableError(
+            f"{descriptor.name}: {what}; and there is no last good landing file to fall back to "
+            f"(looked in {landing_dir / descriptor.name})"
+        )
+    return mark_stale(
+        prior,
+        f"{what}; using the last good file, fetched {prior.fetched_at} ({prior.mode})",
+    )
+
+
+def resolve_mode(settings: Settings, mode: str | None) -> str:
+    chosen = (mode or settings.source_mode).strip().lower()
+    if chosen not in SOURCE_MODES:
+        raise ValueError(f"source mode {chosen!r} is not one of {', '.join(SOURCE_MODES)}")
+    return chosen
+
+
+def acquire(
+    descriptor: SourceDescriptor,
+    settings: Settings,
+    mode: str | None = None,
+    *,
+    http: HttpOptions | None = None,
+    validate: Validator | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> LandedFile | None:
+    """Land a fresh copy of ``descriptor`` in ``mode`` (default ``settings.source_mode``).
+
+    Returns the landed file; a stale last good file (``stale=True``, ``note`` says why) when the
+    fresh fetch failed; or None in bundled mode for a live-only source never landed before.
+    ``validate(data, label)`` may raise ``SourceFormatError`` to reject fresh bytes before they
+    are landed (treated like a failed download). Raises ``SourceUnavailableError`` when nothing
+    usable exists.
+    """
+    chosen = resolve_mode(settings, mode)
+    landing_dir = settings.landing_dir
+    common = dict(url=descriptor.landed_url, licence=descriptor.licence)
+
+    if chosen == "bundled":
+        if descriptor.bundled_path is not None:
+            data = descriptor.bundled_path.read_bytes()
+            return land_bytes(landing_dir, descriptor.name, data, descriptor.ext,
+                              mode="bundled", **common)
+        prior = latest(landing_dir, descriptor.name)
+        if prior is None:
+            return None
+        return replace(prior, note=(f"bundled mode: no bundled copy of this source; reusing the "
+                                    f"last landed file, fetched {prior.fetched_at} ({prior.mode})"))
+
+    if chosen == "mirror":
+        if settings.mirror_dir is None:
+            raise SourceUnavailableError(
+                f"{descriptor.name}: source mode 'mirror' needs FLOPCAST_MIRROR_DIR (or --mirror DIR)")
+        try:
+            data, relative = read_mirror_bytes(descriptor, settings.mirror_dir)
+        except FetchError as exc:
+            return _fallback(descriptor, landing_dir, f"mirror copy unusable: {exc}")
+        try:
+            if validate is not None:
+                validate(data, descriptor.landed_url)
+        except SourceFormatError as exc:
+            return _fallback(descriptor, landing_dir, f"mirror file {relative} rejected: {exc}")
+        return land_bytes(landing_dir, descriptor.name, data, descriptor.ext, mode="mirror",
+                          note=f"mirror copy: {relative}", **common)
+
+    try:
+        data = fetch_live_bytes(descriptor, http or HttpOptions(), sleep=sleep)
+    except FetchError as exc:
+        return _fallback(descriptor, landing_dir, f"live download failed: {exc}")
+    try:
+        if validate is not None:
+            validate(data, descriptor.landed_url)
+    except SourceFormatError as exc:
+        return _fallback(descriptor, landing_dir, f"live download rejected: {exc}")
+    return land_bytes(landing_dir, descriptor.name, data, descriptor.ext, mode="live", **common)

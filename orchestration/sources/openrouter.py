@@ -1,0 +1,44 @@
+"""OpenRouter daily model rankings (token volume per model per day).
+
+URL: https://openrouter.ai/api/v1/datasets/exports/rankings-daily/latest.csv (CC BY 4.0 with
+citation). Documented columns: date, model_permaslug, rank, total_tokens, share_of_daily_tokens.
+UNVERIFIED: no real sample of this export has been seen (a keyless export is not confirmed), so
+the descriptor says ``verified=False`` and the tests use a fixture built from the documented
+columns. ``share_of_daily_tokens`` is kept as published (fraction or percent: dbt decides).
+"""
+
+from orchestration.sources.fetch import SourceDescriptor, file_label
+from orchestration.sources.landing import LandedFile
+from orchestration.sources.tabular import Column, ParseResult, TableSpec, parse_publisher_csv
+
+DESCRIPTOR = SourceDescriptor(
+    name="openrouter_rankings_daily",
+    title="OpenRouter, daily model rankings",
+    url="https://openrouter.ai/api/v1/datasets/exports/rankings-daily/latest.csv",
+    licence="CC BY 4.0 (cite OpenRouter)",
+    attribution="Data: OpenRouter rankings, CC BY 4.0, openrouter.ai/rankings",
+    ext="csv",
+    mirror_patterns=("openrouter/rankings-daily*.csv", "openrouter/rankings*.csv",
+                     "openrouter/*.csv"),
+    verified=False,
+)
+
+SPEC = TableSpec(
+    source=DESCRIPTOR.name,
+    key=("date", "model_permaslug"),
+    columns=(
+        Column("date", "date", nullable=False),
+        Column("model_permaslug", "text", nullable=False, aliases=("model", "permaslug")),
+        Column("rank", "number", required=False),
+        Column("total_tokens", "number", nullable=False, aliases=("tokens",)),
+        Column("share_of_daily_tokens", "number", required=False, aliases=("share",)),
+    ),
+)
+
+
+def parse_bytes(data: bytes, label: str) -> ParseResult:
+    return parse_publisher_csv(data, SPEC, label)
+
+
+def parse(landed: LandedFile) -> ParseResult:
+    return parse_bytes(landed.path.read_bytes(), file_label(landed))

@@ -1,0 +1,108 @@
+"""The live public sources by name, and ``ingest``: fetch (per source mode) + land + parse.
+
+Plain Python (no Dagster, no dbt). The Dagster ingest assets and the CLI call ``ingest`` and
+write ``raw.<source>`` from the result.
+"""
+
+import time
+from collections.abc import Callable
+from typing import NamedTuple
+
+from orchestration.settings import Settings
+from orchestration.sources import (
+    epoch_clusters,
+    epoch_companies,
+    epoch_data_centers,
+    epoch_hardware,
+    epoch_models,
+    mlperf,
+    openrouter,
+)
+from orchestration.sources.fetch import HttpOptions, SourceDescriptor, acquire, file_label
+from orchestration.sources.landing import LandedFile, sha256_bytes
+from orchestration.sources.tabular import ParseResult, SourceFormatError, TableSpec, empty_result
+
+
+class LiveSource(NamedTuple):
+    descriptor: SourceDescriptor
+    spec: TableSpec
+    parse: Callable[[LandedFile], ParseResult]
+    parse_bytes: Callable[[bytes, str], ParseResult]
+
+
+def _sources() -> dict[str, LiveSource]:
+    entries = [
+        LiveSource(epoch_hardware.DESCRIPTOR, epoch_hardware.SPEC,
+                   epoch_hardware.parse, epoch_hardware.parse_bytes),
+        LiveSource(epoch_models.NOTABLE, epoch_models.NOTABLE_SPEC,
+                   epoch_models.parse_notable, epoch_models.parse_notable_bytes),
+        LiveSource(epoch_models.FRONTIER, epoch_models.FRONTIER_SPEC,
+                   epoch_models.parse_frontier, epoch_models.parse_frontier_bytes),
+        LiveSource(epoch_models.LARGE_SCALE, epoch_models.LARGE_SCALE_SPEC,
+                   epoch_models.parse_large_scale, epoch_models.parse_large_scale_bytes),
+        LiveSource(epoch_companies.USAGE, epoch_companies.USAGE_SPEC,
+                   epoch_companies.parse_usage, epoch_companies.parse_usage_bytes),
+        LiveSource(epoch_companies.COMPUTE_SPEND, epoch_companies.COMPUTE_SPEND_SPEC,
+                   epoch_companies.parse_compute_spend, epoch_companies.parse_compute_spend_bytes),
+        LiveSource(epoch_clusters.DESCRIPTOR, epoch_clusters.SPEC,
+                   epoch_clusters.parse, epoch_clusters.parse_bytes),
+        LiveSource(epoch_data_centers.DATA_CENTERS, epoch_data_centers.DATA_CENTERS_SPEC,
+                   epoch_data_centers.parse_data_centers,
+                   epoch_data_centers.parse_data_centers_bytes),
+        LiveSource(epoch_data_centers.TIMELINES, epoch_data_centers.TIMELINES_SPEC,
+                   epoch_data_centers.parse_timelines, epoch_data_centers.parse_timelines_bytes),
+        *(LiveSource(mlperf.DESCRIPTORS[v], mlperf.SPECS[v], mlperf.parse_for(v),
+                     mlperf.parse_bytes_for(v)) for v in mlperf.ROUNDS),
+        LiveSource(openrouter.DESCRIPTOR, openrouter.SPEC, openrouter.parse, openrouter.parse_bytes),
+    ]
+    for entry in entries:
+        if entry.descriptor.name != entry.spec.source:
+            raise AssertionError(f"{entry.descriptor.name}: spec is for {entry.spec.source}")
+    return {entry.descriptor.name: entry for entry in entries}
+
+
+LIVE_SOURCES: dict[str, LiveSource] = _sources()
+
+
+def get_source(source_name: str) -> LiveSource:
+    try:
+        return LIVE_SOURCES[source_name]
+    except KeyError:
+        raise KeyError(
+            f"unknown live source {source_name!r}; known: {', '.join(sorted(LIVE_SOURCES))}"
+        ) from None
+
+
+def ingest(
+    source_name: str,
+    settings: Settings,
+    mode: str | None = None,
+    *,
+    http: HttpOptions | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> tuple[LandedFile | None, ParseResult]:
+    """Fetch ``source_name`` in ``mode`` (default ``settings.source_mode``), land it, parse it.
+
+    Fresh bytes are parsed *before* they are landed: a file that is unreadable, lacks a required
+    column or yields no good row is rejected like a failed download (fallback to the last good
+    file, ``stale=True``), so ``LATEST`` only names files that parse. Returns ``(None, empty
+    typed result)`` in bundled mode for a source that was never landed. Raises
+    ``SourceUnavailableError`` when there is neither a fresh nor a last good file.
+    """
+    source = get_source(source_name)
+    checked: dict[str, tuple[str, ParseResult]] = {}
+
+    def validate(data: bytes, label: str) -> None:
+        result = source.parse_bytes(data, label)
+        if result.frame.empty:
+            raise SourceFormatError(
+                f"{label}: no usable rows ({len(result.quarantine)} problem(s) quarantined)")
+        checked[sha256_bytes(data)] = (label, result)
+
+    landed = acquire(source.descriptor, settings, mode, http=http, validate=validate, sleep=sleep)
+    if landed is None:
+        return None, empty_result(source.spec)
+    cached = checked.get(landed.sha256)
+    if cached is not None and cached[0] == file_label(landed):
+        return landed, cached[1]
+    return landed, source.parse(landed)

@@ -1,0 +1,210 @@
+"""Fixtures for the source-connector tests: the real-data folder, settings in a temp home, a
+loopback HTTP server with scripted responses, and synthetic publisher-format files."""
+
+import csv
+import io
+import os
+import threading
+import time
+import zipfile
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from orchestration.settings import PROJECT_ROOT, load_settings
+
+
+@pytest.fixture(scope="session")
+def real_data() -> Path:
+    """The folder of real publisher files (never copied into the repo; read in place)."""
+    folder = Path(os.environ.get("FLOPCAST_TEST_DATA") or PROJECT_ROOT.parent / "shared" / "data")
+    if not folder.is_dir():
+        pytest.skip(f"real-data folder {folder} not found (set FLOPCAST_TEST_DATA to a folder laid "
+                    "out like ../shared/data to run the real-file tests)")
+    return folder
+
+
+@pytest.fixture
+def make_settings(tmp_path):
+    """Settings with FLOPCAST_HOME in a temp folder; ``mode`` and ``mirror`` as asked."""
+
+    def _make(mode: str = "live", mirror: Path | None = None):
+        env = {"FLOPCAST_HOME": str(tmp_path / "home"), "FLOPCAST_SOURCE_MODE": mode}
+        if mirror is not None:
+            env["FLOPCAST_MIRROR_DIR"] = str(mirror)
+        return load_settings(env)
+
+    return _make
+
+
+# --- synthetic publisher-format files ------------------------------------------------------------
+
+# The Dec-2025 Epoch ML Hardware header (a subset, in Epoch's order and spelling).
+HARDWARE_HEADER = [
+    "Hardware name", "Manufacturer", "Type", "Notes", "Release date", "Release price (USD)",
+    "Tensor-FP16/BF16 performance (FLOP/s)", "FP8 performance (FLOP/s)", "Memory (bytes)",
+    "Memory bandwidth (byte/s)", "TDP (W)", "Last modified",
+]
+
+HARDWARE_ROWS = [
+    ["Synthetic Accelerator X1", "Example Corp", "GPU", "Line one\nline two, with a comma",
+     "2024-03-01", "25000.0", "1.0E+15", "2000000000000000.0", "96000000000.0",
+     "4000000000000.0", "700.0", "2025-12-05 21:21:23+00:00"],
+    ["Synthetic Accelerator X2", "Example Corp", "GPU", "", "2025-06-30", "", "2.5e15", "",
+     "192000000000.0", "8000000000000.0", "1000.0", "2025-12-05 21:21:23+00:00"],
+    ["Synthetic NPU N1", "Other Inc", "NPU", "", "", "", "", "", "", "1600000000000.0", "",
+     "2025-12-05 21:21:23+00:00"],
+]
+
+
+def csv_bytes(header: list[str], rows: list[list[str]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def zip_bytes(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def hardware_csv() -> bytes:
+    return csv_bytes(HARDWARE_HEADER, HARDWARE_ROWS)
+
+
+@pytest.fixture
+def hardware_zip(hardware_csv) -> bytes:
+    return zip_bytes({"ml_hardware.csv": hardware_csv, "README.txt": b"synthetic test archive"})
+
+
+# --- loopback HTTP server --------------------------------------------------------------------------
+
+class Loopback:
+    """Scripted responses per path; each request takes the next action, the last one repeats.
+
+    Actions: ("ok", body) | ("status", code) | ("sleep", seconds, body) | ("short", body, n):
+    announce len(body) bytes but send only the first n, then close.
+    """
+
+    def __init__(self):
+        self.scripts: dict[str, list[tuple]] = {}
+        self.hits: Counter[str] = Counter()
+        self.lock = threading.Lock()
+        loopback = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):  # keep test output quiet
+                pass
+
+            def do_GET(self):
+                with loopback.lock:
+                    script = loopback.scripts.get(self.path, [("status", 404)])
+                    index = min(loopback.hits[self.path], len(script) - 1)
+                    loopback.hits[self.path] += 1
+                action = script[index]
+                try:
+                    loopback.respond(self, action)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.server.block_on_close = False
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02},
+                                       daemon=True)
+
+    @staticmethod
+    def respond(handler: BaseHTTPRequestHandler, action: tuple) -> None:
+        kind = action[0]
+        if kind == "status":
+            body = f"error {action[1]}".encode()
+            handler.send_response(action[1])
+            handler.send_header("Content-Length", str(len(body)))
+            handler.send_header("Connection", "close")
+            handler.end_headers()
+            handler.wfile.write(body)
+            return
+        if kind == "sleep":
+            time.sleep(action[1])
+            body = action[2]
+        else:
+            body = action[1]
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/octet-stream")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.send_header("Connection", "close")
+        handler.end_headers()
+        handler.wfile.write(body[: action[2]] if kind == "short" else body)
+        handler.wfile.flush()
+        handler.close_connection = True
+
+    def script(self, path: str, *actions: tuple) -> str:
+        with self.lock:
+            self.scripts[path] = list(actions)
+            self.hits[path] = 0
+        return self.url(path)
+
+    def url(self, path: str) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}{path}"
+
+
+@pytest.fixture
+def loopback(monkeypatch):
+    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    server = Loopback()
+    server.thread.start()
+    try:
+        yield server
+    finally:
+        server.server.shutdown()
+        server.server.server_close()
+
+
+# --- landing-folder inspection ------------------------------------------------------------------
+
+def landing_listing(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def assert_landing_complete(folder: Path) -> None:
+    """Only complete content-addressed files, their provenance sidecars and LATEST; no temp files."""
+    import hashlib
+    import json
+
+    for path in folder.iterdir():
+        name = path.name
+        assert not name.startswith("."), f"temporary file left behind: {name}"
+        if name == "LATEST":
+            pointed = folder / json.loads(path.read_text())["path"]
+            assert pointed.exists(), "LATEST names a missing file"
+            continue
+        if name.endswith(".json") and name.count(".") >= 2:  # <sha>.<ext>.json provenance
+            assert (folder / name.removesuffix(".json")).exists(), f"orphan sidecar {name}"
+            json.loads(path.read_text())
+            continue
+        digest = name.split(".", 1)[0]
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == digest, f"{name} is not complete"
+
+
+@pytest.fixture
+def kit() -> SimpleNamespace:
+    """The helpers above, as a fixture (test modules need not import this conftest)."""
+    return SimpleNamespace(
+        csv_bytes=csv_bytes, zip_bytes=zip_bytes, landing_listing=landing_listing,
+        assert_landing_complete=assert_landing_complete, HARDWARE_HEADER=HARDWARE_HEADER,
+        HARDWARE_ROWS=HARDWARE_ROWS,
+    )
