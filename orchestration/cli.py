@@ -24,6 +24,14 @@ class CliError(RuntimeError):
     """A failure to report as one clear line and a non-zero exit."""
 
 
+def put_venv_on_path() -> None:
+    """Tools of this environment (dbt, dagster) first on PATH, for code that looks them up by name
+    (e.g. `DbtProject.prepare_if_dev()` under `dagster dev`)."""
+    bin_dir = str(Path(sys.executable).parent)
+    if os.environ.get("PATH", "").split(os.pathsep)[0] != bin_dir:
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+
+
 def ensure_dagster_home(settings: Settings) -> Path:
     """A persistent DAGSTER_HOME under $FLOPCAST_HOME with the project's instance config
     (telemetry off). An existing DAGSTER_HOME in the environment wins."""
@@ -88,6 +96,8 @@ def cmd_ui(args: argparse.Namespace) -> int:
     settings = load_settings()
     ensure_dagster_home(settings)
     ensure_dbt_manifest(settings)
+    put_venv_on_path()
+    os.environ["FLOPCAST_DUCKDB"] = str(settings.duckdb_path)
     dagster = Path(sys.executable).with_name("dagster")
     command = [str(dagster), "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"),
                "-h", args.host, "-p", str(args.port)]

@@ -1,0 +1,86 @@
+"""`make ui`: `flopcast ui` serves the Dagster UI; list the assets through its GraphQL endpoint."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from orchestration.settings import PROJECT_ROOT
+
+pytestmark = pytest.mark.e2e
+
+QUERY = "{ assetNodes { assetKey { path } groupName hasAssetChecks } }"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _default_signals():
+    os.setsid()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_DFL)
+
+
+@pytest.fixture(scope="module")
+def ui_server(tmp_path_factory):
+    port = _free_port()
+    home = tmp_path_factory.mktemp("ui_home")
+    log = open(home / "ui.log", "w")
+    process = subprocess.Popen(
+        [str(Path(sys.executable).with_name("flopcast")), "ui", "--port", str(port)],
+        cwd=PROJECT_ROOT, env={**os.environ, "FLOPCAST_HOME": str(home), "DAGSTER_HOME": str(home / "dh")},
+        stdout=log, stderr=subprocess.STDOUT, preexec_fn=_default_signals,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/server_info", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError((home / "ui.log").read_text()[-3000:])
+            time.sleep(0.5)
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)
+        log.close()
+
+
+def _graphql(base: str, query: str) -> dict:
+    request = urllib.request.Request(
+        f"{base}/graphql", data=json.dumps({"query": query}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        payload = json.loads(response.read())
+    assert "errors" not in payload, payload
+    return payload["data"]
+
+
+def test_ui_lists_the_assets_by_group(ui_server):
+    nodes = _graphql(ui_server, QUERY)["assetNodes"]
+    by_key = {"/".join(n["assetKey"]["path"]): n for n in nodes}
+    assert by_key["raw/snapshot_accelerators"]["groupName"] == "sources"
+    assert by_key["marts/dim_accelerator"]["groupName"] == "warehouse"
+    assert by_key["marts/dim_accelerator"]["hasAssetChecks"] is True
+    assert by_key["model/accelerator_roofline"]["groupName"] == "model"
+    assert by_key["brief/monthly_brief"]["groupName"] == "brief"
