@@ -8,6 +8,8 @@ Dagster is imported only inside the subcommands that need it, so `--help` is ins
 """
 
 import argparse
+import contextlib
+import io
 import os
 import shutil
 import sys
@@ -16,6 +18,7 @@ from pathlib import Path
 
 from orchestration.partitions import latest_complete_month, parse_partition
 from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings, load_settings
+from orchestration.warehouse import RunInProgressError, RunLock
 
 DAGSTER_YAML_TEMPLATE = PROJECT_ROOT / "orchestration" / "dagster.yaml"
 
@@ -52,6 +55,12 @@ def ensure_dbt_manifest(settings: Settings, force: bool = False) -> None:
         run_dbt("parse", settings)
 
 
+def console_logging(verbose: bool) -> dict:
+    """Dagster's console log: step-level progress by default, everything with --verbose."""
+    level = "DEBUG" if verbose else "WARNING"
+    return {"loggers": {"console": {"config": {"log_level": level}}}}
+
+
 def _month(value: str) -> str:
     try:
         parse_partition(value)
@@ -67,29 +76,41 @@ def cmd_brief(args: argparse.Namespace) -> int:
     ensure_dbt_manifest(settings)
     started = time.monotonic()
     print(f"flopcast: building the brief for {month} (home {settings.home})", file=sys.stderr)
+    with RunLock(settings.lock_path):
+        result = _execute_brief_job(month, args.verbose)
+    if not result.success:
+        raise CliError(f"the brief for {month} was not built ({run_failure_summary(result)}); "
+                       "the last good warehouse and brief are unchanged")
+    pdf = settings.briefs_dir / month / "brief.pdf"
+    print(f"flopcast: done in {time.monotonic() - started:.1f} s", file=sys.stderr)
+    print(pdf)
+    return 0
 
+
+def run_failure_summary(result) -> str:
+    """One line per failed step (or run-level error), with the last line of its error."""
+    lines = []
+    for event in result.all_events:
+        error = getattr(event.event_specific_data, "error", None) if event.is_failure else None
+        if error is not None:
+            message = (error.message or "").strip().splitlines() or [error.cls_name or "error"]
+            lines.append(f"{event.step_key or 'run'}: {message[-1]}")
+    return "; ".join(dict.fromkeys(lines)) or "see the run's logs in the Dagster UI"
+
+
+def _execute_brief_job(month: str, verbose: bool):
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
 
     job = defs.resolve_job_def("brief_job")
-    with DagsterInstance.get() as instance:
+    quiet = contextlib.nullcontext() if verbose else contextlib.redirect_stdout(io.StringIO())
+    with DagsterInstance.get() as instance, quiet:
         result = job.execute_in_process(
-            partition_key=month, instance=instance, raise_on_error=False
+            partition_key=month, instance=instance, raise_on_error=False,
+            run_config=console_logging(verbose),
         )
-    if not result.success:
-        failures = [
-            f"{event.step_key}: {event.event_specific_data.error.message.strip().splitlines()[-1]}"
-            for event in result.all_events
-            if event.is_step_failure and event.event_specific_data and event.event_specific_data.error
-        ]
-        detail = "; ".join(failures) or "see the run's logs in the Dagster UI"
-        raise CliError(f"the brief for {month} was not built ({detail}); the last good "
-                       f"warehouse and brief are unchanged")
-    pdf = settings.briefs_dir / month / "brief.pdf"
-    print(f"flopcast: done in {time.monotonic() - started:.1f} s", file=sys.stderr)
-    print(pdf)
-    return 0
+    return result
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
@@ -128,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     brief = sub.add_parser("brief", help="run the whole pipeline for one month and print the PDF path")
     brief.add_argument("--month", type=_month, help="partition YYYY-MM (default: latest complete month)")
+    brief.add_argument("-v", "--verbose", action="store_true", help="show Dagster's and dbt's full log")
     brief.set_defaults(func=cmd_brief)
 
     ui = sub.add_parser("ui", help="serve the Dagster UI and daemon on localhost")
@@ -152,8 +174,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"flopcast: error: {exc}", file=sys.stderr)
         return 1
     except Exception as exc:  # a clear line instead of a traceback for expected failures
-        from orchestration.warehouse import RunInProgressError
-
         if isinstance(exc, (RunInProgressError, ValueError, FileNotFoundError)):
             print(f"flopcast: error: {exc}", file=sys.stderr)
             return 1

@@ -38,15 +38,24 @@ class RunLock:
 
     ``timeout_s`` = 0 fails at once with ``RunInProgressError``; a positive value waits that long.
     The kernel drops the lock when the holder dies, so a killed run never wedges the next one.
+    Re-entrant within a process: the CLI takes the lock before the Dagster run starts, and the
+    run's resource taking it again is a no-op.
     """
 
+    _held: dict[Path, int] = {}  # lock path -> nesting depth in this process
+
     def __init__(self, path: Path, timeout_s: float = 0.0, poll_s: float = 0.2):
-        self.path = path
+        self.path = path.resolve()
         self.timeout_s = timeout_s
         self.poll_s = poll_s
         self._fd: int | None = None
+        self._nested = False
 
     def acquire(self) -> None:
+        if RunLock._held.get(self.path):
+            RunLock._held[self.path] += 1
+            self._nested = True
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         deadline = time.monotonic() + self.timeout_s
@@ -67,9 +76,15 @@ class RunLock:
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps({"pid": os.getpid(), "since": utc_now_iso()}).encode(), 0)
         self._fd = fd
+        RunLock._held[self.path] = 1
 
     def release(self) -> None:
+        if self._nested:
+            RunLock._held[self.path] -= 1
+            self._nested = False
+            return
         if self._fd is not None:
+            RunLock._held.pop(self.path, None)
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None

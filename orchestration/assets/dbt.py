@@ -32,7 +32,9 @@ class FlopcastDbtTranslator(DagsterDbtTranslator):
         return ["team:flopcast"]
 
 
-translator = FlopcastDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+translator = FlopcastDbtTranslator(
+    settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_source_tests_as_checks=True)
+)
 
 
 @dbt_assets(

@@ -6,7 +6,10 @@ import io
 import os
 import re
 import shutil
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -14,6 +17,7 @@ from pypdf import PdfReader
 
 from models.roofline import ReferenceModel, decode_tokens_per_s_ceiling, ridge_point_flop_per_byte
 from orchestration.settings import SNAPSHOT_DIR
+from orchestration.warehouse import RunLock
 from reports.formatting import format_number
 from tests.conftest import E2E_MONTH
 
@@ -59,6 +63,7 @@ def test_archive_layout_and_metrics(cli_brief):
 def test_a_failing_blocking_dbt_test_publishes_nothing(cli_brief, tmp_path, monkeypatch):
     from dagster import AssetKey, DagsterInstance
 
+    from orchestration.cli import run_failure_summary
     from orchestration.definitions import defs
 
     home = cli_brief["home"]
@@ -80,6 +85,7 @@ def test_a_failing_blocking_dbt_test_publishes_nothing(cli_brief, tmp_path, monk
             partition_key=E2E_MONTH, instance=instance, raise_on_error=False
         )
     assert not result.success
+    assert "warehouse_dbt_assets" in run_failure_summary(result)
     failed_checks = [
         e.asset_check_evaluation_data for e in result.all_events
         if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.asset_check_evaluation_data.passed
@@ -93,3 +99,16 @@ def test_a_failing_blocking_dbt_test_publishes_nothing(cli_brief, tmp_path, monk
     assert after == before, "the last good warehouse and brief must be untouched"
     assert not (home / "warehouse.scratch.duckdb").exists()
     assert os.listdir(home / "briefs") == [E2E_MONTH]
+
+
+def test_cli_refuses_a_second_concurrent_run(tmp_path):
+    env = {**os.environ, "FLOPCAST_HOME": str(tmp_path)}
+    with RunLock(tmp_path / "run.lock"):
+        done = subprocess.run(
+            [str(Path(sys.executable).with_name("flopcast")), "brief", "--month", E2E_MONTH],
+            env=env, capture_output=True, text=True, timeout=120,
+        )
+    assert done.returncode == 1
+    assert "another flopcast run is in progress" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "warehouse.duckdb").exists()
