@@ -14,7 +14,7 @@ import uuid
 from orchestration import pipeline
 from orchestration.partitions import latest_complete_month
 from orchestration.settings import load_settings
-from orchestration.sources.snapshot import SNAPSHOT_TABLES
+from orchestration.sources.registry import SOURCES
 from orchestration.warehouse import RunLock
 
 
@@ -24,8 +24,8 @@ def run(month: str) -> dict[str, float]:
     run_id = uuid.uuid4().hex
     with RunLock(settings.lock_path):
         start = time.perf_counter()
-        for table in SNAPSHOT_TABLES.values():
-            pipeline.ingest_snapshot_table(settings, table, run_id, publish=False)
+        for source in SOURCES:
+            pipeline.ingest_source(settings, source, run_id, publish=False)
         stages["ingest"] = time.perf_counter() - start
 
         start = time.perf_counter()

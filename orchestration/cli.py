@@ -1,6 +1,7 @@
 """`flopcast` command line: thin wrappers over Dagster materialisation of asset selections.
 
     flopcast brief [--month YYYY-MM]     whole pipeline for one monthly partition; prints the PDF path
+    flopcast ingest [--mode M] [--mirror DIR] [--source NAME]   sources -> landing -> raw
     flopcast ui [--port N]               the Dagster UI (webserver + daemon) on localhost
     flopcast bench [--quick]             Dagster pipeline vs the plain-Python path (see bench/)
 
@@ -17,7 +18,7 @@ import time
 from pathlib import Path
 
 from orchestration.partitions import latest_complete_month, parse_partition
-from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings, load_settings
+from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT, SOURCE_MODES, Settings, load_settings
 from orchestration.warehouse import RunInProgressError, RunLock
 
 DAGSTER_YAML_TEMPLATE = PROJECT_ROOT / "orchestration" / "dagster.yaml"
@@ -113,6 +114,53 @@ def _execute_brief_job(month: str, verbose: bool):
     return result
 
 
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from orchestration.sources.registry import SOURCES
+
+    if args.mode:
+        os.environ["FLOPCAST_SOURCE_MODE"] = args.mode
+    if args.mirror:
+        mirror = Path(args.mirror).expanduser().resolve()
+        if not mirror.is_dir():
+            raise CliError(f"--mirror {args.mirror}: not a folder")
+        os.environ["FLOPCAST_MIRROR_DIR"] = str(mirror)
+    settings = load_settings()
+    if settings.source_mode == "mirror" and settings.mirror_dir is None:
+        raise CliError("mode 'mirror' needs --mirror DIR (or FLOPCAST_MIRROR_DIR)")
+    names = args.source or list(SOURCES)
+    unknown = sorted(set(names) - set(SOURCES))
+    if unknown:
+        raise CliError(f"unknown source(s) {', '.join(unknown)}; known: {', '.join(SOURCES)}")
+    ensure_dagster_home(settings)
+    ensure_dbt_manifest(settings)
+    started = time.monotonic()
+    print(f"flopcast: ingesting {len(names)} source(s) in mode {settings.source_mode} "
+          f"(home {settings.home})", file=sys.stderr)
+
+    from dagster import AssetKey, DagsterInstance
+
+    from orchestration.definitions import defs
+
+    job = defs.resolve_implicit_global_asset_job_def()
+    quiet = contextlib.nullcontext() if args.verbose else contextlib.redirect_stdout(io.StringIO())
+    with RunLock(settings.lock_path), DagsterInstance.get() as instance, quiet:
+        result = job.execute_in_process(
+            instance=instance, raise_on_error=False, run_config=console_logging(args.verbose),
+            asset_selection=[AssetKey(["raw", name]) for name in names],
+        )
+    for event in result.get_asset_materialization_events():
+        meta = {k: v.value for k, v in event.materialization.metadata.items()}
+        state = ("UNAVAILABLE" if meta.get("unavailable") else "not loaded" if not meta.get("loaded") else
+                 f"{meta.get('mode')}{', STALE' if meta.get('stale') else ''}")
+        print(f"  {event.asset_key.path[-1]:<36} {meta.get('dagster/row_count', 0):>7} rows"
+              f"  {meta.get('quarantined_rows', 0):>4} quarantined  ({state})")
+    if not result.success:
+        raise CliError(f"ingest failed ({run_failure_summary(result)}); "
+                       "raw tables that failed were left as they were")
+    print(f"flopcast: done in {time.monotonic() - started:.1f} s", file=sys.stderr)
+    return 0
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
     settings = load_settings()
     ensure_dagster_home(settings)
@@ -151,6 +199,13 @@ def build_parser() -> argparse.ArgumentParser:
     brief.add_argument("--month", type=_month, help="partition YYYY-MM (default: latest complete month)")
     brief.add_argument("-v", "--verbose", action="store_true", help="show Dagster's and dbt's full log")
     brief.set_defaults(func=cmd_brief)
+
+    ingest = sub.add_parser("ingest", help="fetch, land and load sources into raw (no warehouse build)")
+    ingest.add_argument("--mode", choices=SOURCE_MODES, help="source mode for this run (default: FLOPCAST_SOURCE_MODE)")
+    ingest.add_argument("--mirror", metavar="DIR", help="mirror folder (for --mode mirror)")
+    ingest.add_argument("--source", action="append", metavar="NAME", help="only this source (repeatable)")
+    ingest.add_argument("-v", "--verbose", action="store_true")
+    ingest.set_defaults(func=cmd_ingest)
 
     ui = sub.add_parser("ui", help="serve the Dagster UI and daemon on localhost")
     ui.add_argument("--host", default="127.0.0.1")

@@ -21,8 +21,9 @@ from orchestration import warehouse
 from orchestration.partitions import month_end
 from orchestration.settings import DBT_PROJECT_DIR, Settings, code_version
 from orchestration.sources.landing import LandedFile
-from orchestration.sources.snapshot import SnapshotTable, land_snapshot, parse_snapshot
-from orchestration.sources.tabular import ParseResult
+from orchestration.sources import registry
+from orchestration.sources.fetch import SourceUnavailableError
+from orchestration.sources.tabular import ParseResult, empty_result
 from reports.archive import write_archive
 from reports.brief import BriefInputs, RenderedBrief, render_brief
 
@@ -31,23 +32,33 @@ ROOFLINE_TABLE = "accelerator_roofline"
 
 @dataclass(frozen=True)
 class IngestResult:
-    landed: LandedFile
+    source: str
+    landed: LandedFile | None
     parsed: ParseResult
+    unavailable: str = ""  # why nothing could be loaded (no fresh file and no last good one)
 
 
-def ingest_snapshot_table(
-    settings: Settings, table: SnapshotTable, run_id: str, publish: bool
+def ingest_source(
+    settings: Settings, source: str, run_id: str, publish: bool, mode: str | None = None
 ) -> IngestResult:
-    """Land a bundled table, parse it, and load ``raw.<source>`` into the run's scratch copy.
+    """Fetch (per source mode), land and parse ``source``, and load ``raw.<source>`` into the
+    run's scratch copy of the warehouse.
 
     ``publish``: publish right away (an ingest-only run) or leave it to the warehouse build of the
-    same run, which publishes raw and dbt models together when its blocking tests pass.
+    same run, which publishes raw tables and dbt models together when its blocking tests pass.
+    A source with nothing to load (live-only in bundled mode, or unavailable with no last good
+    file) loads as an empty table of the same schema, so the warehouse still builds; an
+    unavailable source says why in ``unavailable``.
     """
-    landed = land_snapshot(table, settings.landing_dir, settings.snapshot_dir)
-    parsed = parse_snapshot(table, landed)
+    spec = registry.get_source(source).spec
+    unavailable = ""
+    try:
+        landed, parsed = registry.ingest(source, settings, mode)
+    except SourceUnavailableError as exc:
+        landed, parsed, unavailable = None, empty_result(spec), str(exc)
     with warehouse.staged(settings.duckdb_path, run_id, publish_on_success=publish) as scratch:
-        warehouse.write_raw(scratch, landed, parsed.frame, parsed.quarantine)
-    return IngestResult(landed=landed, parsed=parsed)
+        warehouse.write_raw(scratch, spec, parsed.frame, parsed.quarantine, landed)
+    return IngestResult(source=source, landed=landed, parsed=parsed, unavailable=unavailable)
 
 
 def dbt_executable() -> str:

@@ -24,6 +24,9 @@ class Settings:
     source_mode: str
     mirror_dir: Path | None
     snapshot_dir: Path = SNAPSHOT_DIR
+    http_timeout_s: float = 30.0
+    http_retries: int = 3
+    http_backoff_s: float = 1.0
 
     @property
     def landing_dir(self) -> Path:
@@ -68,7 +71,23 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         source_mode=mode,
         mirror_dir=Path(mirror).expanduser().resolve() if mirror else None,
         snapshot_dir=Path(snapshot).expanduser().resolve() if snapshot else SNAPSHOT_DIR,
+        http_timeout_s=_number(env, "FLOPCAST_HTTP_TIMEOUT_S", 30.0),
+        http_retries=int(_number(env, "FLOPCAST_HTTP_RETRIES", 3)),
+        http_backoff_s=_number(env, "FLOPCAST_HTTP_BACKOFF_S", 1.0),
     )
+
+
+def _number(env, name: str, default: float) -> float:
+    text = (env.get(name) or "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{name}={text!r} is not a number") from None
+    if value < 0:
+        raise ValueError(f"{name}={text!r} must not be negative")
+    return value
 
 
 def code_version() -> str:

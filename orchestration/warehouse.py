@@ -25,6 +25,7 @@ import duckdb
 import pandas as pd
 
 from orchestration.sources.landing import LandedFile, utc_now_iso
+from orchestration.sources.tabular import TableSpec
 
 SCHEMAS = ("raw", "staging", "intermediate", "marts", "model")
 
@@ -175,12 +176,29 @@ def _ident(name: str) -> str:
     return name
 
 
-PROVENANCE_COLUMNS = ("_landing_sha256", "_landing_url", "_licence", "_source_mode",
-                      "_fetched_at", "_stale")
+_DUCKDB_TYPES = {"text": "varchar", "number": "double", "date": "date", "bool": "boolean"}
+PROVENANCE_COLUMNS = {
+    "_landing_sha256": "varchar",
+    "_landing_url": "varchar",
+    "_licence": "varchar",
+    "_source_mode": "varchar",
+    "_fetched_at": "varchar",
+    "_stale": "boolean",
+}
 
 
-def with_provenance(frame: pd.DataFrame, landed: LandedFile) -> pd.DataFrame:
+def raw_table_ddl(spec: TableSpec) -> str:
+    """Column list of ``raw.<source>``: the spec's typed columns plus the provenance stamp, so an
+    empty table (a source not loaded yet) has the same schema as a full one."""
+    columns = [f'"{c.name}" {_DUCKDB_TYPES[c.kind]}' for c in spec.columns]
+    columns += [f"{name} {kind}" for name, kind in PROVENANCE_COLUMNS.items()]
+    return ", ".join(columns)
+
+
+def with_provenance(frame: pd.DataFrame, landed: LandedFile | None) -> pd.DataFrame:
     """Stamp every raw row with the landing file it came from, so any number traces back."""
+    if landed is None:
+        return frame.assign(**{name: None for name in PROVENANCE_COLUMNS})
     return frame.assign(
         _landing_sha256=landed.sha256,
         _landing_url=landed.url,
@@ -193,23 +211,25 @@ def with_provenance(frame: pd.DataFrame, landed: LandedFile) -> pd.DataFrame:
 
 def write_raw(
     db_path: Path,
-    landed: LandedFile,
+    spec: TableSpec,
     frame: pd.DataFrame,
     quarantine: pd.DataFrame,
+    landed: LandedFile | None,
 ) -> None:
     """Replace ``raw.<source>`` and the source's rows in ``raw.quarantine`` in one transaction."""
-    source = _ident(landed.source)
+    source = _ident(spec.source)
     with connect(db_path) as con:
         ensure_schemas(con)
         con.execute("begin transaction")
+        con.execute(f"create or replace table raw.{source} ({raw_table_ddl(spec)})")
         con.register("incoming", with_provenance(frame, landed))
-        con.execute(f"create or replace table raw.{source} as select * from incoming")
+        con.execute(f"insert into raw.{source} by name select * from incoming")
         con.unregister("incoming")
         con.execute(
             "create table if not exists raw.quarantine (source varchar, file varchar, "
             "row_number bigint, column_name varchar, value varchar, reason varchar)"
         )
-        con.execute("delete from raw.quarantine where source = ?", [landed.source])
+        con.execute("delete from raw.quarantine where source = ?", [spec.source])
         if len(quarantine):
             con.register("incoming_q", quarantine.astype({"row_number": "int64"}))
             con.execute(

@@ -34,6 +34,16 @@ def isolated_home(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def real_data() -> Path:
+    """The folder of real publisher files (never copied into the repo; read in place)."""
+    folder = Path(os.environ.get("FLOPCAST_TEST_DATA") or PROJECT_ROOT.parent / "shared" / "data")
+    if not folder.is_dir():
+        pytest.skip(f"real-data folder {folder} not found (set FLOPCAST_TEST_DATA to a folder laid "
+                    "out like ../shared/data to run the real-file tests)")
+    return folder
+
+
+@pytest.fixture(scope="session")
 def cli_brief(isolated_home, tmp_path_factory):
     """One real `flopcast brief` in a fresh process on the bundled snapshot (shared by e2e tests)."""
     home = tmp_path_factory.mktemp("cli_home")

@@ -60,6 +60,8 @@ class SourceDescriptor:
     taken, so an exact publisher name beats a re-saved or older copy. A pattern may match a
     ``.zip``; then ``zip_member`` is extracted from it as for a download.
     ``verified=False`` marks a source whose format was documented but never seen in a real file.
+    ``bundled_file`` names a file of the bundled snapshot (relative to ``settings.snapshot_dir``);
+    a source with a bundled file and no ``url`` is snapshot-only and lands that file in any mode.
     """
 
     name: str
@@ -70,7 +72,7 @@ class SourceDescriptor:
     mirror_patterns: tuple[str, ...]
     zip_member: str | None = None
     verified: bool = True
-    bundled_path: Path | None = None
+    bundled_file: str | None = None
     attribution: str = ""
 
     @property
@@ -264,11 +266,11 @@ def acquire(
     landing_dir = settings.landing_dir
     common = dict(url=descriptor.landed_url, licence=descriptor.licence)
 
+    if descriptor.bundled_file is not None and (chosen == "bundled" or not descriptor.url):
+        data = (settings.snapshot_dir / descriptor.bundled_file).read_bytes()
+        return land_bytes(landing_dir, descriptor.name, data, descriptor.ext, mode="bundled",
+                          url=f"data/snapshot/{descriptor.bundled_file}", licence=descriptor.licence)
     if chosen == "bundled":
-        if descriptor.bundled_path is not None:
-            data = descriptor.bundled_path.read_bytes()
-            return land_bytes(landing_dir, descriptor.name, data, descriptor.ext,
-                              mode="bundled", **common)
         prior = latest(landing_dir, descriptor.name)
         if prior is None:
             return None

@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from orchestration.settings import Settings
 from orchestration.sources import (
+    snapshot,
     epoch_clusters,
     epoch_companies,
     epoch_data_centers,
@@ -63,14 +64,22 @@ def _sources() -> dict[str, LiveSource]:
 
 LIVE_SOURCES: dict[str, LiveSource] = _sources()
 
+# The bundled snapshot's tables: sources with a bundled file and no URL (landed in every mode).
+SNAPSHOT_SOURCES: dict[str, LiveSource] = {
+    descriptor.name: LiveSource(descriptor, spec, snapshot.parse_for(spec), snapshot.parse_bytes_for(spec))
+    for descriptor, spec in snapshot.SNAPSHOT_TABLES
+}
+
+SOURCES: dict[str, LiveSource] = {**SNAPSHOT_SOURCES, **LIVE_SOURCES}
+
 
 def get_source(source_name: str) -> LiveSource:
-    try:
-        return LIVE_SOURCES[source_name]
-    except KeyError:
+    found = LIVE_SOURCES.get(source_name) or SNAPSHOT_SOURCES.get(source_name)
+    if found is None:
         raise KeyError(
-            f"unknown live source {source_name!r}; known: {', '.join(sorted(LIVE_SOURCES))}"
-        ) from None
+            f"unknown source {source_name!r}; known: {', '.join(sorted(SOURCES))}"
+        )
+    return found
 
 
 def ingest(
@@ -99,6 +108,8 @@ def ingest(
                 f"{label}: no usable rows ({len(result.quarantine)} problem(s) quarantined)")
         checked[sha256_bytes(data)] = (label, result)
 
+    http = http or HttpOptions(timeout=settings.http_timeout_s, retries=settings.http_retries,
+                               backoff=settings.http_backoff_s)
     landed = acquire(source.descriptor, settings, mode, http=http, validate=validate, sleep=sleep)
     if landed is None:
         return None, empty_result(source.spec)
@@ -106,3 +117,28 @@ def ingest(
     if cached is not None and cached[0] == file_label(landed):
         return landed, cached[1]
     return landed, source.parse(landed)
+
+
+# Smallest plausible row count of a loaded source: fewer rows means a truncated or wrong file.
+# (Counts of the files seen: ml_hardware 170, notable 942, frontier 131, large-scale 471, usage 44,
+# compute spend 11, clusters 786, data centres 16, timelines 112, MLPerf 937-1448.)
+ROW_FLOORS: dict[str, int] = {
+    "snapshot_accelerators": 40,
+    "snapshot_training_runs": 120,
+    "snapshot_token_volumes": 15,
+    "snapshot_rental_prices": 40,
+    "snapshot_published_splits": 3,
+    "snapshot_datacenter_campuses": 15,
+    "epoch_ml_hardware": 100,
+    "epoch_notable_ai_models": 500,
+    "epoch_frontier_ai_models": 50,
+    "epoch_large_scale_ai_models": 200,
+    "epoch_ai_companies_usage_reports": 20,
+    "epoch_ai_companies_compute_spend": 5,
+    "epoch_gpu_clusters": 300,
+    "epoch_data_centers": 5,
+    "epoch_data_center_timelines": 40,
+    "mlperf_inference_v4_1": 300,
+    "mlperf_inference_v5_1": 300,
+    "openrouter_rankings_daily": 1,
+}

@@ -1,15 +1,13 @@
 """The bundled snapshot: public facts compiled by the project, one CSV per table.
 
-This is the offline default. Each table is landed like any other source (content-hashed, with
-provenance) so that the brief can name the exact bytes it was computed from.
+This is the offline default. Each table is a source like the publishers' files (landed by content
+hash, with provenance), so the brief can name the exact bytes it was computed from. The tables,
+their columns and units are described in ``data/snapshot/SOURCES.md``.
 """
 
-from dataclasses import dataclass
-from pathlib import Path
-
-from orchestration.settings import PROJECT_ROOT, SNAPSHOT_DIR
-from orchestration.sources.landing import LandedFile, land_bytes
-from orchestration.sources.tabular import Column, ParseResult, TableSpec, parse_csv_file
+from orchestration.sources.fetch import SourceDescriptor, file_label
+from orchestration.sources.landing import LandedFile
+from orchestration.sources.tabular import Column, ParseResult, TableSpec, parse_csv_bytes
 
 SNAPSHOT_LICENCE = "CC BY 4.0 (flopcast compilation; each row cites its source_url)"
 
@@ -19,70 +17,175 @@ _PROVENANCE = (
 )
 
 
-@dataclass(frozen=True)
-class SnapshotTable:
-    table: str
-    spec: TableSpec
-
-    @property
-    def source(self) -> str:
-        return self.spec.source
-
-    def path(self, snapshot_dir: Path = SNAPSHOT_DIR) -> Path:
-        return snapshot_dir / f"{self.table}.csv"
-
-
-def _label(path: Path) -> str:
-    """Repository-relative name for files in the checkout (no machine paths in the brief)."""
-    return path.relative_to(PROJECT_ROOT).as_posix() if path.is_relative_to(PROJECT_ROOT) else str(path)
-
-
-ACCELERATORS = SnapshotTable(
-    table="accelerators",
-    spec=TableSpec(
-        source="snapshot_accelerators",
-        key=("accelerator_id",),
-        columns=(
-            Column("accelerator_id", "text", nullable=False),
-            Column("vendor", "text", nullable=False),
-            Column("name", "text", nullable=False),
-            Column("accelerator_type", "text", nullable=False),
-            Column("release_date", "date", nullable=False),
-            Column("bf16_dense_flop_per_s", "number"),
-            Column("fp16_dense_flop_per_s", "number"),
-            Column("fp8_dense_flop_per_s", "number"),
-            Column("fp4_dense_flop_per_s", "number"),
-            Column("int8_dense_op_per_s", "number"),
-            Column("memory_bytes", "number"),
-            Column("memory_bandwidth_bytes_per_s", "number"),
-            Column("interconnect", "text", required=False),
-            Column("interconnect_bandwidth_bytes_per_s", "number", required=False),
-            Column("tdp_w", "number"),
-            Column("launch_price_usd", "number", required=False),
-            Column("sparse_headline", "bool", required=False),
-            Column("notes", "text", required=False),
-            *_PROVENANCE,
-        ),
-    ),
-)
-
-SNAPSHOT_TABLES: dict[str, SnapshotTable] = {t.source: t for t in (ACCELERATORS,)}
-
-
-def land_snapshot(table: SnapshotTable, landing_dir: Path, snapshot_dir: Path = SNAPSHOT_DIR) -> LandedFile:
-    """Land the bundled CSV of ``table`` (a no-op for the bytes if they are unchanged)."""
-    path = table.path(snapshot_dir)
-    return land_bytes(
-        landing_dir,
-        table.source,
-        path.read_bytes(),
-        "csv",
-        url=_label(path),
+def _descriptor(table: str, title: str) -> SourceDescriptor:
+    return SourceDescriptor(
+        name=f"snapshot_{table}",
+        title=f"flopcast bundled snapshot: {title}",
+        url="",
         licence=SNAPSHOT_LICENCE,
-        mode="bundled",
+        ext="csv",
+        mirror_patterns=(),
+        bundled_file=f"{table}.csv",
     )
 
 
-def parse_snapshot(table: SnapshotTable, landed: LandedFile) -> ParseResult:
-    """Typed rows (and quarantined ones) of a landed snapshot file; errors name the bundled file."""
-    return parse_csv_file(landed.path, table.spec, label=landed.url)
+ACCELERATORS = _descriptor("accelerators", "accelerator specs (dense, per chip)")
+ACCELERATORS_SPEC = TableSpec(
+    source=ACCELERATORS.name,
+    key=("accelerator_id",),
+    columns=(
+        Column("accelerator_id", "text", nullable=False),
+        Column("vendor", "text", nullable=False),
+        Column("name", "text", nullable=False),
+        Column("accelerator_type", "text", nullable=False),
+        Column("release_date", "date", nullable=False),
+        Column("bf16_dense_flop_per_s", "number"),
+        Column("fp16_dense_flop_per_s", "number"),
+        Column("fp8_dense_flop_per_s", "number"),
+        Column("fp4_dense_flop_per_s", "number"),
+        Column("int8_dense_op_per_s", "number"),
+        Column("memory_bytes", "number"),
+        Column("memory_bandwidth_bytes_per_s", "number"),
+        Column("interconnect", "text", required=False),
+        Column("interconnect_bandwidth_bytes_per_s", "number", required=False),
+        Column("tdp_w", "number"),
+        Column("launch_price_usd", "number", required=False),
+        Column("sparse_headline", "bool", required=False),
+        Column("notes", "text", required=False),
+        *_PROVENANCE,
+    ),
+)
+
+TRAINING_RUNS = _descriptor("training_runs", "notable training runs")
+TRAINING_RUNS_SPEC = TableSpec(
+    source=TRAINING_RUNS.name,
+    key=("model_id",),
+    columns=(
+        Column("model_id", "text", nullable=False),
+        Column("model_name", "text", nullable=False),
+        Column("organization", "text", nullable=False),
+        Column("publication_date", "date", nullable=False),
+        Column("domain", "text"),
+        Column("total_parameters", "number"),
+        Column("active_parameters", "number"),
+        Column("training_tokens", "number"),
+        Column("training_flop", "number"),
+        Column("training_flop_basis", "text"),
+        Column("training_flop_method", "text", required=False),
+        Column("training_hardware", "text", required=False),
+        Column("hardware_chip_count", "number", required=False),
+        Column("training_days", "number", required=False),
+        Column("open_weights", "bool", required=False),
+        Column("notes", "text", required=False),
+        *_PROVENANCE,
+    ),
+)
+
+TOKEN_VOLUMES = _descriptor("token_volumes", "disclosed token volumes")
+TOKEN_VOLUMES_SPEC = TableSpec(
+    source=TOKEN_VOLUMES.name,
+    key=("disclosure_id",),
+    columns=(
+        Column("disclosure_id", "text", nullable=False),
+        Column("provider", "text", nullable=False),
+        Column("period_start", "date", nullable=False),
+        Column("period_end", "date", nullable=False),
+        Column("tokens", "number", nullable=False),
+        Column("period_unit", "text", nullable=False),
+        Column("scope", "text"),
+        Column("metric", "text", nullable=False),
+        Column("disclosed_on", "date", nullable=False),
+        Column("quote", "text", required=False),
+        Column("notes", "text", required=False),
+        *_PROVENANCE,
+    ),
+)
+
+RENTAL_PRICES = _descriptor("rental_prices", "cloud accelerator rental prices")
+RENTAL_PRICES_SPEC = TableSpec(
+    source=RENTAL_PRICES.name,
+    key=("price_id",),
+    columns=(
+        Column("price_id", "text", nullable=False),
+        Column("provider", "text", nullable=False),
+        Column("accelerator_name", "text", nullable=False),
+        Column("accelerator_id", "text", nullable=False),
+        Column("instance_type", "text"),
+        Column("chips_per_instance", "number"),
+        Column("usd_per_hour_instance", "number"),
+        Column("usd_per_accelerator_hour", "number", nullable=False),
+        Column("pricing_type", "text", nullable=False),
+        Column("region", "text", required=False),
+        Column("observed_on", "date"),
+        Column("notes", "text", required=False),
+        *_PROVENANCE,
+    ),
+)
+
+PUBLISHED_SPLITS = _descriptor("published_splits", "published training vs inference splits")
+PUBLISHED_SPLITS_SPEC = TableSpec(
+    source=PUBLISHED_SPLITS.name,
+    key=("split_id",),
+    columns=(
+        Column("split_id", "text", nullable=False),
+        Column("period_start", "date", nullable=False),
+        Column("period_end", "date", nullable=False),
+        Column("scope", "text", nullable=False),
+        Column("publisher", "text", nullable=False),
+        Column("unit", "text", nullable=False),
+        Column("measure", "text"),
+        Column("inference_share", "number"),
+        Column("training_share", "number"),
+        Column("inference_value", "number"),
+        Column("training_value", "number"),
+        Column("value_unit", "text"),
+        Column("definition_notes", "text", required=False),
+        *_PROVENANCE,
+    ),
+)
+
+DATACENTER_CAMPUSES = _descriptor("datacenter_campuses", "AI data-centre campuses")
+DATACENTER_CAMPUSES_SPEC = TableSpec(
+    source=DATACENTER_CAMPUSES.name,
+    key=("campus_id",),
+    columns=(
+        Column("campus_id", "text", nullable=False),
+        Column("name", "text", nullable=False),
+        Column("operator", "text", nullable=False),
+        Column("primary_tenant", "text"),
+        Column("location", "text"),
+        Column("country", "text", nullable=False),
+        Column("latitude", "number"),
+        Column("longitude", "number"),
+        Column("power_mw_planned", "number"),
+        Column("power_mw_operational", "number"),
+        Column("status", "text", nullable=False),
+        Column("announced_on", "date"),
+        Column("first_operational_on", "date"),
+        Column("notes", "text", required=False),
+        *_PROVENANCE,
+    ),
+)
+
+SNAPSHOT_TABLES: tuple[tuple[SourceDescriptor, TableSpec], ...] = (
+    (ACCELERATORS, ACCELERATORS_SPEC),
+    (TRAINING_RUNS, TRAINING_RUNS_SPEC),
+    (TOKEN_VOLUMES, TOKEN_VOLUMES_SPEC),
+    (RENTAL_PRICES, RENTAL_PRICES_SPEC),
+    (PUBLISHED_SPLITS, PUBLISHED_SPLITS_SPEC),
+    (DATACENTER_CAMPUSES, DATACENTER_CAMPUSES_SPEC),
+)
+
+
+def parse_bytes_for(spec: TableSpec):
+    def parse_bytes(data: bytes, label: str) -> ParseResult:
+        return parse_csv_bytes(data, spec, label)
+
+    return parse_bytes
+
+
+def parse_for(spec: TableSpec):
+    def parse(landed: LandedFile) -> ParseResult:
+        return parse_csv_bytes(landed.path.read_bytes(), spec, file_label(landed))
+
+    return parse

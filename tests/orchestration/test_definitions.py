@@ -67,3 +67,10 @@ def test_brief_is_monthly_partitioned_from_2024_01(asset_graph):
     keys = node.partitions_def.get_partition_keys()
     assert keys[0] == "2024-01"
     assert all(len(k) == 7 for k in keys)
+
+
+def test_every_registry_source_is_a_dbt_source_feeding_dim_data_source(asset_graph):
+    from orchestration.sources.registry import SOURCES
+
+    dim = asset_graph.get(AssetKey(["marts", "dim_data_source"]))
+    assert {AssetKey(["raw", name]) for name in SOURCES} == set(dim.parent_keys)

@@ -17,16 +17,6 @@ import pytest
 from orchestration.settings import PROJECT_ROOT, load_settings
 
 
-@pytest.fixture(scope="session")
-def real_data() -> Path:
-    """The folder of real publisher files (never copied into the repo; read in place)."""
-    folder = Path(os.environ.get("FLOPCAST_TEST_DATA") or PROJECT_ROOT.parent / "shared" / "data")
-    if not folder.is_dir():
-        pytest.skip(f"real-data folder {folder} not found (set FLOPCAST_TEST_DATA to a folder laid "
-                    "out like ../shared/data to run the real-file tests)")
-    return folder
-
-
 @pytest.fixture
 def make_settings(tmp_path):
     """Settings with FLOPCAST_HOME in a temp folder; ``mode`` and ``mirror`` as asked."""

@@ -3,19 +3,40 @@
 import pandas as pd
 import pytest
 
-from orchestration.sources.landing import land_bytes, latest
-from orchestration.sources.snapshot import ACCELERATORS, land_snapshot, parse_snapshot
+from orchestration.settings import SNAPSHOT_DIR, Settings
+from orchestration.sources import registry
+from orchestration.sources.landing import latest
+from orchestration.sources.snapshot import ACCELERATORS, ACCELERATORS_SPEC, SNAPSHOT_TABLES
 from orchestration.sources.tabular import SourceFormatError
 
-NUMERIC = [c.name for c in ACCELERATORS.spec.columns if c.kind == "number"]
+NUMERIC = [c.name for c in ACCELERATORS_SPEC.columns if c.kind == "number"]
+
+
+def _settings(home, snapshot_dir=SNAPSHOT_DIR, mode="bundled") -> Settings:
+    return Settings(home=home, duckdb_path=home / "w.duckdb", source_mode=mode, mirror_dir=None,
+                    snapshot_dir=snapshot_dir)
 
 
 @pytest.fixture(scope="module")
 def accelerators(tmp_path_factory) -> pd.DataFrame:
-    landed = land_snapshot(ACCELERATORS, tmp_path_factory.mktemp("landing"))
-    parsed = parse_snapshot(ACCELERATORS, landed)
+    landed, parsed = registry.ingest(ACCELERATORS.name, _settings(tmp_path_factory.mktemp("home")))
+    assert landed.url == "data/snapshot/accelerators.csv" and landed.mode == "bundled"
     assert parsed.quarantine.empty, parsed.quarantine["reason"].tolist()
     return parsed.frame.set_index("accelerator_id")
+
+
+@pytest.mark.parametrize("name", [d.name for d, _ in SNAPSHOT_TABLES])
+def test_every_snapshot_table_parses_cleanly_above_its_floor(name, tmp_path):
+    landed, parsed = registry.ingest(name, _settings(tmp_path))
+    assert parsed.quarantine.empty, parsed.quarantine["reason"].tolist()[:5]
+    assert len(parsed.frame) >= registry.ROW_FLOORS[name]
+    assert parsed.frame["source_url"].str.match(r"^https?://").all()
+
+
+@pytest.mark.parametrize("mode", ["mirror", "live"])
+def test_snapshot_tables_land_the_bundled_file_in_every_mode(mode, tmp_path):
+    landed, _ = registry.ingest(ACCELERATORS.name, _settings(tmp_path, mode=mode))
+    assert landed.mode == "bundled" and not landed.stale
 
 
 def test_covers_the_major_chips(accelerators):
@@ -54,27 +75,28 @@ def test_fp8_never_below_bf16(accelerators):
 
 
 def test_landing_is_content_addressed_and_idempotent(tmp_path):
-    first = land_snapshot(ACCELERATORS, tmp_path)
-    second = land_snapshot(ACCELERATORS, tmp_path)
+    settings = _settings(tmp_path)
+    first, _ = registry.ingest(ACCELERATORS.name, settings)
+    second, _ = registry.ingest(ACCELERATORS.name, settings)
     assert first.sha256 == second.sha256 and first.path == second.path
-    files = sorted(p.name for p in (tmp_path / ACCELERATORS.source).iterdir())
-    assert files == ["LATEST", f"{first.sha256}.csv", f"{first.sha256}.csv.json"]
-    assert latest(tmp_path, ACCELERATORS.source).sha256 == first.sha256
+    files = {p.name for p in (settings.landing_dir / ACCELERATORS.name).iterdir()}
+    assert files == {"LATEST", f"{first.sha256}.csv", f"{first.sha256}.csv.json"}
+    assert latest(settings.landing_dir, ACCELERATORS.name).sha256 == first.sha256
 
 
 def test_broken_snapshot_names_file_row_and_column(tmp_path):
-    header = ",".join(ACCELERATORS.spec.names)
+    snapshot = tmp_path / "snapshot"
+    snapshot.mkdir()
+    header = ",".join(ACCELERATORS_SPEC.names)
     good = "x-a,acme,A,gpu,2024-01-01,1e15,,,,,8e10,3e12,,,700,,false,,https://a.example,2026-11-26"
     bad = "x-b,acme,B,gpu,2024-01-01,lots,,,,,8e10,3e12,,,700,,false,,https://a.example,2026-11-26"
-    landed = land_bytes(tmp_path, ACCELERATORS.source, f"{header}\n{good}\n{bad}\n".encode(), "csv",
-                        url="data/snapshot/accelerators.csv", licence="test", mode="bundled")
-    parsed = parse_snapshot(ACCELERATORS, landed)
+    (snapshot / "accelerators.csv").write_text(f"{header}\n{good}\n{bad}\n")
+    _, parsed = registry.ingest(ACCELERATORS.name, _settings(tmp_path, snapshot))
     assert list(parsed.frame["accelerator_id"]) == ["x-a"]
     reason = parsed.quarantine["reason"].iloc[0]
     assert "data/snapshot/accelerators.csv" in reason and "row 2" in reason
     assert "bf16_dense_flop_per_s" in reason and "lots" in parsed.quarantine["value"].iloc[0]
 
-    missing = land_bytes(tmp_path, ACCELERATORS.source, b"accelerator_id,vendor\nx,y\n", "csv",
-                         url="data/snapshot/accelerators.csv", licence="test", mode="bundled")
+    (snapshot / "accelerators.csv").write_text("accelerator_id,vendor\nx,y\n")
     with pytest.raises(SourceFormatError, match=r"accelerators.csv: missing required column.*'name'"):
-        parse_snapshot(ACCELERATORS, missing)
+        registry.ingest(ACCELERATORS.name, _settings(tmp_path, snapshot))

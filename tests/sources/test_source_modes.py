@@ -145,9 +145,11 @@ def test_bundled_copy_is_landed_when_a_source_has_one(tmp_path, hardware_csv, ma
     copy = tmp_path / "bundled_ml_hardware.csv"
     copy.write_bytes(hardware_csv)
     descriptor = dataclasses.replace(
-        registry.LIVE_SOURCES["epoch_ml_hardware"].descriptor, bundled_path=copy)
-    landed = acquire(descriptor, make_settings("bundled"))
+        registry.LIVE_SOURCES["epoch_ml_hardware"].descriptor, bundled_file=copy.name)
+    settings = dataclasses.replace(make_settings("bundled"), snapshot_dir=tmp_path)
+    landed = acquire(descriptor, settings)
     assert landed.mode == "bundled" and landed.path.read_bytes() == hardware_csv
+    assert landed.url == f"data/snapshot/{copy.name}"
 
 
 def test_registry_shape_and_unknown_names(make_settings):

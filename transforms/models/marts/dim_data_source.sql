@@ -1,16 +1,26 @@
--- One row per loaded source: the landing file (content hash), where it came from and when.
--- The brief's source list and the input snapshot hash are read from here.
-{% set raw_sources = ['snapshot_accelerators'] %}
+-- One row per loaded source: the content hash of its landing file, where it came from and when.
+-- The brief's source list and the input snapshot hash are read from here. Sources with no rows
+-- (live sources not loaded in bundled mode) are left out.
+{% set raw_sources = [
+    'snapshot_accelerators', 'snapshot_training_runs', 'snapshot_token_volumes',
+    'snapshot_rental_prices', 'snapshot_published_splits', 'snapshot_datacenter_campuses',
+    'epoch_ml_hardware', 'epoch_notable_ai_models', 'epoch_frontier_ai_models',
+    'epoch_large_scale_ai_models', 'epoch_ai_companies_usage_reports',
+    'epoch_ai_companies_compute_spend', 'epoch_gpu_clusters', 'epoch_data_centers',
+    'epoch_data_center_timelines', 'mlperf_inference_v4_1', 'mlperf_inference_v5_1',
+    'openrouter_rankings_daily',
+] %}
 {% for name in raw_sources %}
 select
-    '{{ name }}'              as source_name,
+    '{{ name }}'               as source_name,
     any_value(_landing_sha256) as landing_sha256,
     any_value(_landing_url)    as landing_url,
     any_value(_licence)        as licence,
     any_value(_source_mode)    as source_mode,
     any_value(_fetched_at)     as fetched_at,
-    bool_or(_stale)            as is_stale,
+    coalesce(bool_or(_stale), false) as is_stale,
     count(*)                   as row_count
 from {{ source('raw', name) }}
+having count(*) > 0
 {% if not loop.last %}union all{% endif %}
 {% endfor %}
