@@ -75,8 +75,35 @@ def single_chip_ranking(roofline: pd.DataFrame) -> pd.DataFrame:
                               ascending=[False, True]).reset_index(drop=True)
 
 
+def build_takeaways(inputs: BriefInputs) -> list[str]:
+    """The key takeaways as plain sentences with their numbers: the PDF's first section, the
+    email body, and ``metrics.json`` all carry these same words."""
+    roofline = inputs.roofline
+    reference = _reference_row(inputs)
+    best = single_chip_ranking(roofline).iloc[0]
+    vendors = sorted(roofline["vendor"].unique().tolist())
+    name = reference["accelerator_name"]
+    return [
+        f"flopcast tracks {format_number(len(roofline))} accelerators released by "
+        f"{inputs.as_of.isoformat()}, from {len(vendors)} vendors ({', '.join(vendors)}); every "
+        "figure is dense and per chip.",
+        f"{name}: dense BF16 {format_si(reference['bf16_dense_flop_per_s'], 'FLOP/s')} against "
+        f"{format_si(reference['memory_bandwidth_bytes_per_s'], 'B/s')} of memory bandwidth, a ridge "
+        f"point of {format_number(reference['ridge_point_flop_per_byte'])} FLOP/byte: a kernel must do "
+        "about that many FLOP per byte it reads before the chip is compute-bound.",
+        "Decoding one token at batch 1 reads every weight once (about 2 FLOP per byte at 8-bit), so "
+        f"serving is memory-bound: the batch-1 ceiling for a {reference['reference_model']} model on "
+        f"{name} is {format_number(reference['decode_tokens_per_s_batch1'])} tokens/s.",
+        f"Among chips that hold the model alone, the fastest at batch-1 decode is "
+        f"{best['accelerator_name']} at {format_number(best['decode_tokens_per_s_batch1'])} tokens/s, "
+        f"{format_number(best['decode_tokens_per_s_batch1'] / reference['decode_tokens_per_s_batch1'], 2)}x "
+        f"{name}: for inference, memory bandwidth, not peak FLOP/s, sets the pace.",
+    ]
+
+
 def build_metrics(inputs: BriefInputs) -> dict:
-    """The numbers the brief states, as archived in ``metrics.json`` (pinned layout)."""
+    """The numbers the brief states, as archived in ``metrics.json`` (pinned layout, extended
+    with the takeaways' text)."""
     roofline = inputs.roofline
     reference = _reference_row(inputs)
     ranked = single_chip_ranking(roofline)
@@ -93,6 +120,7 @@ def build_metrics(inputs: BriefInputs) -> dict:
         "scenario": inputs.scenario,
         "snapshot_hash": inputs.snapshot_hash,
         "metrics": metrics,
+        "takeaways": build_takeaways(inputs),
     }
 
 
@@ -119,7 +147,6 @@ def build_context(inputs: BriefInputs, metrics: dict) -> tuple[dict, dict[str, p
     roofline = inputs.roofline
     reference = _reference_row(inputs)
     ranked = single_chip_ranking(roofline)
-    best = ranked.iloc[0]
     table = ranked.head(inputs.table_rows).assign(
         release_date=lambda f: pd.to_datetime(f["release_date"]).dt.strftime("%Y-%m-%d")
     )
@@ -135,10 +162,8 @@ def build_context(inputs: BriefInputs, metrics: dict) -> tuple[dict, dict[str, p
         "snapshot_hash": inputs.snapshot_hash,
         "code_version": inputs.code_version,
         "metrics": values,
-        "vendors": sorted(roofline["vendor"].unique().tolist()),
+        "takeaways": metrics["takeaways"],
         "reference": reference.to_dict(),
-        "best": best.to_dict(),
-        "best_ratio": best["decode_tokens_per_s_batch1"] / reference["decode_tokens_per_s_batch1"],
         "reference_model": str(reference["reference_model"]),
         "accelerators": table.to_dict(orient="records"),
         "sharded_names": sharded["accelerator_name"].tolist(),

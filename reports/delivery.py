@@ -1,0 +1,346 @@
+"""Email delivery of an archived brief: compose, send (SMTP or outbox), and an idempotency ledger.
+
+Plain Python (stdlib ``email`` + ``smtplib``; Jinja for the body). No Dagster.
+
+- A message is composed from the archive of one partition (``brief.pdf`` + ``metrics.json``):
+  subject and HTML + text body from templates, the key takeaways in the body, the PDF attached.
+- ``SmtpTransport`` speaks STARTTLS, implicit TLS or plain (loopback); credentials are held in a
+  field that never prints. ``OutboxTransport`` writes ``.eml`` files atomically (the default when
+  no SMTP host is configured).
+- ``Ledger`` (JSON lines, fsynced appends) keys each send by (partition, recipient, PDF hash): a
+  retried or re-run delivery never sends twice unless asked to resend. Each recipient is tried on
+  its own, with retries and backoff for transient failures; the report lists every outcome.
+"""
+
+import hashlib
+import json
+import os
+import smtplib
+import socket
+import ssl
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from datetime import UTC, datetime
+from email.utils import formatdate, make_msgid, parseaddr
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from reports.formatting import format_number, format_percent, format_si
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+TLS_MODES = ("starttls", "ssl", "none")
+
+
+def utc_now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+class DeliveryError(RuntimeError):
+    """Delivery could not be attempted at all (bad configuration, missing brief)."""
+
+
+class Secret(str):
+    """A string that never shows itself in repr/str formatting of containers or logs."""
+
+    def __repr__(self) -> str:
+        return "Secret('********')"
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str
+    port: int = 587
+    user: str = ""
+    password: Secret = field(default=Secret(""), repr=False)
+    tls: str = "starttls"
+    timeout_s: float = 30.0
+
+    def __post_init__(self):
+        if self.tls not in TLS_MODES:
+            raise DeliveryError(f"SMTP TLS mode {self.tls!r} is not one of {', '.join(TLS_MODES)}")
+        if not self.host:
+            raise DeliveryError("SMTP host is empty")
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    sender: str
+    recipients: tuple[str, ...]
+    operator: str = ""
+    smtp: SmtpConfig | None = None
+
+    def __post_init__(self):
+        for address in (self.sender, *self.recipients, *((self.operator,) if self.operator else ())):
+            if "@" not in parseaddr(address)[1]:
+                raise DeliveryError(f"not an email address: {address!r}")
+
+
+def mail_settings_from_env(env: dict[str, str]) -> MailSettings:
+    """Read the pinned FLOPCAST_SMTP_* / FLOPCAST_MAIL_* variables (no SMTP host: outbox only)."""
+    host = (env.get("FLOPCAST_SMTP_HOST") or "").strip()
+    smtp = None
+    if host:
+        tls = (env.get("FLOPCAST_SMTP_TLS") or "starttls").strip().lower()
+        default_port = {"starttls": 587, "ssl": 465, "none": 25}.get(tls, 587)
+        try:
+            port = int(env.get("FLOPCAST_SMTP_PORT") or default_port)
+        except ValueError:
+            raise DeliveryError(f"FLOPCAST_SMTP_PORT={env.get('FLOPCAST_SMTP_PORT')!r} is not a number") from None
+        smtp = SmtpConfig(host=host, port=port, user=env.get("FLOPCAST_SMTP_USER") or "",
+                          password=Secret(env.get("FLOPCAST_SMTP_PASSWORD") or ""), tls=tls)
+    recipients = tuple(a.strip() for a in (env.get("FLOPCAST_MAIL_TO") or "").split(",") if a.strip())
+    return MailSettings(
+        sender=(env.get("FLOPCAST_MAIL_FROM") or "flopcast@localhost").strip(),
+        recipients=recipients,
+        operator=(env.get("FLOPCAST_OPERATOR_EMAIL") or "").strip(),
+        smtp=smtp,
+    )
+
+
+# --- composing ------------------------------------------------------------------------------------
+
+def _environment(autoescape: bool) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["html"], default_for_string=autoescape, default=autoescape),
+        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+    )
+    env.filters.update(num=format_number, si=format_si, pct=format_percent)
+    return env
+
+
+@dataclass(frozen=True)
+class BriefArchive:
+    """What delivery needs from ``briefs/YYYY-MM/``."""
+
+    partition: str
+    pdf: bytes
+    metrics: dict
+
+    @property
+    def pdf_sha256(self) -> str:
+        return hashlib.sha256(self.pdf).hexdigest()
+
+    @classmethod
+    def load(cls, folder: Path) -> "BriefArchive":
+        pdf, metrics = folder / "brief.pdf", folder / "metrics.json"
+        if not pdf.exists() or not metrics.exists():
+            raise DeliveryError(f"no complete brief in {folder} (build it first: flopcast brief)")
+        return cls(partition=folder.name, pdf=pdf.read_bytes(), metrics=json.loads(metrics.read_text()))
+
+
+def compose(archive: BriefArchive, sender: str, recipient: str, note: str = "") -> EmailMessage:
+    """The brief as an email: subject and bodies from templates, the PDF attached."""
+    context = {
+        "partition": archive.partition,
+        "takeaways": archive.metrics.get("takeaways", []),
+        "snapshot_hash": archive.metrics.get("snapshot_hash", ""),
+        "scenario": archive.metrics.get("scenario", ""),
+        "note": note,
+    }
+    subject = _environment(False).get_template("email_subject.txt.j2").render(**context).strip()
+    message = EmailMessage()
+    message["Subject"] = " ".join(subject.split())
+    message["From"] = sender
+    message["To"] = recipient
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain="flopcast.local")
+    message["X-Flopcast-Partition"] = archive.partition
+    message["X-Flopcast-PDF-SHA256"] = archive.pdf_sha256
+    message.set_content(_environment(False).get_template("email.txt.j2").render(**context))
+    message.add_alternative(_environment(True).get_template("email.html.j2").render(**context),
+                            subtype="html")
+    message.add_attachment(archive.pdf, maintype="application", subtype="pdf",
+                           filename=f"flopcast-brief-{archive.partition}.pdf")
+    return message
+
+
+# --- transports -----------------------------------------------------------------------------------
+
+class TransientSendError(RuntimeError):
+    """Worth retrying: connection refused/dropped, timeout, or a 4xx reply."""
+
+
+class PermanentSendError(RuntimeError):
+    """Not worth retrying: the server rejected the message or recipient (5xx), or bad login."""
+
+
+class SmtpTransport:
+    name = "smtp"
+
+    def __init__(self, config: SmtpConfig):
+        self.config = config
+
+    def _connect(self) -> smtplib.SMTP:
+        c = self.config
+        if c.tls == "ssl":
+            client = smtplib.SMTP_SSL(c.host, c.port, timeout=c.timeout_s,
+                                      context=ssl.create_default_context())
+        else:
+            client = smtplib.SMTP(c.host, c.port, timeout=c.timeout_s)
+            if c.tls == "starttls":
+                client.starttls(context=ssl.create_default_context())
+        if c.user:
+            client.login(c.user, str(c.password))
+        return client
+
+    def send(self, message: EmailMessage) -> str:
+        try:
+            with self._connect() as client:
+                refused = client.send_message(message)
+        except smtplib.SMTPAuthenticationError as exc:
+            raise PermanentSendError(f"SMTP login refused for user {self.config.user!r} ({exc.smtp_code})") from None
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = {r: code for r, (code, _) in exc.recipients.items()}
+            if all(400 <= code < 500 for code in codes.values()):
+                raise TransientSendError(f"recipient temporarily refused: {codes}") from None
+            raise PermanentSendError(f"recipient refused: {codes}") from None
+        except smtplib.SMTPResponseException as exc:
+            text = f"SMTP {exc.smtp_code}: {exc.smtp_error.decode(errors='replace') if isinstance(exc.smtp_error, bytes) else exc.smtp_error}"
+            if 400 <= exc.smtp_code < 500:
+                raise TransientSendError(text) from None
+            raise PermanentSendError(text) from None
+        except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, socket.timeout,
+                ConnectionError, OSError) as exc:
+            raise TransientSendError(
+                f"cannot reach SMTP server {self.config.host}:{self.config.port}: {type(exc).__name__}: {exc}"
+            ) from None
+        if refused:
+            raise PermanentSendError(f"recipient refused: {refused}")
+        return f"smtp {self.config.host}:{self.config.port}"
+
+
+class OutboxTransport:
+    """Writes each message as ``<outbox>/<partition>/<recipient>.eml`` (atomically)."""
+
+    name = "outbox"
+
+    def __init__(self, outbox_dir: Path):
+        self.outbox_dir = outbox_dir
+
+    def path_for(self, message: EmailMessage) -> Path:
+        recipient = parseaddr(message["To"])[1].replace("/", "_")
+        return self.outbox_dir / message["X-Flopcast-Partition"] / f"{recipient}.eml"
+
+    def send(self, message: EmailMessage) -> str:
+        path = self.path_for(message)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with open(tmp, "wb") as handle:
+            handle.write(bytes(message))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+        return str(path)
+
+
+# --- ledger ---------------------------------------------------------------------------------------
+
+class Ledger:
+    """Append-only JSON lines: one line per completed delivery, fsynced before it counts.
+
+    A torn last line (a crash mid-append) is ignored: the send it would record is treated as not
+    done, so at worst a crash between the send and the record repeats one message, never loses one.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def entries(self) -> list[dict]:
+        if not self.path.exists():
+            return []
+        lines = self.path.read_text(encoding="utf-8").splitlines()
+        entries = []
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                entries.append(json.loads(line))
+            except json.JSONDecodeError:
+                if number != len(lines):
+                    raise DeliveryError(f"{self.path}: line {number} is not JSON") from None
+        return entries
+
+    def delivered(self, partition: str, recipient: str, pdf_sha256: str) -> bool:
+        return any(e.get("partition") == partition and e.get("recipient") == recipient
+                   and e.get("pdf_sha256") == pdf_sha256 for e in self.entries())
+
+    def record(self, entry: dict) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(entry, sort_keys=True) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
+# --- delivering -----------------------------------------------------------------------------------
+
+@dataclass
+class DeliveryReport:
+    sent: dict[str, str] = field(default_factory=dict)      # recipient -> where it went
+    skipped: list[str] = field(default_factory=list)        # already delivered (ledger)
+    failed: dict[str, str] = field(default_factory=dict)    # recipient -> last error
+    attempts: dict[str, int] = field(default_factory=dict)  # recipient -> tries made
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def summary(self) -> str:
+        parts = [f"{len(self.sent)} sent", f"{len(self.skipped)} already delivered"]
+        if self.failed:
+            parts.append(f"{len(self.failed)} failed ("
+                         + "; ".join(f"{r}: {e}" for r, e in self.failed.items()) + ")")
+        return ", ".join(parts)
+
+
+def deliver(
+    archive: BriefArchive,
+    recipients: Iterable[str],
+    sender: str,
+    transport,
+    ledger: Ledger | None,
+    *,
+    resend: bool = False,
+    retries: int = 3,
+    backoff_s: float = 2.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> DeliveryReport:
+    """Send ``archive`` to each recipient once.
+
+    ``ledger=None`` (a test send to one address) neither reads nor writes the ledger. Transient
+    failures are retried with exponential backoff (``backoff_s``, doubling); a recipient that
+    still fails is reported and the others go on; ``resend`` ignores earlier deliveries.
+    """
+    report = DeliveryReport()
+    for recipient in dict.fromkeys(recipients):
+        if ledger is not None and not resend and ledger.delivered(
+                archive.partition, recipient, archive.pdf_sha256):
+            report.skipped.append(recipient)
+            continue
+        message = compose(archive, sender, recipient)
+        for attempt in range(retries + 1):
+            report.attempts[recipient] = attempt + 1
+            try:
+                where = transport.send(message)
+            except TransientSendError as exc:
+                report.failed[recipient] = str(exc)
+                if attempt < retries:
+                    sleep(backoff_s * 2 ** attempt)
+                continue
+            except PermanentSendError as exc:
+                report.failed[recipient] = str(exc)
+                break
+            report.failed.pop(recipient, None)
+            report.sent[recipient] = where
+            if ledger is not None:
+                ledger.record({
+                    "partition": archive.partition, "recipient": recipient,
+                    "pdf_sha256": archive.pdf_sha256, "transport": transport.name,
+                    "message_id": message["Message-ID"], "delivered_at": utc_now_iso(),
+                })
+            break
+    return report
