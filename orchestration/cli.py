@@ -2,6 +2,7 @@
 
     flopcast brief [--month YYYY-MM]     whole pipeline for one monthly partition; prints the PDF path
     flopcast ingest [--mode M] [--mirror DIR] [--source NAME]   sources -> landing -> raw
+    flopcast deliver [--month M] [--to ADDR] [--resend] [--preview]   email the brief
     flopcast ui [--port N]               the Dagster UI (webserver + daemon) on localhost
     flopcast bench [--quick]             Dagster pipeline vs the plain-Python path (see bench/)
 
@@ -89,14 +90,21 @@ def cmd_brief(args: argparse.Namespace) -> int:
 
 
 def run_failure_summary(result) -> str:
-    """One line per failed step (or run-level error), with the last line of its error."""
+    """One line per failed step (or the run-level error), with the root cause's message."""
     lines = []
     for event in result.all_events:
         error = getattr(event.event_specific_data, "error", None) if event.is_failure else None
-        if error is not None:
-            message = (error.message or "").strip().splitlines() or [error.cls_name or "error"]
-            lines.append(f"{event.step_key or 'run'}: {message[-1]}")
-    return "; ".join(dict.fromkeys(lines)) or "see the run's logs in the Dagster UI"
+        while error is not None and error.cause is not None:  # the root cause, not "retries exceeded"
+            error = error.cause
+        if error is None:
+            continue
+        text = ((error.message or "").strip().splitlines() or [error.cls_name or "error"])[-1]
+        prefix, _, rest = text.partition(": ")
+        if error.cls_name and prefix.endswith(error.cls_name) and rest:
+            text = rest
+        lines.append((event.step_key, text))
+    steps = [f"{step}: {text}" for step, text in lines if step]
+    return "; ".join(dict.fromkeys(steps or [text for _, text in lines])) or "see the run's logs in the Dagster UI"
 
 
 def _execute_brief_job(month: str, verbose: bool):
@@ -161,6 +169,80 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_deliver(args: argparse.Namespace) -> int:
+    from orchestration import pipeline
+    from reports.delivery import DeliveryError, mail_settings_from_env
+
+    settings = load_settings()
+    month = args.month or latest_complete_month()
+    try:
+        mail = mail_settings_from_env(dict(os.environ))
+        if args.preview:
+            print(pipeline.preview_delivery(settings, mail, month))
+            return 0
+        if args.to:
+            mail_settings_from_env({"FLOPCAST_MAIL_TO": args.to})  # validates the address
+            report = pipeline.deliver_brief(settings, mail, month, to=args.to)
+        elif not mail.recipients:
+            raise CliError("no recipients: set FLOPCAST_MAIL_TO (comma-separated) or use --to ADDR")
+        else:
+            with RunLock(settings.lock_path):
+                report = _materialize_delivery(month, args.resend, args.verbose)
+    except DeliveryError as exc:
+        raise CliError(str(exc)) from None
+    for recipient, where in report.sent.items():
+        print(f"  sent     {recipient}  ({where})")
+    for recipient in report.skipped:
+        print(f"  skipped  {recipient}  (already delivered; --resend to send again)")
+    for recipient, error in report.failed.items():
+        print(f"  FAILED   {recipient}  {error}")
+    if not report.ok:
+        raise CliError(f"delivery of {month} incomplete: {report.summary()}")
+    print(f"flopcast: {report.summary()}", file=sys.stderr)
+    return 0
+
+
+def _materialize_delivery(month: str, resend: bool, verbose: bool):
+    """`flopcast deliver` for the real recipients: the delivery asset, run through Dagster (so the
+    UI shows it), in one process; `--resend` goes through the plain path, which skips the ledger
+    check."""
+    from orchestration import pipeline
+    from reports.delivery import DeliveryReport, mail_settings_from_env
+
+    settings = load_settings()
+    if resend:
+        return pipeline.deliver_brief(settings, mail_settings_from_env(dict(os.environ)), month,
+                                      resend=True)
+    ensure_dagster_home(settings)
+    ensure_dbt_manifest(settings)
+    from dagster import AssetKey, DagsterInstance
+
+    from orchestration.definitions import defs
+
+    job = defs.resolve_job_def("monthly_brief_job")
+    quiet = contextlib.nullcontext() if verbose else contextlib.redirect_stdout(io.StringIO())
+    with DagsterInstance.get() as instance, quiet:
+        result = job.execute_in_process(
+            partition_key=month, instance=instance, raise_on_error=False,
+            run_config=console_logging(verbose), asset_selection=[AssetKey(["delivery", "brief_email"])],
+        )
+    report = DeliveryReport()
+    for event in result.all_events:
+        metadata = None
+        if event.is_step_materialization:
+            metadata = event.step_materialization_data.materialization.metadata
+        elif event.is_step_failure and event.step_failure_data.user_failure_data:
+            metadata = event.step_failure_data.user_failure_data.metadata
+        if metadata and "recipients" in metadata:
+            outcome = metadata["recipients"].value
+            report.sent.update({r: "sent" for r in outcome["sent"]})
+            report.skipped[:] = outcome["skipped"]
+            report.failed.update(outcome["failed"])
+    if not result.success and report.ok:
+        raise CliError(f"delivery of {month} failed: {run_failure_summary(result)}")
+    return report
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
     settings = load_settings()
     ensure_dagster_home(settings)
@@ -206,6 +288,14 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--source", action="append", metavar="NAME", help="only this source (repeatable)")
     ingest.add_argument("-v", "--verbose", action="store_true")
     ingest.set_defaults(func=cmd_ingest)
+
+    deliver = sub.add_parser("deliver", help="email the month's brief (SMTP, or .eml files in the outbox)")
+    deliver.add_argument("--month", type=_month, help="partition YYYY-MM (default: latest complete month)")
+    deliver.add_argument("--to", metavar="ADDR", help="test send to this address only (ledger untouched)")
+    deliver.add_argument("--resend", action="store_true", help="send again to recipients already delivered")
+    deliver.add_argument("--preview", action="store_true", help="render the message to a file and print its path")
+    deliver.add_argument("-v", "--verbose", action="store_true")
+    deliver.set_defaults(func=cmd_deliver)
 
     ui = sub.add_parser("ui", help="serve the Dagster UI and daemon on localhost")
     ui.add_argument("--host", default="127.0.0.1")

@@ -1,12 +1,15 @@
 """Dagster resources: thin wrappers over the plain-Python settings and warehouse modules."""
 
-from dagster import ConfigurableResource, InitResourceContext
+import os
+
+from dagster import ConfigurableResource, EnvVar, InitResourceContext
 from dagster_dbt import DbtCliResource
 from packaging import version
 from pydantic import PrivateAttr
 
 from orchestration.settings import Settings, load_settings
 from orchestration.warehouse import RunLock
+from reports.delivery import MailSettings, mail_settings_from_env
 
 
 class WarehouseResource(ConfigurableResource):
@@ -46,3 +49,40 @@ class FlopcastDbtCliResource(DbtCliResource):
 
     def _initialize_dbt_core_adapter(self, args):  # type: ignore[override]
         return None
+
+
+# Resource field -> the pinned environment variable it is read from.
+MAIL_ENV = {
+    "smtp_host": "FLOPCAST_SMTP_HOST",
+    "smtp_port": "FLOPCAST_SMTP_PORT",
+    "smtp_user": "FLOPCAST_SMTP_USER",
+    "smtp_password": "FLOPCAST_SMTP_PASSWORD",
+    "smtp_tls": "FLOPCAST_SMTP_TLS",
+    "mail_from": "FLOPCAST_MAIL_FROM",
+    "mail_to": "FLOPCAST_MAIL_TO",
+    "operator_email": "FLOPCAST_OPERATOR_EMAIL",
+}
+
+
+class MailResource(ConfigurableResource):
+    """Mail settings. Built with ``EnvVar`` for every variable that is set, so the Dagster UI shows
+    the variable's name, never its value (the password in particular)."""
+
+    smtp_host: str = ""
+    smtp_port: str = ""
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_tls: str = ""
+    mail_from: str = ""
+    mail_to: str = ""
+    operator_email: str = ""
+
+    def mail_settings(self) -> MailSettings:
+        return mail_settings_from_env(
+            {var: getattr(self, field) for field, var in MAIL_ENV.items() if getattr(self, field)}
+        )
+
+    @classmethod
+    def from_env(cls, environ=None) -> "MailResource":
+        env = os.environ if environ is None else environ
+        return cls(**{field: EnvVar(var) for field, var in MAIL_ENV.items() if env.get(var)})

@@ -344,3 +344,16 @@ def deliver(
                 })
             break
     return report
+
+
+def compose_alert(sender: str, recipient: str, subject: str, body: str) -> EmailMessage:
+    """A plain-text operator alert (no attachment)."""
+    message = EmailMessage()
+    message["Subject"] = f"[flopcast alert] {' '.join(subject.split())}"
+    message["From"] = sender
+    message["To"] = recipient
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain="flopcast.local")
+    message["X-Flopcast-Partition"] = "alerts"
+    message.set_content(body)
+    return message

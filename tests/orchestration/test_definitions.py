@@ -4,7 +4,7 @@ import networkx as nx
 import pytest
 from dagster import AssetKey
 
-GROUPS = {"sources", "warehouse", "model", "brief"}
+GROUPS = {"sources", "warehouse", "model", "brief", "delivery"}
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +51,7 @@ def test_groups_and_key_prefixes(asset_graph):
     assert groups["sources"] == {"raw"}
     assert groups["warehouse"] <= {"staging", "intermediate", "marts"}
     assert groups["model"] == {"model"} and groups["brief"] == {"brief"}
+    assert groups["delivery"] == {"delivery"}
 
 
 def test_dbt_tests_are_asset_checks(asset_graph):
