@@ -16,7 +16,11 @@ from orchestration.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.e2e
 
-QUERY = "{ assetNodes { assetKey { path } groupName hasAssetChecks } }"
+QUERY = """
+{ assetNodes { assetKey { path } groupName hasAssetChecks }
+  repositoriesOrError { ... on RepositoryConnection { nodes {
+      name schedules { name } sensors { name } jobs { name } } } } }
+"""
 
 
 def _free_port() -> int:
@@ -76,11 +80,30 @@ def _graphql(base: str, query: str) -> dict:
     return payload["data"]
 
 
-def test_ui_lists_the_assets_by_group(ui_server):
-    nodes = _graphql(ui_server, QUERY)["assetNodes"]
+def test_ui_lists_assets_checks_schedules_and_sensors(ui_server):
+    from orchestration.definitions import defs
+
+    data = _graphql(ui_server, QUERY)
+    nodes = data["assetNodes"]
     by_key = {"/".join(n["assetKey"]["path"]): n for n in nodes}
     assert by_key["raw/snapshot_accelerators"]["groupName"] == "sources"
     assert by_key["marts/dim_accelerator"]["groupName"] == "warehouse"
     assert by_key["marts/dim_accelerator"]["hasAssetChecks"] is True
     assert by_key["model/accelerator_roofline"]["groupName"] == "model"
     assert by_key["brief/monthly_brief"]["groupName"] == "brief"
+
+    graph = defs.resolve_asset_graph()
+    expected = {"/".join(k.path): graph.get(k).group_name for k in graph.get_all_asset_keys()
+                if graph.get(k).is_materializable}
+    assert {k: v["groupName"] for k, v in by_key.items() if k in expected} == expected
+    assert {v["groupName"] for v in by_key.values()} >= {"sources", "warehouse", "model", "brief", "delivery"}
+    checks = _graphql(ui_server, """{ assetNodes { assetKey { path }
+        assetChecksOrError { ... on AssetChecks { checks { name } } } } }""")["assetNodes"]
+    listed = {("/".join(n["assetKey"]["path"]), c["name"])
+              for n in checks for c in (n["assetChecksOrError"] or {}).get("checks", [])}
+    declared = {("/".join(c.asset_key.path), c.name) for c in graph.asset_check_keys}
+    assert declared and declared <= listed
+    repo = data["repositoriesOrError"]["nodes"][0]
+    assert {s["name"] for s in repo["schedules"]} == {"monthly_brief_schedule", "weekly_ingest_schedule"}
+    assert {s["name"] for s in repo["sensors"]} == {"run_failure_alert", "missing_brief_alert"}
+    assert {"brief_job", "monthly_brief_job", "ingest_job"} <= {j["name"] for j in repo["jobs"]}
