@@ -12,12 +12,12 @@ APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejav
 export UV_PYTHON_DOWNLOADS := never
 export DO_NOT_TRACK := 1
 
-.PHONY: brief test ui bench clean system-deps venv prepare
+.PHONY: brief test ui bench clean system-deps test-system-deps venv prepare
 
 brief: prepare
 	$(BIN)/flopcast brief $(if $(MONTH),--month $(MONTH))
 
-test: prepare
+test: prepare test-system-deps
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 ui: prepare
@@ -39,6 +39,18 @@ system-deps:
 	  else \
 	    echo "WeasyPrint needs system libraries. Run:"; \
 	    echo "  sudo apt-get install --no-install-recommends$$missing"; exit 1; \
+	  fi; \
+	fi
+
+# The production-config test runs a throwaway PostgreSQL server (Debian's package).
+test-system-deps:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing PostgreSQL for the production-config test"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql; \
+	  else \
+	    echo "note: PostgreSQL not installed; its test will be skipped (sudo apt-get install postgresql)"; \
 	  fi; \
 	fi
 
