@@ -5,6 +5,8 @@ Each carries provenance metadata and two checks: a row-count floor, and required
 populated. Snapshot checks are blocking (the brief rests on them); live-source checks warn.
 """
 
+from datetime import UTC, datetime
+
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
@@ -21,6 +23,19 @@ from orchestration.resources import WarehouseResource
 from orchestration.sources.registry import ROW_FLOORS, SNAPSHOT_SOURCES, SOURCES, LiveSource
 
 DBT_STEP = "warehouse_dbt_assets"  # the op name of the @dbt_assets function
+MAX_AGE_DAYS = 10  # live sources are refreshed weekly; older than this (or a fallback) is stale
+
+
+def freshness(landed, now: datetime) -> tuple[bool, dict]:
+    """A live source is fresh when its file was fetched live or from a mirror within
+    MAX_AGE_DAYS and is not a fallback. (Bundled data is dated, not stale: no freshness check.)"""
+    if landed is None:
+        return True, {"status": "not loaded (bundled mode): nothing to be stale"}
+    fetched = datetime.fromisoformat(landed.fetched_at.replace("Z", "+00:00"))
+    age_days = (now - fetched).total_seconds() / 86400
+    fresh = not landed.stale and age_days <= MAX_AGE_DAYS
+    return fresh, {"age_days": round(age_days, 2), "max_age_days": MAX_AGE_DAYS,
+                   "stale_fallback": landed.stale, "note": landed.note or ""}
 
 
 def _warehouse_build_in_run(context: AssetExecutionContext) -> bool:
@@ -76,6 +91,9 @@ def source_asset(name: str, source: LiveSource):
                            description=f"At least {floor} rows loaded (fewer: truncated or wrong file)."),
             AssetCheckSpec("required_columns_populated", asset=["raw", name], blocking=snapshot,
                            description="Required publisher columns are present and populated."),
+            *([] if snapshot else [AssetCheckSpec(
+                "fresh", asset=["raw", name],
+                description=f"Fetched within {MAX_AGE_DAYS} days and not a fallback to an older file.")]),
         ],
         metadata={"source_url": descriptor.landed_url or where, "licence": descriptor.licence,
                   "verified_format": descriptor.verified},
@@ -112,6 +130,12 @@ def source_asset(name: str, source: LiveSource):
             })
         yield MaterializeResult(metadata=metadata)
 
+        if not snapshot:
+            fresh, detail = freshness(landed, datetime.now(UTC))
+            if result.unavailable:
+                fresh, detail = False, {"status": result.unavailable}
+            yield AssetCheckResult(check_name="fresh", passed=fresh, severity=AssetCheckSeverity.WARN,
+                                   metadata=detail)
         if result.unavailable:
             context.log.warning(f"{name} is UNAVAILABLE, loaded as an empty table: {result.unavailable}")
             yield AssetCheckResult(check_name="row_count_floor", passed=False, severity=severity,

@@ -1,5 +1,7 @@
 """Load the one Definitions and check the asset graph: one lineage from ingest to brief."""
 
+from pathlib import Path
+
 import networkx as nx
 import pytest
 from dagster import AssetKey
@@ -75,3 +77,27 @@ def test_every_registry_source_is_a_dbt_source_feeding_dim_data_source(asset_gra
 
     dim = asset_graph.get(AssetKey(["marts", "dim_data_source"]))
     assert {AssetKey(["raw", name]) for name in SOURCES} == set(dim.parent_keys)
+
+
+def test_live_sources_have_a_freshness_check_and_snapshots_do_not(asset_graph):
+    checks = {(c.asset_key.path[-1], c.name) for c in asset_graph.asset_check_keys}
+    assert ("epoch_ml_hardware", "fresh") in checks
+    assert ("snapshot_accelerators", "fresh") not in checks
+    assert ("snapshot_accelerators", "row_count_floor") in checks
+
+
+def test_freshness_rule():
+    from datetime import UTC, datetime
+
+    from orchestration.assets.ingest import freshness
+    from orchestration.sources.landing import LandedFile
+
+    def landed(fetched_at, stale=False):
+        return LandedFile(source="s", path=Path("x"), sha256="0", url="u",
+                          licence="l", mode="live", fetched_at=fetched_at, stale=stale)
+
+    now = datetime(2026, 11, 26, tzinfo=UTC)
+    assert freshness(landed("2026-11-20T00:00:00Z"), now)[0] is True
+    assert freshness(landed("2026-11-01T00:00:00Z"), now)[0] is False
+    assert freshness(landed("2026-11-25T00:00:00Z", stale=True), now)[0] is False
+    assert freshness(None, now)[0] is True
