@@ -89,16 +89,21 @@ _PARSERS = {"number": parse_number, "date": parse_date, "bool": parse_bool, "tex
 _DTYPES = {"number": "Float64", "date": "object", "bool": "boolean", "text": "string"}
 
 
-def read_csv_text(data: bytes, file_label: str) -> pd.DataFrame:
-    """Read CSV bytes as all-text cells (quoted newlines kept), with a clear error on failure."""
+def decode_text(data: bytes, file_label: str) -> str:
+    """UTF-8 text of a non-empty file (a byte-order mark is dropped), or a clear error."""
     if not data.strip():
         raise SourceFormatError(f"{file_label}: the file is empty")
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise SourceFormatError(
             f"{file_label}: not UTF-8 text (byte {exc.start}: {data[exc.start:exc.start + 1]!r})"
         ) from exc
+
+
+def read_csv_text(data: bytes, file_label: str) -> pd.DataFrame:
+    """Read CSV bytes as all-text cells (quoted newlines kept), with a clear error on failure."""
+    text = decode_text(data, file_label)
     try:
         return pd.read_csv(
             io.StringIO(text), dtype=str, keep_default_na=False, na_values=[], skipinitialspace=False
@@ -254,14 +259,7 @@ def read_json_records(data: bytes, file_label: str) -> pd.DataFrame:
     Keys are collected in first-seen order over all records; a key a record lacks is an empty
     cell. JSON null is empty, booleans are 'true'/'false', numbers keep their JSON spelling.
     """
-    if not data.strip():
-        raise SourceFormatError(f"{file_label}: the file is empty")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SourceFormatError(
-            f"{file_label}: not UTF-8 text (byte {exc.start}: {data[exc.start:exc.start + 1]!r})"
-        ) from exc
+    text = decode_text(data, file_label)
     try:
         records = json.loads(text)
     except json.JSONDecodeError as exc:
