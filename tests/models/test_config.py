@@ -1,0 +1,159 @@
+"""The scenario schema: explicit drivers, ranges, units, bases, overrides, clear errors."""
+
+import numpy as np
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from models.config import (
+    DRIVERS,
+    SCENARIO_DIR,
+    Lognormal,
+    ScenarioError,
+    Triangular,
+    bundled_scenarios,
+    load_scenario,
+)
+
+
+def _write(tmp_path, data, name="user.yaml"):
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+@pytest.mark.parametrize("name", ["base", "bear", "bull"])
+def test_bundled_scenarios_name_every_driver_explicitly(name):
+    raw = yaml.safe_load((SCENARIO_DIR / f"{name}.yaml").read_text())
+    assert set(raw["drivers"]) == set(DRIVERS), "every driver must be explicit in the file"
+    scenario = load_scenario(name, base=None)  # complete on its own
+    assert scenario.name == name
+    assert scenario.horizon == 2030
+    assert scenario.synthetic_data_side == "training"
+    for driver in scenario.drivers.values():
+        assert driver.basis == "assumption" or driver.basis.split(":")[0] in ("DOMAIN.md", "snapshot", "fit")
+    assert set(bundled_scenarios()) >= {"base", "bear", "bull"}
+
+
+def test_bear_and_bull_differ_from_base_in_values_only():
+    base, bear, bull = (load_scenario(n) for n in ("base", "bear", "bull"))
+    assert set(base.drivers) == set(bear.drivers) == set(bull.drivers)
+    assert bear.drivers["query_growth_per_year"].quantiles()[1] < base.drivers["query_growth_per_year"].quantiles()[1]
+    assert bull.drivers["query_growth_per_year"].quantiles()[1] > base.drivers["query_growth_per_year"].quantiles()[1]
+
+
+def test_user_file_overrides_only_the_drivers_it_names(tmp_path):
+    path = _write(tmp_path, {
+        "name": "mine",
+        "synthetic_data_side": "inference",
+        "settings": {"serving_precision": "fp4"},
+        "drivers": {"pue": {"dist": "fixed", "value": 1.2, "unit": "ratio", "basis": "assumption"}},
+    })
+    base = load_scenario("base")
+    mine = load_scenario(path)
+    assert mine.name == "mine"
+    assert mine.synthetic_data_side == "inference"
+    assert mine.settings.serving_precision == "fp4"
+    assert mine.settings.fleet_life_years == base.settings.fleet_life_years
+    assert mine.drivers["pue"].dist == "fixed" and mine.drivers["pue"].value == 1.2
+    for name in DRIVERS:
+        if name != "pue":
+            assert mine.drivers[name] == base.drivers[name]
+
+
+def test_file_without_name_takes_the_file_stem(tmp_path):
+    path = _write(tmp_path, {"horizon": 2032}, name="longer.yaml")
+    scenario = load_scenario(path)
+    assert scenario.name == "longer" and scenario.horizon == 2032
+
+
+@pytest.mark.parametrize("data, needles", [
+    ({"drivers": {"pue": {"dist": "triangular", "low": 1.1, "mode": 1.2, "high": 3.0,
+                          "unit": "ratio", "basis": "assumption"}}},
+     ["user.yaml", "drivers.pue.high", "outside the allowed range", "[1, 2.5]"]),
+    ({"drivers": {"training_mfu": {"dist": "lognormal", "p10": 0.5, "p90": 0.4,
+                                   "unit": "fraction", "basis": "assumption"}}},
+     ["user.yaml", "drivers.training_mfu", "p10 (0.5) must be below p90 (0.4)"]),
+    ({"drivers": {"pue": {"dist": "fixed", "value": 1.1, "unit": "watts", "basis": "assumption"}}},
+     ["user.yaml", "drivers.pue.unit", "expected 'ratio'"]),
+    ({"drivers": {"pue": {"dist": "fixed", "value": 1.1, "unit": "ratio", "basis": "a blog post"}}},
+     ["user.yaml", "drivers.pue.basis", "assumption"]),
+    ({"drivers": {"pue": {"dist": "fixed", "value": 1.1, "unit": "ratio", "basis": "assumption",
+                          "colour": "red"}}},
+     ["user.yaml", "drivers.pue.colour", "unknown key"]),
+    ({"drivers": {"pue": {"dist": "normal", "value": 1.1, "unit": "ratio", "basis": "assumption"}}},
+     ["user.yaml", "drivers.pue"]),
+    ({"drivers": {"reasoning_multiplier": {"dist": "fixed", "value": 8, "unit": "ratio",
+                                           "basis": "assumption"}}},
+     ["user.yaml", "drivers.reasoning_multiplier", "unknown driver", "reasoning_token_multiplier"]),
+    ({"synthetic_data_side": "elsewhere"}, ["user.yaml", "synthetic_data_side"]),
+    ({"horizon": 2020}, ["user.yaml", "horizon"]),
+    ({"flavour": "spicy"}, ["user.yaml", "flavour", "unknown key"]),
+    ({"settings": {"fleet_life_years": 0}}, ["user.yaml", "settings.fleet_life_years"]),
+    ({"settings": {"fleet_lifetime": 4}}, ["user.yaml", "settings.fleet_lifetime", "unknown key"]),
+])
+def test_schema_rejects_bad_files_naming_file_and_key(tmp_path, data, needles):
+    path = _write(tmp_path, data)
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    message = str(err.value)
+    for needle in needles:
+        assert needle in message, f"{needle!r} not in {message!r}"
+
+
+def test_complete_file_missing_a_driver_is_rejected(tmp_path):
+    raw = yaml.safe_load((SCENARIO_DIR / "base.yaml").read_text())
+    del raw["drivers"]["pue"]
+    path = _write(tmp_path, raw, name="partial.yaml")
+    with pytest.raises(ScenarioError, match=r"partial.yaml: drivers: missing pue"):
+        load_scenario(path, base=None)
+    assert load_scenario(path).drivers["pue"] == load_scenario("base").drivers["pue"]
+
+
+def test_broken_yaml_and_missing_file_name_the_file(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("drivers: [unclosed")
+    with pytest.raises(ScenarioError, match="bad.yaml: not valid YAML"):
+        load_scenario(bad)
+    with pytest.raises(ScenarioError, match="nowhere.yaml: scenario file not found"):
+        load_scenario(tmp_path / "nowhere.yaml")
+
+
+def test_fitted_flag_only_on_its_driver(tmp_path):
+    path = _write(tmp_path, {"drivers": {"pue": {
+        "dist": "lognormal", "p10": 1.1, "p90": 1.3, "unit": "ratio", "basis": "fit: x",
+        "fit": "frontier_trend"}}})
+    with pytest.raises(ScenarioError, match="only fits frontier_growth_per_year"):
+        load_scenario(path)
+
+
+@settings(deadline=None, max_examples=50)
+@given(p10=st.floats(0.01, 100), ratio=st.floats(1.01, 50))
+def test_lognormal_ppf_hits_its_p10_and_p90(p10, ratio):
+    d = Lognormal(dist="lognormal", p10=p10, p90=p10 * ratio, unit="x", basis="assumption")
+    q = d.ppf(np.array([0.1, 0.5, 0.9]))
+    assert q[0] == pytest.approx(p10, rel=1e-6)
+    assert q[2] == pytest.approx(p10 * ratio, rel=1e-6)
+    assert q[1] == pytest.approx(np.sqrt(p10 * p10 * ratio), rel=1e-6)
+
+
+@settings(deadline=None, max_examples=50)
+@given(low=st.floats(-10, 10), a=st.floats(0, 5), b=st.floats(0.01, 5))
+def test_triangular_ppf_stays_in_support_and_is_monotone(low, a, b):
+    d = Triangular(dist="triangular", low=low, mode=low + a, high=low + a + b, unit="x",
+                   basis="assumption")
+    u = np.linspace(0, 1, 101)
+    q = d.ppf(u)
+    assert q[0] == pytest.approx(low) and q[-1] == pytest.approx(low + a + b)
+    assert np.all(np.diff(q) >= -1e-12)
+    # the CDF at the mode is (mode - low) / (high - low)
+    assert d.ppf(np.array([a / (a + b)]))[0] == pytest.approx(low + a, abs=1e-9)
+
+
+def test_with_drivers_replaces_and_validates():
+    base = load_scenario("base")
+    changed = base.with_drivers(pue={"dist": "fixed", "value": 1.5, "unit": "ratio", "basis": "assumption"})
+    assert changed.drivers["pue"].value == 1.5 and base.drivers["pue"].dist == "triangular"
+    with pytest.raises(ValueError, match="outside the allowed range"):
+        base.with_drivers(pue={"dist": "fixed", "value": 9.0, "unit": "ratio", "basis": "assumption"})
