@@ -1,24 +1,32 @@
 -- One row per accelerator: the dense per-chip specs the model and the brief read.
+-- Rows: the bundled snapshot's chips (spec_source 'snapshot', curated: they win where Epoch also
+-- has the chip) plus chips only Epoch AI lists (spec_source 'epoch'); see int_accelerator_catalog.
+-- suspected_sparse flags a figure that looks like a sparse headline stored as dense
+-- (int_accelerator_sparse_checks); the mart's test fails the build while any remains.
 select
-    accelerator_id,
-    vendor,
-    accelerator_name,
-    accelerator_type,
-    release_date,
-    bf16_dense_flop_per_s,
-    fp16_dense_flop_per_s,
-    fp8_dense_flop_per_s,
-    fp4_dense_flop_per_s,
-    int8_dense_op_per_s,
-    memory_bytes,
-    memory_bandwidth_bytes_per_s,
-    interconnect,
-    interconnect_bandwidth_bytes_per_s,
-    tdp_w,
-    launch_price_usd,
-    sparse_headline,
-    notes,
-    source_url,
-    retrieved,
-    'snapshot' as spec_source
-from {{ ref('stg_snapshot_accelerators') }}
+    c.accelerator_id,
+    c.vendor,
+    c.accelerator_name,
+    c.accelerator_type,
+    c.release_date,
+    c.bf16_dense_flop_per_s,
+    c.fp16_dense_flop_per_s,
+    c.fp8_dense_flop_per_s,
+    c.fp4_dense_flop_per_s,
+    c.int8_dense_op_per_s,
+    c.memory_bytes,
+    c.memory_bandwidth_bytes_per_s,
+    c.interconnect,
+    c.interconnect_bandwidth_bytes_per_s,
+    c.tdp_w,
+    c.launch_price_usd,
+    c.sparse_headline,
+    c.notes,
+    c.source_url,
+    c.retrieved,
+    c.spec_source,
+    coalesce(s.suspected_sparse, false) as suspected_sparse,
+    s.suspected_sparse_reason,
+    c.epoch_hardware_name
+from {{ ref('int_accelerator_catalog') }} c
+left join {{ ref('int_accelerator_sparse_checks') }} s on s.accelerator_id = c.accelerator_id

@@ -1,0 +1,20 @@
+-- One row per published training-vs-inference split (natural key split_id), typed. Shares are
+-- fractions 0-1; values are in value_unit (USD where given).
+select
+    lower(trim(split_id))                       as split_id,
+    cast(period_start as date)                  as period_start,
+    cast(period_end as date)                    as period_end,
+    trim(scope)                                 as scope,
+    trim(publisher)                             as publisher,
+    lower(trim(unit))                           as unit,
+    nullif(trim(measure), '')                   as measure,
+    cast(inference_share as double)             as inference_share,
+    cast(training_share as double)              as training_share,
+    cast(inference_value as double)             as inference_value,
+    cast(training_value as double)              as training_value,
+    nullif(trim(value_unit), '')                as value_unit,
+    nullif(trim(definition_notes), '')          as definition_notes,
+    source_url,
+    cast(retrieved as date)                     as retrieved,
+    _landing_sha256                             as landing_sha256
+from {{ source('raw', 'snapshot_published_splits') }}
