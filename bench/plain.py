@@ -33,7 +33,7 @@ def run(month: str) -> dict[str, float]:
         stages["dbt"] = time.perf_counter() - start
 
         start = time.perf_counter()
-        pipeline.compute_roofline(settings, month, run_id)
+        pipeline.run_demand_model(settings, month, run_id)
         stages["model"] = time.perf_counter() - start
 
         start = time.perf_counter()

@@ -6,7 +6,7 @@ from orchestration.assets.brief import monthly_brief
 from orchestration.assets.dbt import warehouse_dbt_assets
 from orchestration.assets.delivery import brief_email
 from orchestration.assets.ingest import ingest_assets
-from orchestration.assets.model import accelerator_roofline
+from orchestration.assets.model import demand_model
 from orchestration.dbt_project import dbt_project
 from orchestration.pipeline import dbt_executable
 from orchestration.resources import FlopcastDbtCliResource, MailResource, WarehouseResource
@@ -14,7 +14,7 @@ from orchestration.schedules import jobs, schedules
 from orchestration.sensors import sensors
 
 defs = Definitions(
-    assets=[*ingest_assets, warehouse_dbt_assets, accelerator_roofline, monthly_brief, brief_email],
+    assets=[*ingest_assets, warehouse_dbt_assets, demand_model, monthly_brief, brief_email],
     jobs=jobs,
     schedules=schedules,
     sensors=sensors,

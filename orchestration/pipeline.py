@@ -15,10 +15,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from models.config import load_scenario
+from models.inputs import ModelInputs
 from models.provenance import snapshot_hash
-from models.roofline import ReferenceModel, accelerator_roofline, released_by
+from models.run import run_model
 from orchestration import warehouse
-from orchestration.partitions import month_end
+from orchestration.partitions import month_end, previous_partition
 from orchestration.settings import DBT_PROJECT_DIR, Settings, code_version
 from orchestration.sources.landing import LandedFile
 from orchestration.sources import registry
@@ -38,9 +40,6 @@ from reports.delivery import (
     compose_alert,
     deliver,
 )
-
-ROOFLINE_TABLE = "accelerator_roofline"
-
 
 @dataclass(frozen=True)
 class IngestResult:
@@ -117,43 +116,122 @@ def load_data_sources(settings: Settings) -> pd.DataFrame:
     return warehouse.read_frame(settings.duckdb_path, "select * from marts.dim_data_source")
 
 
-def compute_roofline(
-    settings: Settings, partition: str, run_id: str, model: ReferenceModel | None = None
-) -> pd.DataFrame:
-    """Roofline of the chips released by the partition's month end -> ``model.accelerator_roofline``."""
-    model = model or ReferenceModel()
-    accelerators = warehouse.read_frame(settings.duckdb_path, "select * from marts.dim_accelerator")
-    sources = load_data_sources(settings)
-    result = accelerator_roofline(released_by(accelerators, month_end(partition)), model)
-    result = result.assign(snapshot_hash=snapshot_hash(sources))
+MART_INPUTS = {  # ModelInputs field -> the mart it is read from
+    "accelerators": "dim_accelerator",
+    "training_runs": "fct_training_runs",
+    "token_volumes": "fct_token_volumes",
+    "rental_prices": "fct_rental_prices",
+    "published_splits": "fct_published_splits",
+}
+BUNDLED_SCENARIOS = ("bear", "base", "bull")
+MODEL_SEED = 20240101
+MODEL_DRAWS = 10_000
+
+
+def load_model_inputs(settings: Settings) -> ModelInputs:
+    with warehouse.connect(settings.duckdb_path, read_only=True) as con:
+        frames = {field: con.execute(f"select * from marts.{mart}").df() for field, mart in MART_INPUTS.items()}
+    return ModelInputs(**frames)
+
+
+def scenario_name(scenario: str | Path) -> str:
+    """The name a scenario's rows carry: a bundled name, or a user file's stem (or its `name`)."""
+    return scenario if str(scenario) in BUNDLED_SCENARIOS else load_scenario(scenario).name
+
+
+def run_demand_model(
+    settings: Settings,
+    partition: str,
+    run_id: str,
+    scenario: str | Path = "base",
+    draws: int = MODEL_DRAWS,
+    seed: int = MODEL_SEED,
+) -> dict[str, pd.DataFrame]:
+    """The demand model for the partition's as-of date: the main scenario plus the bundled ones
+    for the scenario table. Every output table goes to ``model.<name>`` (rows of the partition
+    replaced), published in one step. Returns the tables."""
+    inputs = load_model_inputs(settings)
+    digest = snapshot_hash(load_data_sources(settings))
+    as_of = month_end(partition)
+    main = run_model(inputs, scenario=str(scenario), as_of=as_of, seed=seed, draws=draws, snapshot_hash=digest)
+    others = [run_model(inputs, scenario=name, as_of=as_of, seed=seed, draws=draws, snapshot_hash=digest)
+              for name in BUNDLED_SCENARIOS if name != main.scenario]
+    tables: dict[str, pd.DataFrame] = {}
+    for name, frame in main.tables().items():
+        tables[name] = pd.concat([frame, *(o.tables()[name] for o in others)], ignore_index=True)
+    tables["methodology"] = pd.DataFrame([
+        {"scenario": o.scenario, "seed": o.seed, "snapshot_hash": o.snapshot_hash, "text": o.methodology}
+        for o in (main, *others)])
+    tables["run"] = pd.DataFrame([{"scenario": main.scenario, "seed": seed, "snapshot_hash": digest,
+                                   "as_of": as_of, "draws": draws, "main": True}])
     with warehouse.staged(settings.duckdb_path, run_id) as scratch:
-        warehouse.write_model_table(scratch, ROOFLINE_TABLE, result, partition)
-    return result
+        with warehouse.connect(scratch) as con:
+            for name, frame in tables.items():
+                warehouse.replace_partition(con, name, frame, partition)
+    return tables
 
 
-def build_brief(settings: Settings, partition: str, scenario: str = "base") -> tuple[Path, RenderedBrief]:
-    """Render the partition's brief from the model outputs and archive it atomically."""
-    roofline = warehouse.read_frame(
-        settings.duckdb_path,
-        f"select * exclude (partition) from model.{ROOFLINE_TABLE} where partition = ? "
-        "order by decode_tokens_per_s_batch1 desc nulls last, accelerator_id",
-        [partition],
-    )
-    if roofline.empty:
-        raise ValueError(f"no model outputs for partition {partition}: materialise the model first")
-    sources = load_data_sources(settings)
+def build_brief(settings: Settings, partition: str) -> tuple[Path, RenderedBrief]:
+    """Render the partition's brief from the model tables and archive it atomically."""
+    with warehouse.connect(settings.duckdb_path, read_only=True) as con:
+        tables = {name: con.execute(f"select * exclude (partition) from model.{name} where partition = ?",
+                                    [partition]).df()
+                  for name in warehouse.model_tables(con)}
+        run = tables.get("run")
+        if run is None or run.empty:
+            raise ValueError(f"no model outputs for partition {partition}: materialise the model first")
+        campuses = con.execute(
+            "select * from marts.dim_datacenter_campus where coalesce(announced_on, first_operational_on) "
+            "<= ? or (announced_on is null and first_operational_on is null)", [month_end(partition)]).df()
+        mlperf = con.execute(MLPERF_SUMMARY_SQL, [month_end(partition)]).df()
+    main = run[run["main"]].iloc[0]
+    methodology = tables.pop("methodology")
     inputs = BriefInputs(
         partition=partition,
         as_of=month_end(partition),
-        roofline=roofline.drop(columns=["snapshot_hash"]),
-        data_sources=sources,
-        snapshot_hash=str(roofline["snapshot_hash"].iloc[0]),
+        scenario=str(main["scenario"]),
+        seed=int(main["seed"]),
+        snapshot_hash=str(main["snapshot_hash"]),
         code_version=code_version(),
-        scenario=scenario,
+        model=tables,
+        methodology=str(methodology.loc[methodology["scenario"] == main["scenario"], "text"].iloc[0]),
+        data_sources=load_data_sources(settings),
+        campuses=campuses,
+        mlperf=mlperf,
+        previous=previous_metrics(settings, partition),
     )
     rendered = render_brief(inputs)
     target = write_archive(settings.briefs_dir, partition, rendered.archive_files())
     return target, rendered
+
+
+# The measured side of the hardware section: best published llama2-70b Offline throughput per
+# accelerator, per chip in the latest round published by the as-of date.
+MLPERF_SUMMARY_SQL = """
+    with ranked as (
+        select m.mlperf_round as round, m.accelerator_id, a.accelerator_name, m.model, m.scenario,
+               m.tokens_per_s_per_accelerator as throughput_per_accelerator,
+               'tokens/s per accelerator' as units, m.submitter,
+               row_number() over (partition by m.accelerator_id
+                                  order by m.round_published_on desc, m.tokens_per_s_per_accelerator desc) as pick
+        from marts.fct_mlperf_throughput m
+        join marts.dim_accelerator a using (accelerator_id)
+        where m.model like 'llama2-70b%' and m.scenario = 'Offline'
+          and m.tokens_per_s_per_accelerator is not null and not m.is_mixed_accelerators
+          and m.round_published_on <= ?
+    )
+    select * exclude (pick) from ranked where pick = 1
+    order by throughput_per_accelerator desc limit 10
+"""
+
+
+def previous_metrics(settings: Settings, partition: str) -> dict | None:
+    """The archived metrics.json of the month before, if that brief exists."""
+    previous = previous_partition(partition)
+    if previous is None:
+        return None
+    path = settings.briefs_dir / previous / "metrics.json"
+    return json.loads(path.read_text()) if path.exists() else None
 
 
 def ledger_path(settings: Settings) -> Path:

@@ -240,19 +240,31 @@ def write_raw(
         con.execute("commit")
 
 
-def write_model_table(db_path: Path, name: str, frame: pd.DataFrame, partition: str) -> None:
-    """Replace the rows of ``partition`` in ``model.<name>`` (other partitions are kept)."""
+def replace_partition(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, partition: str) -> None:
+    """Replace the rows of ``partition`` in ``model.<name>`` (other partitions are kept), in one
+    transaction. A table whose columns changed (a new model version) is recreated: rows of other
+    partitions from the older version are dropped (their archived briefs stay as they were)."""
     table = _ident(name)
     rows = frame.assign(partition=partition)
-    with connect(db_path) as con:
-        ensure_schemas(con)
-        con.execute("begin transaction")
-        con.register("incoming", rows)
+    ensure_schemas(con)
+    con.execute("begin transaction")
+    con.register("incoming", rows)
+    existing = {r[0] for r in con.execute(
+        "select column_name from information_schema.columns where table_schema = 'model' and table_name = ?",
+        [table]).fetchall()}
+    if existing and existing != set(rows.columns):
+        con.execute(f"create or replace table model.{table} as select * from incoming limit 0")
+    else:
         con.execute(f"create table if not exists model.{table} as select * from incoming limit 0")
-        con.execute(f"delete from model.{table} where partition = ?", [partition])
-        con.execute(f"insert into model.{table} by name select * from incoming")
-        con.unregister("incoming")
-        con.execute("commit")
+    con.execute(f"delete from model.{table} where partition = ?", [partition])
+    con.execute(f"insert into model.{table} by name select * from incoming")
+    con.unregister("incoming")
+    con.execute("commit")
+
+
+def model_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [r[0] for r in con.execute(
+        "select table_name from information_schema.tables where table_schema = 'model' order by 1").fetchall()]
 
 
 def read_frame(db_path: Path, sql: str, params: list | None = None) -> pd.DataFrame:

@@ -1,11 +1,14 @@
-"""The brief: model outputs -> metrics and template context -> HTML -> PDF, plus its archive files.
+"""The monthly brief: model outputs -> metrics, takeaways and template context -> HTML -> PDF.
 
 Pure functions over DataFrames; no Dagster, no DuckDB. The Dagster brief asset and the plain
-bench path both call ``render_brief`` and ``write_archive``.
+bench path both call ``render_brief``; ``pipeline.build_brief`` archives the result.
+Every number the brief states is in ``metrics.json`` (pinned layout, extended with `label` and
+`year` per metric and the takeaways' text), and the next month's "what changed" reads it.
 """
 
 import base64
 import json
+import math
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -14,25 +17,50 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from reports import charts
-from reports.formatting import format_number, format_percent, format_si
+from reports.formatting import (
+    format_count,
+    format_number,
+    format_percent,
+    format_sci,
+    format_si,
+    format_usd,
+)
 from reports.pdf import AssetsOnlyFetcher, render_pdf
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 METRICS_SCHEMA_VERSION = 1
 EPOCH_ATTRIBUTION = "Data: Epoch AI, CC BY 4.0, epoch.ai/data"
+MLPERF_NOTICE = ("MLPerf is a trademark of MLCommons. MLPerf Inference results are used as "
+                 "published (Apache-2.0); unverified derived figures are flopcast's.")
+REFERENCE_MODEL = "dense 70B, 8-bit"
+SHARE_UNITS = {"accelerator_hours": "share_of_accelerator_hours", "flop": "share_of_flop",
+               "spend": "share_of_spend", "energy": "share_of_energy"}
+UNIT_LABELS = {"flop": "FLOP", "accelerator_hours": "accelerator-hours", "usd": "USD",
+               "twh": "TWh", "gw": "GW", "h100e": "H100-equivalents"}
+TRAINING_BUCKETS = ("pretraining", "posttraining", "experiments", "synthetic_data")
+INFERENCE_BUCKETS = ("internal_inference", "serving_chat", "serving_reasoning", "serving_agents")
+# Scenario-table drivers: the ones readers ask about first.
+SCENARIO_DRIVERS = ("frontier_growth_per_year", "query_growth_per_year", "reasoning_token_multiplier",
+                    "agent_steps_per_task", "served_active_params", "training_mfu", "serving_utilisation",
+                    "supply_growth_per_year")
 
 
 @dataclass(frozen=True)
 class BriefInputs:
     partition: str
     as_of: date
-    roofline: pd.DataFrame
-    data_sources: pd.DataFrame
+    scenario: str
+    seed: int
     snapshot_hash: str
     code_version: str
-    scenario: str = "base"
+    model: dict[str, pd.DataFrame]
+    methodology: str
+    data_sources: pd.DataFrame
+    campuses: pd.DataFrame
+    mlperf: pd.DataFrame
+    previous: dict | None = None
     reference_accelerator_id: str = "nvidia-h100-sxm"
-    table_rows: int = 15
+    table_rows: int = 12
 
 
 @dataclass
@@ -53,76 +81,236 @@ class RenderedBrief:
         return files
 
 
-def _metric(value, unit: str, p10=None, p90=None) -> dict:
-    clean = None if value is None or pd.isna(value) else float(value)
-    return {"value": clean, "unit": unit, "p10": p10, "p90": p90}
+# --- reading the model tables -------------------------------------------------------------------
+
+class ModelView:
+    """Lookups into the model tables of one scenario."""
+
+    def __init__(self, inputs: BriefInputs, scenario: str | None = None):
+        self.scenario = scenario or inputs.scenario
+        self.tables = {name: (frame[frame["scenario"] == self.scenario] if "scenario" in frame else frame)
+                       for name, frame in inputs.model.items()}
+        demand = self.tables["demand"]
+        if demand.empty:
+            raise ValueError(f"no model outputs for scenario {self.scenario!r} in {inputs.partition}")
+        self.demand = demand.set_index(["bucket", "unit", "year"])
+        self.years = sorted(demand["year"].unique().tolist())
+        self.horizon = self.years[-1]
+
+    def band(self, bucket: str, unit: str, year: int) -> tuple[float, float, float]:
+        row = self.demand.loc[(bucket, unit, year)]
+        return float(row["p10"]), float(row["p50"]), float(row["p90"])
+
+    def series(self, bucket: str, unit: str, column: str = "p50") -> pd.Series:
+        return self.demand.xs((bucket, unit), level=("bucket", "unit"))[column]
+
+    def crossover(self, unit: str) -> dict:
+        row = self.tables["crossover_summary"].set_index("unit").loc[unit]
+        return {k: (None if pd.isna(row[k]) else int(row[k])) for k in ("p10", "p50", "p90")} | {
+            "probability": float(row["probability_by_horizon"])}
+
+    def driver(self, name: str) -> pd.Series:
+        return self.tables["drivers"].set_index("driver").loc[name]
 
 
-def _reference_row(inputs: BriefInputs) -> pd.Series:
-    match = inputs.roofline[inputs.roofline["accelerator_id"] == inputs.reference_accelerator_id]
+def _metric(value, unit: str, label: str, p10=None, p90=None, year=None) -> dict:
+    def clean(x):
+        return None if x is None or (isinstance(x, float) and math.isnan(x)) or pd.isna(x) else float(x)
+
+    return {"value": clean(value), "unit": unit, "p10": clean(p10), "p90": clean(p90), "label": label,
+            "year": year}
+
+
+def _reference_chip(inputs: BriefInputs, view: ModelView) -> pd.Series:
+    fit = view.tables["hardware_fit"]
+    match = fit[(fit["accelerator_id"] == inputs.reference_accelerator_id)
+                & (fit["reference_model"] == REFERENCE_MODEL)]
     if match.empty:
-        raise ValueError(
-            f"reference accelerator {inputs.reference_accelerator_id!r} is not in the roofline "
-            f"table for {inputs.partition} (released after the partition, or missing from the data)"
-        )
+        raise ValueError(f"reference accelerator {inputs.reference_accelerator_id!r} is not in the "
+                         f"hardware table for {inputs.partition} (released later, or missing)")
     return match.iloc[0]
 
 
-def single_chip_ranking(roofline: pd.DataFrame) -> pd.DataFrame:
-    """Chips that hold the reference model's weights alone, fastest batch-1 decode first."""
-    ranked = roofline[roofline["chips_to_hold_weights"] == 1].dropna(subset=["decode_tokens_per_s_batch1"])
-    return ranked.sort_values(["decode_tokens_per_s_batch1", "accelerator_id"],
-                              ascending=[False, True]).reset_index(drop=True)
-
-
-def build_takeaways(inputs: BriefInputs) -> list[str]:
-    """The key takeaways as plain sentences with their numbers: the PDF's first section, the
-    email body, and ``metrics.json`` all carry these same words."""
-    roofline = inputs.roofline
-    reference = _reference_row(inputs)
-    best = single_chip_ranking(roofline).iloc[0]
-    vendors = sorted(roofline["vendor"].unique().tolist())
-    name = reference["accelerator_name"]
-    return [
-        f"flopcast tracks {format_number(len(roofline))} accelerators released by "
-        f"{inputs.as_of.isoformat()}, from {len(vendors)} vendors ({', '.join(vendors)}); every "
-        "figure is dense and per chip.",
-        f"{name}: dense BF16 {format_si(reference['bf16_dense_flop_per_s'], 'FLOP/s')} against "
-        f"{format_si(reference['memory_bandwidth_bytes_per_s'], 'B/s')} of memory bandwidth, a ridge "
-        f"point of {format_number(reference['ridge_point_flop_per_byte'])} FLOP/byte: a kernel must do "
-        "about that many FLOP per byte it reads before the chip is compute-bound.",
-        "Decoding one token at batch 1 reads every weight once (about 2 FLOP per byte at 8-bit), so "
-        f"serving is memory-bound: the batch-1 ceiling for a {reference['reference_model']} model on "
-        f"{name} is {format_number(reference['decode_tokens_per_s_batch1'])} tokens/s.",
-        f"Among chips that hold the model alone, the fastest at batch-1 decode is "
-        f"{best['accelerator_name']} at {format_number(best['decode_tokens_per_s_batch1'])} tokens/s, "
-        f"{format_number(best['decode_tokens_per_s_batch1'] / reference['decode_tokens_per_s_batch1'], 2)}x "
-        f"{name}: for inference, memory bandwidth, not peak FLOP/s, sets the pace.",
-    ]
-
-
 def build_metrics(inputs: BriefInputs) -> dict:
-    """The numbers the brief states, as archived in ``metrics.json`` (pinned layout, extended
-    with the takeaways' text)."""
-    roofline = inputs.roofline
-    reference = _reference_row(inputs)
-    ranked = single_chip_ranking(roofline)
-    metrics = {
-        "accelerators_tracked": _metric(len(roofline), "count"),
-        "reference_ridge_point_flop_per_byte": _metric(reference["ridge_point_flop_per_byte"], "FLOP/byte"),
-        "reference_decode_tokens_per_s_batch1": _metric(reference["decode_tokens_per_s_batch1"], "tokens/s"),
-        "best_decode_tokens_per_s_batch1": _metric(ranked["decode_tokens_per_s_batch1"].max(), "tokens/s"),
-        "median_ridge_point_flop_per_byte": _metric(roofline["ridge_point_flop_per_byte"].median(), "FLOP/byte"),
-    }
+    """Every number the brief states, as archived in ``metrics.json``."""
+    view = ModelView(inputs)
+    now, horizon = inputs.as_of.year, view.horizon
+    m: dict[str, dict] = {}
+    for short, unit in SHARE_UNITS.items():
+        for when, year in (("now", now), ("horizon", horizon)):
+            p10, p50, p90 = view.band("inference_share", unit, year)
+            m[f"inference_share_{short}_{when}"] = _metric(
+                p50, "share", f"inference share of {short.replace('_', '-')}, {year}", p10, p90, year)
+    for unit, short in (("accelerator_hours", "accelerator_hours"), ("flop", "flop"), ("usd", "spend")):
+        cross = view.crossover(unit)
+        m[f"crossover_year_{short}"] = _metric(
+            cross["p50"], "year", f"year inference overtakes training ({short.replace('_', '-')})",
+            cross["p10"], cross["p90"])
+        m[f"crossover_probability_{short}"] = _metric(
+            cross["probability"], "probability", f"chance inference overtakes training by {horizon} ({short})",
+            year=horizon)
+    for layer in ("training_total", "inference_total", "total"):
+        for when, year in (("now", now), ("horizon", horizon)):
+            p10, p50, p90 = view.band(layer, "gw", year)
+            m[f"{layer.replace('_total', '')}_gw_{when}"] = _metric(
+                p50, "GW", f"installed power, {layer.replace('_', ' ')}, {year}", p10, p90, year)
+    p10, p50, p90 = view.band("total", "usd", now)
+    m["total_spend_usd_now"] = _metric(p50, "USD", f"compute spend, all buckets, {now}", p10, p90, now)
+    p10, p50, p90 = view.band("total", "flop", now)
+    m["total_flop_now"] = _metric(p50, "FLOP", f"compute used, all buckets, {now}", p10, p90, now)
+    trend = view.tables["trend"].iloc[0]
+    m["frontier_growth_per_year"] = _metric(
+        trend["growth_per_year"], "x/yr", "frontier training compute growth (fitted)",
+        trend["growth_p10"], trend["growth_p90"])
+    history = view.tables["training_history"]
+    largest = history.loc[history["frontier_max_flop"].idxmax()]
+    m["largest_training_run_flop"] = _metric(largest["frontier_max_flop"], "FLOP",
+                                             "largest training run on record", year=int(largest["year"]))
+    accounting = view.tables["token_accounting"]
+    anchors = accounting[accounting["status"] == "anchor"]
+    m["disclosed_tokens_per_day"] = _metric(
+        anchors["tokens_per_day"].sum(), "tokens/day",
+        f"tokens/day disclosed by {len(anchors)} providers (latest figure each)")
+    chip = _reference_chip(inputs, view)
+    m["reference_ridge_point_flop_per_byte"] = _metric(
+        chip["ridge_point_flop_per_byte"], "FLOP/byte", f"{chip['accelerator_name']} ridge point (dense BF16)")
+    m["reference_decode_tokens_per_s_batch1"] = _metric(
+        chip["decode_tokens_per_s_batch1"], "tokens/s",
+        f"{chip['accelerator_name']} batch-1 decode ceiling, {REFERENCE_MODEL}")
+    fit = view.tables["hardware_fit"]
+    dense = fit[fit["reference_model"] == REFERENCE_MODEL]
+    m["best_training_flop_per_usd"] = _metric(dense["training_flop_per_usd"].max(), "FLOP/USD",
+                                              "best training FLOP per rental dollar")
+    m["accelerators_tracked"] = _metric(dense["accelerator_id"].nunique(), "count",
+                                        f"accelerators released by {inputs.as_of.isoformat()}")
     return {
         "schema_version": METRICS_SCHEMA_VERSION,
         "partition": inputs.partition,
         "scenario": inputs.scenario,
+        "seed": inputs.seed,
         "snapshot_hash": inputs.snapshot_hash,
-        "metrics": metrics,
-        "takeaways": build_takeaways(inputs),
+        "metrics": m,
     }
 
+
+# --- what changed -------------------------------------------------------------------------------
+
+def _fmt_metric(metric: dict) -> str:
+    """A metric as the brief prints it (the same words in "what changed" and the email)."""
+    value, unit = metric.get("value"), metric.get("unit", "")
+    if value is None:
+        return "not by horizon" if unit == "year" else "n/a"
+    if unit in ("share", "probability"):
+        return format_percent(value)
+    if unit == "year":
+        return str(int(value))
+    if unit == "USD":
+        return format_usd(value)
+    if unit in ("FLOP", "FLOP/USD"):
+        return f"{format_sci(value)} {unit}"
+    if unit == "tokens/day":
+        return format_count(value, unit)
+    return f"{format_number(value)} {unit}".strip()
+
+
+def what_changed(metrics: dict, previous: dict | None, tolerance: float = 0.005) -> list[dict]:
+    """Metrics whose value differs from the previous brief's (relative change > ``tolerance``)."""
+    if previous is None:
+        return []
+    changes = []
+    for name, metric in metrics["metrics"].items():
+        old = previous.get("metrics", {}).get(name)
+        if old is None:
+            changes.append({"name": name, "label": metric["label"], "before": "not reported",
+                            "after": _fmt_metric(metric), "delta": "new"})
+            continue
+        a, b = old.get("value"), metric.get("value")
+        if a == b or (a is not None and b is not None and abs(b - a) <= tolerance * max(abs(a), 1e-300)):
+            continue
+        if a is not None and b is not None:
+            delta = (f"{b - a:+.0f} years" if metric["unit"] == "year"
+                     else f"{100 * (b - a):+.1f} points" if metric["unit"] in ("share", "probability")
+                     else f"{100 * (b / a - 1):+.1f}%" if a else "")
+        else:
+            delta = "changed"
+        changes.append({"name": name, "label": metric["label"], "before": _fmt_metric(old),
+                        "after": _fmt_metric(metric), "delta": delta})
+    return changes
+
+
+# --- takeaways ----------------------------------------------------------------------------------
+
+def _range(p10, p90, fmt) -> str:
+    return f"{fmt(p10)}-{fmt(p90)}"
+
+
+def _year_text(value) -> str:
+    return "after the horizon" if value is None else str(int(value))
+
+
+def build_takeaways(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> list[str]:
+    """Three to five computed sentences with numbers and dates; the PDF's first page, the email
+    body and ``metrics.json`` all carry these same words."""
+    m = metrics["metrics"]
+    view = ModelView(inputs)
+    now, horizon = inputs.as_of.year, view.horizon
+    hours_now, hours_h = m["inference_share_accelerator_hours_now"], m["inference_share_accelerator_hours_horizon"]
+    flop_now = m["inference_share_flop_now"]
+    sentences = [
+        f"Inference uses {format_percent(hours_now['value'])} of AI accelerator-hours in {now} "
+        f"(P10-P90 {_range(hours_now['p10'], hours_now['p90'], format_percent)}) but only "
+        f"{format_percent(flop_now['value'])} of the FLOP, because serving runs at low utilisation; "
+        f"by {horizon} its share of accelerator-hours reaches {format_percent(hours_h['value'])} "
+        f"({_range(hours_h['p10'], hours_h['p90'], format_percent)}) in the {inputs.scenario} scenario.",
+    ]
+    cross_h, cross_f = m["crossover_year_accelerator_hours"], m["crossover_year_flop"]
+    prob_h = m["crossover_probability_accelerator_hours"]["value"]
+    sentences.append(
+        f"Inference overtakes training in accelerator-hours in {_year_text(cross_h['value'])} "
+        f"(P10 {_year_text(cross_h['p10'])}, P90 {_year_text(cross_h['p90'])}; "
+        f"{format_percent(prob_h)} of simulations cross by {horizon}) and in FLOP in "
+        f"{_year_text(cross_f['value'])}.")
+    growth = _bucket_growth(view, now)
+    top = view.tables["tornado"]
+    top = top[top["unit"] == "share_of_accelerator_hours"].sort_values("rank")
+    lead = top.iloc[0]
+    sentences.append(
+        f"{growth.index[0].replace('_', ' ').capitalize()} is the fastest-growing bucket "
+        f"({format_number(growth.iloc[0])}x a year to {horizon} in accelerator-hours); the driver that "
+        f"moves the {horizon} inference share most is {lead['driver'].replace('_', ' ')} "
+        f"({format_number(100 * lead['swing'])} points between its P10 and P90).")
+    gw_t, gw_i = m["training_gw_horizon"], m["inference_gw_horizon"]
+    sentences.append(
+        f"Installed AI compute draws {format_number(m['total_gw_now']['value'])} GW in {now} and "
+        f"{format_number(m['total_gw_horizon']['value'])} GW by {horizon} "
+        f"(P10-P90 {_range(m['total_gw_horizon']['p10'], m['total_gw_horizon']['p90'], format_number)} GW): "
+        f"{format_number(gw_t['value'])} GW for training, where cheap remote power wins, and "
+        f"{format_number(gw_i['value'])} GW for inference near users.")
+    if inputs.previous is None:
+        sentences.append(f"This is the first archived brief ({inputs.partition}); from next month this "
+                         "line reports what changed.")
+    elif not changes:
+        sentences.append(f"Nothing the brief measures changed since {inputs.previous['partition']}.")
+    else:
+        shown = changes[:2]
+        sentences.append(f"Since the {inputs.previous['partition']} brief: " + "; ".join(
+            f"{c['label']} {c['before']} -> {c['after']}" for c in shown)
+            + (f" (and {len(changes) - 2} more changes)." if len(changes) > 2 else "."))
+    return sentences
+
+
+def _bucket_growth(view: ModelView, now: int) -> pd.Series:
+    """Growth factor per year from ``now`` to the horizon, per bucket (accelerator-hours, P50)."""
+    years = view.horizon - now
+    rates = {}
+    for bucket in TRAINING_BUCKETS + INFERENCE_BUCKETS:
+        start, end = view.band(bucket, "accelerator_hours", now)[1], view.band(bucket, "accelerator_hours", view.horizon)[1]
+        if start > 0 and years > 0:
+            rates[bucket] = (end / start) ** (1 / years)
+    return pd.Series(rates).sort_values(ascending=False)
+
+
+# --- context ------------------------------------------------------------------------------------
 
 def _environment() -> Environment:
     env = Environment(
@@ -132,48 +320,146 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["num"] = format_number
-    env.filters["si"] = format_si
-    env.filters["pct"] = format_percent
+    env.filters.update(num=format_number, si=format_si, pct=format_percent, metric=_fmt_metric,
+                       year=_year_text, count=format_count, usd=format_usd, sci=format_sci, qty=_quantity)
     return env
+
+
+def _quantity(value) -> str:
+    """Driver values: plain below a million, in words above (3.46e10 -> '34.6 billion')."""
+    return format_count(value) if value is not None and abs(float(value)) >= 1e6 else format_number(value)
 
 
 def _svg_data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-def build_context(inputs: BriefInputs, metrics: dict) -> tuple[dict, dict[str, pd.DataFrame]]:
-    """Template variables and the data behind each chart."""
-    roofline = inputs.roofline
-    reference = _reference_row(inputs)
-    ranked = single_chip_ranking(roofline)
-    table = ranked.head(inputs.table_rows).assign(
-        release_date=lambda f: pd.to_datetime(f["release_date"]).dt.strftime("%Y-%m-%d")
-    )
-    sharded = roofline[roofline["chips_to_hold_weights"] > 1]
-    chart_data = ranked.head(inputs.table_rows)[
-        ["accelerator_id", "accelerator_name", "memory_bandwidth_bytes_per_s", "decode_tokens_per_s_batch1"]
-    ].reset_index(drop=True)
-    values = {name: m["value"] for name, m in metrics["metrics"].items()}
+def _stacked_frame(view: ModelView, unit: str) -> pd.DataFrame:
+    frame = pd.DataFrame({b: view.series(b, unit) for b in TRAINING_BUCKETS + INFERENCE_BUCKETS})
+    for q in ("p10", "p50", "p90"):
+        frame[f"total_{q}"] = view.series("total", unit, q)
+    frame.index.name = "year"
+    return frame
+
+
+def _split_rows(view: ModelView, year: int, sides: dict[str, str]) -> list[dict]:
+    rows = []
+    for bucket in TRAINING_BUCKETS + INFERENCE_BUCKETS + ("training_total", "inference_total", "total"):
+        row = {"bucket": bucket.replace("_", " "), "side": sides.get(bucket, ""),
+               "total": bucket.endswith("total")}
+        for unit in ("flop", "accelerator_hours", "gw", "usd"):
+            row[unit] = view.band(bucket, unit, year)
+        rows.append(row)
+    return rows
+
+
+def _scenario_rows(inputs: BriefInputs) -> tuple[list[str], list[dict]]:
+    names = sorted(inputs.model["demand"]["scenario"].unique(),
+                   key=lambda s: {"bear": 0, "base": 1, "bull": 2}.get(s, 3))
+    views = {name: ModelView(inputs, name) for name in names}
+    rows = []
+    for driver in SCENARIO_DRIVERS:
+        values = {}
+        for name, view in views.items():
+            drivers = view.tables["drivers"].set_index("driver")
+            if driver in drivers.index:
+                values[name] = (drivers.loc[driver, "p10"], drivers.loc[driver, "p50"], drivers.loc[driver, "p90"])
+        main = views.get(inputs.scenario, next(iter(views.values()))).tables["drivers"].set_index("driver")
+        if driver in main.index:
+            rows.append({"label": driver.replace("_", " "), "unit": main.loc[driver, "unit"],
+                         "basis": main.loc[driver, "kind"], "values": values, "kind": "driver"})
+    for label, fn in (
+        ("inference share of accelerator-hours, horizon",
+         lambda v: v.band("inference_share", "share_of_accelerator_hours", v.horizon)),
+        ("installed power, GW, horizon", lambda v: v.band("total", "gw", v.horizon)),
+    ):
+        rows.append({"label": label, "unit": "", "basis": "output", "kind": "output",
+                     "values": {n: fn(v) for n, v in views.items()}})
+    rows.append({"label": "crossover year, accelerator-hours (P50)", "unit": "", "basis": "output",
+                 "kind": "year", "values": {n: v.crossover("accelerator_hours")["p50"] for n, v in views.items()}})
+    return names, rows
+
+
+def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> tuple[dict, dict[str, pd.DataFrame]]:
+    """Template variables and the data behind each chart (archived as CSV)."""
+    view = ModelView(inputs)
+    now, horizon = inputs.as_of.year, view.horizon
+    first_projected = now  # the as-of year is a nowcast; earlier years are history
+    sides = {b: "training" for b in TRAINING_BUCKETS} | {b: "inference" for b in INFERENCE_BUCKETS}
+    fit = view.tables["hardware_fit"]
+    dense = fit[fit["reference_model"] == REFERENCE_MODEL].copy()
+    dense["release_date"] = pd.to_datetime(dense["release_date"]).dt.strftime("%Y-%m-%d")
+    leading = (dense[dense["chips_to_hold_model"] == 1]
+               .sort_values(["inference_fit_rank", "accelerator_id"]).head(inputs.table_rows))
+    scatter = dense.dropna(subset=["training_fit_score", "inference_fit_score"])[
+        ["accelerator_id", "accelerator_name", "training_fit_score", "inference_fit_score", "better_fit",
+         "price_basis"]]
+    named = set(scatter.nlargest(4, "training_fit_score")["accelerator_id"]) | set(
+        scatter.nlargest(4, "inference_fit_score")["accelerator_id"]) | {inputs.reference_accelerator_id}
+    tornado_rows = view.tables["tornado"]
+    tornado_rows = tornado_rows[tornado_rows["unit"] == "share_of_accelerator_hours"].sort_values("rank").head(10)
+    tornado_data = tornado_rows[["driver", "value_p10", "value_p50", "value_p90", "share_at_p10",
+                                 "share_base", "share_at_p90", "swing"]].reset_index(drop=True)
+    power_years = [y for y in view.years if y >= now - 2]
+    power = pd.DataFrame({"year": power_years})
+    for layer, bucket in (("training", "training_total"), ("inference", "inference_total")):
+        for q in ("p10", "p50", "p90"):
+            power[f"{layer}_{q}"] = view.series(bucket, "gw", q).reindex(power_years).to_numpy()
+    flop_frame, usd_frame = _stacked_frame(view, "flop"), _stacked_frame(view, "usd")
+    campuses = inputs.campuses.copy()
+    if not campuses.empty:
+        campuses = campuses.sort_values("planned_power_mw", ascending=False, na_position="last").head(12)
+    mlperf = inputs.mlperf
+    scenario_names, scenario_rows = _scenario_rows(inputs)
+    backtest = view.tables["backtest"]
+    drivers = view.tables["drivers"]
     context = {
         "partition": inputs.partition,
         "as_of": inputs.as_of.isoformat(),
+        "now": now,
+        "horizon": horizon,
         "scenario": inputs.scenario,
+        "seed": inputs.seed,
         "snapshot_hash": inputs.snapshot_hash,
         "code_version": inputs.code_version,
-        "metrics": values,
+        "metrics": metrics["metrics"],
         "takeaways": metrics["takeaways"],
-        "reference": reference.to_dict(),
-        "reference_model": str(reference["reference_model"]),
-        "accelerators": table.to_dict(orient="records"),
-        "sharded_names": sharded["accelerator_name"].tolist(),
-        "decode_chart": _svg_data_uri(
-            charts.decode_ceiling_bars(chart_data, highlight_id=inputs.reference_accelerator_id)
-        ),
+        "changes": changes,
+        "changes_by_name": {c["name"]: c for c in changes},
+        "previous_partition": inputs.previous["partition"] if inputs.previous else None,
+        "split_now": _split_rows(view, now, sides),
+        "split_horizon": _split_rows(view, horizon, sides),
+        "scenario_names": scenario_names,
+        "scenario_rows": scenario_rows,
+        "tornado": tornado_data.to_dict(orient="records"),
+        "hardware": leading.to_dict(orient="records"),
+        "reference_model": REFERENCE_MODEL,
+        "power": power.to_dict(orient="records"),
+        "campuses": campuses.to_dict(orient="records"),
+        "mlperf": mlperf.to_dict(orient="records"),
+        "backtest": backtest.to_dict(orient="records"),
+        "drivers": drivers.to_dict(orient="records"),
+        "assumption_count": int((drivers["kind"] == "assumption").sum()),
+        "methodology": [p.strip() for p in inputs.methodology.split("\n\n") if p.strip()],
         "sources": inputs.data_sources.sort_values("source_name").to_dict(orient="records"),
+        "epoch_loaded": bool(inputs.data_sources["source_name"].str.startswith("epoch_").any()),
+        "mlperf_loaded": not mlperf.empty,
         "epoch_attribution": EPOCH_ATTRIBUTION,
+        "mlperf_notice": MLPERF_NOTICE,
+        "charts": {
+            "flop": _svg_data_uri(charts.demand_panels(flop_frame, "FLOP per year (log scale)", first_projected)),
+            "usd": _svg_data_uri(charts.demand_panels(usd_frame, "USD per year (log scale)", first_projected)),
+            "tornado": _svg_data_uri(charts.tornado(
+                tornado_data, float(tornado_data["share_base"].iloc[0]),
+                f"inference share of accelerator-hours in {horizon}")),
+            "fit": _svg_data_uri(charts.fit_scatter(scatter, named)),
+            "power": _svg_data_uri(charts.power_by_layer(power)),
+        },
     }
-    return context, {"decode_ceiling": chart_data}
+    chart_data = {"split_flop": flop_frame.reset_index(), "split_usd": usd_frame.reset_index(),
+                  "tornado": tornado_data, "hardware_fit": scatter.reset_index(drop=True),
+                  "power_by_layer": power}
+    return context, chart_data
 
 
 def render_html(context: dict) -> str:
@@ -182,7 +468,10 @@ def render_html(context: dict) -> str:
 
 def render_brief(inputs: BriefInputs) -> RenderedBrief:
     metrics = build_metrics(inputs)
-    context, chart_frames = build_context(inputs, metrics)
+    changes = what_changed(metrics, inputs.previous)
+    metrics["takeaways"] = build_takeaways(inputs, metrics, changes)
+    metrics["changes"] = changes
+    context, chart_frames = build_context(inputs, metrics, changes)
     html = render_html(context)
     fetcher = AssetsOnlyFetcher()
     pdf = render_pdf(html, fetcher)

@@ -1,4 +1,9 @@
-"""Charts as inline SVG (matplotlib, text kept as text so the PDF stays searchable)."""
+"""Charts as SVG (matplotlib, text kept as text so the PDF stays searchable).
+
+One style for every chart: greyscale-safe palette (distinct lightness and hatching), units on the
+axes, a caption in the template. Each function takes the exact frame that is archived as the
+chart's CSV, so a reader can rebuild any chart from `charts/*.csv`.
+"""
 
 import io
 
@@ -6,22 +11,31 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 STYLE = {
     "svg.fonttype": "none",
     "font.family": "DejaVu Sans",
-    "font.size": 8,
+    "font.size": 7.5,
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.edgecolor": "#444444",
     "axes.grid": True,
     "grid.color": "#dddddd",
     "grid.linewidth": 0.5,
+    "legend.frameon": False,
     "svg.hashsalt": "flopcast",
 }
 INK = "#1f3b5c"
 ACCENT = "#c0504d"
+# Training buckets in blues, inference in warm tones; lightness steps keep them apart in greyscale.
+BUCKET_COLOURS = {
+    "pretraining": "#0b2e4f", "posttraining": "#2f5f8a", "experiments": "#6b94bd",
+    "synthetic_data": "#b5cde3", "internal_inference": "#f2d4b6", "serving_chat": "#e3a46b",
+    "serving_reasoning": "#c0504d", "serving_agents": "#7a2a27",
+}
+HATCH = {"synthetic_data": "//", "internal_inference": "..", "serving_agents": "xx"}
 
 
 def _to_svg(fig) -> str:
@@ -32,11 +46,105 @@ def _to_svg(fig) -> str:
     return svg[svg.index("<svg"):]
 
 
+def _label(bucket: str) -> str:
+    return bucket.replace("_", " ")
+
+
+def demand_panels(data: pd.DataFrame, unit_label: str, first_projected_year: int) -> str:
+    """Two panels over the years: left, the total (P50 line, P10-P90 band, log scale); right, the
+    split of the P50 by bucket as stacked shares (columns = buckets, index = year; `total_p10`,
+    `total_p50`, `total_p90` for the band)."""
+    with plt.rc_context(STYLE):
+        fig, (left, right) = plt.subplots(1, 2, figsize=(6.6, 2.6), gridspec_kw={"width_ratios": [1, 1.35]})
+        years = data.index.to_numpy()
+        left.fill_between(years, data["total_p10"], data["total_p90"], color="#c9d6e3", label="P10-P90")
+        left.plot(years, data["total_p50"], color=INK, linewidth=1.4, label="P50")
+        left.set_yscale("log")
+        left.set_ylabel(unit_label)
+        left.set_title("total, all buckets", fontsize=7.5)
+        buckets = [b for b in BUCKET_COLOURS if b in data.columns]
+        shares = data[buckets].div(data[buckets].sum(axis=1), axis=0) * 100
+        stacks = right.stackplot(years, [shares[b].to_numpy(float) for b in buckets],
+                                 labels=[_label(b) for b in buckets],
+                                 colors=[BUCKET_COLOURS[b] for b in buckets], linewidth=0.3, edgecolor="white")
+        for stack, bucket in zip(stacks, buckets, strict=True):
+            if bucket in HATCH:
+                stack.set_hatch(HATCH[bucket])
+        right.set_ylim(0, 100)
+        right.set_ylabel("share of the P50, %")
+        right.set_title("split by bucket", fontsize=7.5)
+        right.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=6)
+        for ax in (left, right):
+            ax.axvline(first_projected_year - 0.5, color="#555555", linewidth=0.8, linestyle="--")
+            ax.set_xticks(years[::2])
+        left.legend(loc="upper left", fontsize=6)
+        fig.tight_layout()
+        return _to_svg(fig)
+
+
+def tornado(data: pd.DataFrame, base: float, value_label: str) -> str:
+    """One bar per driver from the output at its P10 to the output at its P90, widest on top."""
+    with plt.rc_context(STYLE):
+        rows = data.iloc[::-1]
+        fig, ax = plt.subplots(figsize=(6.4, 0.24 * len(rows) + 0.8))
+        y = np.arange(len(rows))
+        low = rows[["share_at_p10", "share_at_p90"]].min(axis=1).to_numpy(float)
+        high = rows[["share_at_p10", "share_at_p90"]].max(axis=1).to_numpy(float)
+        ax.barh(y, high - low, left=low, color=INK, height=0.6)
+        ax.axvline(base, color=ACCENT, linewidth=1)
+        ax.set_yticks(y, [d.replace("_", " ") for d in rows["driver"]])
+        ax.set_xlabel(value_label)
+        ax.grid(axis="y", visible=False)
+        ax.tick_params(axis="y", length=0)
+        return _to_svg(fig)
+
+
+def fit_scatter(data: pd.DataFrame, label_ids: set[str]) -> str:
+    """Training-fit score (x) vs inference-fit score (y), one point per chip; filled where the
+    rental price is on-demand, hollow where it is a spot or other listing; only ``label_ids``
+    are named, so labels stay readable."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(6.4, 3.2))
+        on_demand = data["price_basis"].eq("on_demand")
+        ax.scatter(data.loc[on_demand, "training_fit_score"], data.loc[on_demand, "inference_fit_score"],
+                   s=16, color=INK, label="on-demand price")
+        ax.scatter(data.loc[~on_demand, "training_fit_score"], data.loc[~on_demand, "inference_fit_score"],
+                   s=16, facecolors="none", edgecolors=INK, label="spot or other price")
+        for _, row in data[data["accelerator_id"].isin(label_ids)].iterrows():
+            ax.annotate(row["accelerator_name"], (row["training_fit_score"], row["inference_fit_score"]),
+                        fontsize=5.8, xytext=(3, 2), textcoords="offset points")
+        ax.plot([0, 1], [0, 1], color="#999999", linewidth=0.6, linestyle="--")
+        ax.set_xlim(-0.02, 1.2)
+        ax.set_ylim(-0.02, 1.08)
+        ax.set_xlabel("training fit (0-1): dense BF16 FLOP per $ and per W")
+        ax.set_ylabel("inference fit (0-1): tokens per $ and per J")
+        ax.legend(loc="lower right", fontsize=6)
+        return _to_svg(fig)
+
+
+def power_by_layer(data: pd.DataFrame) -> str:
+    """Installed GW per year for the training and inference layers (P50 bars, P10-P90 whiskers)."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(6.4, 2.5))
+        years = data["year"].to_numpy()
+        width = 0.38
+        for offset, layer, colour in ((-width / 2, "training", "#2f5f8a"), (width / 2, "inference", "#e3a46b")):
+            p50 = data[f"{layer}_p50"].to_numpy(float)
+            err = np.vstack([p50 - data[f"{layer}_p10"].to_numpy(float),
+                             data[f"{layer}_p90"].to_numpy(float) - p50])
+            ax.bar(years + offset, p50, width, color=colour, label=f"{layer} (P50, P10-P90)",
+                   yerr=err, error_kw={"linewidth": 0.6, "capsize": 1.5})
+        ax.set_ylabel("installed power, GW (incl. cooling)")
+        ax.set_xticks(years)
+        ax.legend(loc="upper left", fontsize=6.5)
+        return _to_svg(fig)
+
+
 def decode_ceiling_bars(data: pd.DataFrame, highlight_id: str | None = None) -> str:
     """Horizontal bars of batch-1 decode ceilings (tokens/s), one per chip, fastest on top."""
     with plt.rc_context(STYLE):
         rows = data.iloc[::-1]
-        fig, ax = plt.subplots(figsize=(6.3, 0.22 * len(rows) + 0.9))
+        fig, ax = plt.subplots(figsize=(6.3, 0.2 * len(rows) + 0.8))
         colors = [ACCENT if a == highlight_id else INK for a in rows["accelerator_id"]]
         ax.barh(rows["accelerator_name"], rows["decode_tokens_per_s_batch1"], color=colors, height=0.65)
         ax.set_xlabel("batch-1 decode ceiling, tokens/s (memory bandwidth / weight bytes)")

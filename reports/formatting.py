@@ -43,3 +43,39 @@ def format_percent(share, sig: int = 2) -> str:
     if _is_missing(share):
         return "n/a"
     return f"{format_number(100 * float(share), sig)}%"
+
+
+_WORDS = [(1e15, "quadrillion"), (1e12, "trillion"), (1e9, "billion"), (1e6, "million")]
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def format_count(value, unit: str = "", sig: int = 3) -> str:
+    """Large counts in words investors read: 1.9e13 -> '19 trillion'."""
+    if _is_missing(value):
+        return "n/a"
+    for factor, word in _WORDS:
+        if abs(float(value)) >= factor:
+            return f"{format_number(float(value) / factor, sig)} {word} {unit}".rstrip()
+    return f"{format_number(value, sig)} {unit}".rstrip()
+
+
+def format_usd(value, sig: int = 3) -> str:
+    """'$12.3 billion', '$4.81'."""
+    if _is_missing(value):
+        return "n/a"
+    sign = "-" if float(value) < 0 else ""
+    return sign + "$" + format_count(abs(float(value)), sig=sig)
+
+
+def format_sci(value, sig: int = 2) -> str:
+    """Scientific notation for physical magnitudes: 3.8e25 -> '3.8×10²⁵'."""
+    if _is_missing(value):
+        return "n/a"
+    value = float(value)
+    if value == 0:
+        return "0"
+    exponent = math.floor(math.log10(abs(value)))
+    mantissa = value / 10**exponent
+    if round(mantissa, sig - 1) >= 10:
+        mantissa, exponent = mantissa / 10, exponent + 1
+    return f"{format_number(mantissa, sig)}×10{str(exponent).translate(_SUPERSCRIPT)}"

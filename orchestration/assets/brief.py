@@ -1,9 +1,9 @@
 """The monthly brief (group `brief`): model outputs -> `reports/` -> `briefs/YYYY-MM/`."""
 
-from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from orchestration import pipeline
-from orchestration.assets.model import accelerator_roofline
+from orchestration.assets.model import MODEL_TABLES
 from orchestration.partitions_def import monthly_partitions
 from orchestration.resources import WarehouseResource
 
@@ -12,7 +12,8 @@ from orchestration.resources import WarehouseResource
     key=["brief", "monthly_brief"],
     group_name="brief",
     partitions_def=monthly_partitions,
-    deps=[accelerator_roofline],
+    deps=[AssetKey(["model", name]) for name in MODEL_TABLES]
+    + [AssetKey(["marts", "dim_datacenter_campus"]), AssetKey(["marts", "fct_mlperf_throughput"])],
     kinds={"pdf", "html"},
     owners=["team:flopcast"],
     description=(
@@ -22,12 +23,17 @@ from orchestration.resources import WarehouseResource
 )
 def monthly_brief(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     target, rendered = pipeline.build_brief(warehouse.settings, context.partition_key)
+    metrics = rendered.metrics
     metadata = {
         "pdf_path": MetadataValue.path(str(target / "brief.pdf")),
         "pdf_bytes": len(rendered.pdf),
-        "snapshot_hash": rendered.metrics["snapshot_hash"],
+        "snapshot_hash": metrics["snapshot_hash"],
+        "scenario": metrics["scenario"],
+        "takeaways": MetadataValue.md("\n".join(f"{i}. {t}" for i, t in enumerate(metrics["takeaways"], 1))),
+        "changes_since_last_brief": len(metrics["changes"]),
+        "chart_data": MetadataValue.path(str(target / "charts")),
     }
-    for name, metric in rendered.metrics["metrics"].items():
+    for name, metric in metrics["metrics"].items():
         if metric["value"] is not None:
             metadata[name] = metric["value"]
     return MaterializeResult(metadata=metadata)

@@ -1,37 +1,66 @@
-"""Model assets (group `model`): marts -> `models/` functions -> `model.<name>` tables."""
+"""The demand model (group `model`): marts -> `models.run_model` -> `model.<table>` per partition.
 
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+One multi-asset: the model computes every table in one pass (Monte Carlo, tornado, hardware fit,
+backtest) and they are published together, so a partition's tables never disagree.
+"""
+
+from dagster import AssetExecutionContext, AssetKey, AssetSpec, Config, MaterializeResult, MetadataValue, multi_asset
 
 from orchestration import pipeline
 from orchestration.partitions_def import monthly_partitions
 from orchestration.resources import WarehouseResource
 
+MODEL_TABLES = {
+    "demand": "Demand per year, bucket and unit (FLOP, accelerator-hours, H100e, GW, TWh, USD, tokens, shares): P10/P50/P90.",
+    "crossover": "Distribution of the first year inference >= training, per unit (FLOP, accelerator-hours, spend).",
+    "crossover_summary": "P10/P50/P90 crossover year per unit and the probability of crossing by the horizon.",
+    "tornado": "One-at-a-time P10/P90 swings of each driver on the inference share in the tornado year.",
+    "hardware_fit": "Per accelerator and reference model: ridge points, decode ceilings, tokens/J, $/M tokens, fit ranks.",
+    "backtest": "Scorecard: each published split mapped to the model's quantity, with the error.",
+    "drivers": "Every driver with its effective P10/P50/P90, unit, basis and kind (assumption, sourced, fitted).",
+    "training_history": "Observed training compute per year (notable total, frontier top-10, largest run).",
+    "trend": "Log-linear fit of frontier training compute: growth per year with its interval.",
+    "token_accounting": "Which token disclosures were used, and how (anchor, series, excluded).",
+    "provider_growth": "Observed token growth per disclosing provider.",
+    "fleet": "Fleet mix per year: peak FLOP/s per chip for training and serving, board power, H100e per chip.",
+    "methodology": "The methodology text of each scenario run, printed in the brief.",
+    "run": "The run itself: main scenario, seed, input snapshot hash, as-of date, draws.",
+}
+MART_DEPS = [AssetKey(["marts", mart]) for mart in (*pipeline.MART_INPUTS.values(), "dim_data_source")]
 
-@asset(
-    key=["model", pipeline.ROOFLINE_TABLE],
-    group_name="model",
+
+class ModelConfig(Config):
+    scenario: str = "base"  # a bundled scenario name or a YAML file overriding base's drivers
+    draws: int = pipeline.MODEL_DRAWS
+    seed: int = pipeline.MODEL_SEED
+
+
+@multi_asset(
+    specs=[AssetSpec(["model", name], group_name="model", description=text, deps=MART_DEPS,
+                     kinds={"python", "duckdb"}, owners=["team:flopcast"],
+                     partitions_def=monthly_partitions)
+           for name, text in MODEL_TABLES.items()],
     partitions_def=monthly_partitions,
-    deps=[AssetKey(["marts", "dim_accelerator"]), AssetKey(["marts", "dim_data_source"])],
-    kinds={"python", "duckdb"},
-    owners=["team:flopcast"],
-    description=(
-        "Per-chip roofline for the chips released by the partition's month end: ridge point "
-        "(dense BF16 FLOP/s / memory bandwidth, FLOP/byte) and the batch-1 decode ceiling "
-        "(tokens/s) of a dense 70B model at 8-bit weights."
-    ),
     pool="duckdb",
+    name="demand_model",
 )
-def accelerator_roofline(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    result = pipeline.compute_roofline(warehouse.settings, context.partition_key, context.run_id)
-    h100 = result[result["accelerator_id"] == "nvidia-h100-sxm"]
-    metadata = {
-        "dagster/row_count": len(result),
-        "snapshot_hash": str(result["snapshot_hash"].iloc[0]) if len(result) else "",
-        "preview": MetadataValue.md(
-            result.drop(columns=["snapshot_hash"]).head(10).to_markdown(index=False, floatfmt=".4g")
-        ),
-    }
-    if len(h100):
-        metadata["h100_ridge_point_flop_per_byte"] = float(h100["ridge_point_flop_per_byte"].iloc[0])
-        metadata["h100_decode_tokens_per_s_batch1"] = float(h100["decode_tokens_per_s_batch1"].iloc[0])
-    return MaterializeResult(metadata=metadata)
+def demand_model(context: AssetExecutionContext, config: ModelConfig, warehouse: WarehouseResource):
+    tables = pipeline.run_demand_model(warehouse.settings, context.partition_key, context.run_id,
+                                       scenario=config.scenario, draws=config.draws, seed=config.seed)
+    run = tables["run"].iloc[0]
+    demand = tables["demand"]
+    main = demand[demand["scenario"] == run["scenario"]]
+    horizon = int(main["year"].max())
+    share = main[(main["bucket"] == "inference_share") & (main["unit"] == "share_of_accelerator_hours")]
+    headline = share.set_index("year")
+    for name, frame in tables.items():
+        metadata = {"dagster/row_count": len(frame), "scenario": str(run["scenario"]),
+                    "snapshot_hash": str(run["snapshot_hash"])}
+        if name == "demand":
+            metadata[f"inference_share_accelerator_hours_{horizon}_p50"] = float(headline.loc[horizon, "p50"])
+            metadata["preview"] = MetadataValue.md(
+                share[["year", "p10", "p50", "p90"]].to_markdown(index=False, floatfmt=".3f"))
+        elif name in ("crossover_summary", "backtest", "trend"):
+            metadata["preview"] = MetadataValue.md(frame.drop(columns=["seed", "snapshot_hash"], errors="ignore")
+                                                   .head(10).to_markdown(index=False, floatfmt=".4g"))
+        yield MaterializeResult(asset_key=["model", name], metadata=metadata)

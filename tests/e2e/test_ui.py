@@ -89,7 +89,7 @@ def test_ui_lists_assets_checks_schedules_and_sensors(ui_server):
     assert by_key["raw/snapshot_accelerators"]["groupName"] == "sources"
     assert by_key["marts/dim_accelerator"]["groupName"] == "warehouse"
     assert by_key["marts/dim_accelerator"]["hasAssetChecks"] is True
-    assert by_key["model/accelerator_roofline"]["groupName"] == "model"
+    assert by_key["model/hardware_fit"]["groupName"] == "model"
     assert by_key["brief/monthly_brief"]["groupName"] == "brief"
 
     graph = defs.resolve_asset_graph()

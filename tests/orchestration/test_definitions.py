@@ -30,7 +30,7 @@ def test_one_connected_lineage_from_ingest_to_brief(asset_graph):
     keys = set(asset_graph.get_all_asset_keys())
     raw = AssetKey(["raw", "snapshot_accelerators"])
     chain = [raw, AssetKey(["staging", "stg_snapshot_accelerators"]), AssetKey(["marts", "dim_accelerator"]),
-             AssetKey(["model", "accelerator_roofline"]), AssetKey(["brief", "monthly_brief"])]
+             AssetKey(["model", "hardware_fit"]), AssetKey(["brief", "monthly_brief"])]
     assert set(chain) <= keys
     graph = nx.DiGraph()
     for key in keys:

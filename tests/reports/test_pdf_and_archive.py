@@ -1,15 +1,11 @@
 import io
 import threading
-from datetime import date
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
-import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from models.roofline import ReferenceModel, accelerator_roofline
 from reports.archive import write_archive
-from reports.brief import BriefInputs, render_brief
 from reports.pdf import AssetsOnlyFetcher, render_pdf
 
 
@@ -48,54 +44,6 @@ def test_fetcher_serves_assets_and_data_only(tmp_path):
         with pytest.raises(ValueError):
             fetcher.fetch(url)
     assert len(fetcher.refused) == 5
-
-
-def _inputs(names: list[str], notes: str = "") -> BriefInputs:
-    chips = pd.DataFrame({
-        "accelerator_id": ["nvidia-h100-sxm", "chip-b", "chip-c"],
-        "accelerator_name": names,
-        "vendor": ["nvidia", "acme", "acme"],
-        "release_date": pd.to_datetime(["2022-03-22", "2024-01-01", "2024-02-01"]),
-        "bf16_dense_flop_per_s": [9.894e14, 2e15, 1e14],
-        "memory_bytes": [8e10, 1.92e11, 1e8],
-        "memory_bandwidth_bytes_per_s": [3.35e12, 8e12, 1e13],
-    })
-    sources = pd.DataFrame([{
-        "source_name": "snapshot_accelerators", "landing_sha256": "ab" * 32,
-        "landing_url": "data/snapshot/accelerators.csv" + notes, "licence": "CC BY 4.0",
-        "source_mode": "bundled", "fetched_at": "2026-11-01T00:00:00Z", "is_stale": False, "row_count": 3,
-    }])
-    return BriefInputs(
-        partition="2025-06", as_of=date(2025, 6, 30),
-        roofline=accelerator_roofline(chips, ReferenceModel()), data_sources=sources,
-        snapshot_hash="cd" * 32, code_version="test",
-    )
-
-
-def test_brief_states_computed_numbers():
-    rendered = render_brief(_inputs(["H100 SXM", "Chip B", "Chip C"]))
-    text = pdf_text(rendered.pdf)
-    assert "295 FLOP/" in text and "47.9 tokens/s" in text
-    assert "Key takeaways" in text and "Sources" in text and "Methodology" in text
-    assert rendered.metrics["metrics"]["reference_decode_tokens_per_s_batch1"]["value"] == pytest.approx(47.857, abs=1e-3)
-    assert rendered.metrics["schema_version"] == 1 and rendered.metrics["partition"] == "2025-06"
-    assert set(rendered.archive_files()) == {"brief.pdf", "brief.html", "metrics.json", "charts/decode_ceiling.csv"}
-    meta = PdfReader(io.BytesIO(rendered.pdf)).metadata
-    assert "2025-06" in meta.title and "cd" * 32 in meta.get("/Keywords", "")
-
-
-def test_markup_in_data_renders_as_text_and_fetches_nothing(loopback_server):
-    port, hits = loopback_server
-    hostile = [
-        f'<img src="http://127.0.0.1:{port}/pixel.png">H100',
-        '<link rel=attachment href="file:///etc/passwd">B',
-        "<script>alert(1)</script>C",
-    ]
-    rendered = render_brief(_inputs(hostile, notes=f'<img src="http://127.0.0.1:{port}/n.png">'))
-    assert hits == []
-    assert rendered.refused_urls == []  # escaped: never even seen as a URL
-    assert "&lt;script&gt;" in rendered.html and "<script>" not in rendered.html
-    assert "<script>alert(1)</script>C" in pdf_text(rendered.pdf).replace("\n", "")
 
 
 def test_injected_markup_in_template_is_refused_by_the_fetcher(loopback_server):

@@ -7,6 +7,7 @@
 select
     mlperf_round || '/' || result_id || '/' || model || '/' || scenario     as mlperf_result_key,
     mlperf_round,
+    rounds.published_on                                                     as round_published_on,
     result_id,
     accelerator_id,
     accelerator_ids,
@@ -35,4 +36,5 @@ select
     weight_data_types,
     details_url
 from {{ ref('int_mlperf_results') }}
+left join {{ ref('mlperf_rounds') }} as rounds using (mlperf_round)
 where accelerator_match_status <> 'no_accelerator'

@@ -1,0 +1,124 @@
+"""The brief from real model outputs (the bundled snapshot through run_model): numbers, sections,
+safety, and 'what changed' between two partitions whose as-of data differ."""
+
+import io
+import re
+from dataclasses import replace
+from datetime import date
+
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+from models.inputs import inputs_from_snapshot
+from models.run import run_model
+from orchestration.settings import SNAPSHOT_DIR
+from reports.brief import BriefInputs, render_brief, what_changed
+from reports.formatting import format_number, format_percent
+
+SECTIONS = ["Key takeaways", "Indicator dashboard", "Contents", "1. The split by bucket",
+            "2. Scenarios and their drivers", "3. Sensitivity: what moves the answer",
+            "4. Hardware: training fit vs inference fit", "5. Infrastructure and power",
+            "6. Backtest against published splits", "7. What changed since the last brief",
+            "8. Methodology and assumptions", "9. Sources and data vintage", "Not investment advice"]
+
+
+def model_tables(as_of: date) -> tuple[dict[str, pd.DataFrame], str]:
+    inputs = inputs_from_snapshot(SNAPSHOT_DIR)
+    runs = [run_model(inputs, scenario=name, as_of=as_of, draws=10_000, snapshot_hash="ab" * 32)
+            for name in ("base", "bear", "bull")]
+    tables = {name: pd.concat([r.tables()[name] for r in runs], ignore_index=True) for name in runs[0].tables()}
+    return tables, runs[0].methodology
+
+
+def brief_inputs(partition: str, as_of: date, previous=None) -> BriefInputs:
+    tables, methodology = model_tables(as_of)
+    sources = pd.DataFrame([{
+        "source_name": "snapshot_accelerators", "landing_sha256": "cd" * 32,
+        "landing_url": "data/snapshot/accelerators.csv", "licence": "CC BY 4.0", "source_mode": "bundled",
+        "fetched_at": "2026-11-01T00:00:00Z", "is_stale": False, "row_count": 48}])
+    campuses = pd.read_csv(SNAPSHOT_DIR / "datacenter_campuses.csv").rename(columns={
+        "name": "campus_name", "power_mw_planned": "planned_power_mw",
+        "power_mw_operational": "operational_power_mw"})
+    return BriefInputs(partition=partition, as_of=as_of, scenario="base", seed=20240101,
+                       snapshot_hash="ab" * 32, code_version="test", model=tables, methodology=methodology,
+                       data_sources=sources, campuses=campuses, mlperf=pd.DataFrame(), previous=previous)
+
+
+def pdf_text(pdf: bytes) -> str:
+    return re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
+
+
+@pytest.fixture(scope="module")
+def june():
+    inputs = brief_inputs("2025-06", date(2025, 6, 30))
+    return inputs, render_brief(inputs)
+
+
+def test_brief_states_the_model_numbers_and_every_section(june):
+    inputs, rendered = june
+    text = pdf_text(rendered.pdf)
+    metrics = rendered.metrics["metrics"]
+    for heading in SECTIONS:
+        assert heading in text, heading
+    horizon = metrics["inference_share_accelerator_hours_horizon"]
+    assert f"reaches {format_percent(horizon['value'])}" in text
+    crossover = metrics["crossover_year_accelerator_hours"]["value"]
+    assert f"accelerator-hours in {int(crossover)}" in text
+    assert format_number(metrics["reference_ridge_point_flop_per_byte"]["value"]) == "295"
+    assert "is 295 FLOP/byte" in text and "is 47.9 tokens/s" in text
+    assert "snapshot_accelerators" in text and "data/snapshot/accelerators.csv" in text
+    assert 8 <= len(PdfReader(io.BytesIO(rendered.pdf)).pages) <= 20
+    assert rendered.refused_urls == []
+
+
+def test_metrics_json_layout(june):
+    _, rendered = june
+    metrics = rendered.metrics
+    assert metrics["schema_version"] == 1 and metrics["partition"] == "2025-06"
+    assert metrics["scenario"] == "base" and metrics["snapshot_hash"] == "ab" * 32
+    for metric in metrics["metrics"].values():
+        assert {"value", "unit", "p10", "p90"} <= set(metric)
+    assert 3 <= len(metrics["takeaways"]) <= 5
+    files = rendered.archive_files()
+    assert {"brief.pdf", "brief.html", "metrics.json"} <= set(files)
+    assert {f for f in files if f.startswith("charts/")} == {
+        "charts/split_flop.csv", "charts/split_usd.csv", "charts/tornado.csv", "charts/hardware_fit.csv",
+        "charts/power_by_layer.csv"}
+
+
+def test_pdf_metadata_names_partition_snapshot_and_code(june):
+    _, rendered = june
+    meta = PdfReader(io.BytesIO(rendered.pdf)).metadata
+    assert "2025-06" in meta.title
+    assert "ab" * 32 in meta.get("/Keywords", "") and "code=test" in meta.get("/Keywords", "")
+
+
+def test_a_later_partition_states_what_changed(june):
+    _, first = june
+    inputs = brief_inputs("2025-07", date(2025, 12, 31), previous=first.metrics)
+    later = render_brief(inputs)
+    changes = later.metrics["changes"]
+    assert changes, "more data by the later as-of date must move some numbers"
+    text = pdf_text(later.pdf)
+    assert "Since the 2025-06 brief" in text
+    for change in changes[:3]:
+        assert change["before"] in text and change["after"] in text
+    assert what_changed(first.metrics, first.metrics) == []
+
+
+def test_markup_in_data_is_text_and_fetches_nothing(june):
+    inputs, _ = june
+    hostile = '<img src="http://127.0.0.1:9/x.png"><script>alert(1)</script>'
+    model = dict(inputs.model)
+    fit = model["hardware_fit"].copy()
+    fit.loc[fit["accelerator_id"] == "amd-mi355x", "accelerator_name"] = "MI355X " + hostile
+    model["hardware_fit"] = fit
+    campuses = inputs.campuses.copy()
+    campuses.loc[campuses.index[0], "campus_name"] = "Campus <link rel=attachment href='file:///etc/passwd'>"
+    rendered = render_brief(replace(inputs, model=model, campuses=campuses))
+    assert rendered.refused_urls == []
+    assert "<script>" not in rendered.html and "&lt;script&gt;" in rendered.html
+    text = pdf_text(rendered.pdf)
+    assert "<script>alert(1)</script>" in text.replace(" ", "") or "alert(1)" in text
+    assert "file:///etc/passwd" in text
