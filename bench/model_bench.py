@@ -12,15 +12,14 @@ import statistics
 import sys
 import time
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 
 from models import montecarlo
 from models.config import load_scenario
 from models.inputs import inputs_from_snapshot
+from orchestration.settings import SNAPSHOT_DIR
 
-SNAPSHOT_DIR = Path(__file__).resolve().parent.parent / "data" / "snapshot"
 GOAL_S = 1.0
 AS_OF = date(2026, 11, 30)
 
