@@ -1,6 +1,6 @@
 """`flopcast` command line: thin wrappers over Dagster materialisation of asset selections.
 
-    flopcast brief [--month YYYY-MM]     whole pipeline for one monthly partition; prints the PDF path
+    flopcast brief [--month YYYY-MM] [--scenario FILE]   whole pipeline for one month; prints the PDF path
     flopcast ingest [--mode M] [--mirror DIR] [--source NAME]   sources -> landing -> raw
     flopcast deliver [--month M] [--to ADDR] [--resend] [--preview]   email the brief
     flopcast ui [--port N]               the Dagster UI (webserver + daemon) on localhost
@@ -78,8 +78,19 @@ def cmd_brief(args: argparse.Namespace) -> int:
     ensure_dbt_manifest(settings)
     started = time.monotonic()
     print(f"flopcast: building the brief for {month} (home {settings.home})", file=sys.stderr)
+    scenario = "base"
+    if args.scenario:
+        from models.config import ScenarioError, load_scenario
+
+        path = Path(args.scenario).expanduser().resolve()
+        try:
+            name = load_scenario(path).name  # validate now: a clear message before any work
+        except (ScenarioError, OSError) as exc:
+            raise CliError(f"scenario {args.scenario}: {exc}") from None
+        scenario = str(path)
+        print(f"flopcast: scenario {name} ({path}), overriding base's drivers it names", file=sys.stderr)
     with RunLock(settings.lock_path):
-        result = _execute_brief_job(month, args.verbose)
+        result = _execute_brief_job(month, args.verbose, scenario)
     if not result.success:
         raise CliError(f"the brief for {month} was not built ({run_failure_summary(result)}); "
                        "the last good warehouse and brief are unchanged")
@@ -107,17 +118,18 @@ def run_failure_summary(result) -> str:
     return "; ".join(dict.fromkeys(steps or [text for _, text in lines])) or "see the run's logs in the Dagster UI"
 
 
-def _execute_brief_job(month: str, verbose: bool):
+def _execute_brief_job(month: str, verbose: bool, scenario: str = "base"):
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
 
     job = defs.resolve_job_def("brief_job")
     quiet = contextlib.nullcontext() if verbose else contextlib.redirect_stdout(io.StringIO())
+    run_config = {**console_logging(verbose),
+                  "ops": {"demand_model": {"config": {"scenario": scenario}}}}
     with DagsterInstance.get() as instance, quiet:
         result = job.execute_in_process(
-            partition_key=month, instance=instance, raise_on_error=False,
-            run_config=console_logging(verbose),
+            partition_key=month, instance=instance, raise_on_error=False, run_config=run_config,
         )
     return result
 
@@ -279,6 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     brief = sub.add_parser("brief", help="run the whole pipeline for one month and print the PDF path")
     brief.add_argument("--month", type=_month, help="partition YYYY-MM (default: latest complete month)")
+    brief.add_argument("--scenario", metavar="FILE", help="a scenario YAML overriding the base scenario's drivers it names")
     brief.add_argument("-v", "--verbose", action="store_true", help="show Dagster's and dbt's full log")
     brief.set_defaults(func=cmd_brief)
 

@@ -113,3 +113,17 @@ def test_cli_refuses_a_second_concurrent_run(tmp_path):
     assert "another flopcast run is in progress" in done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "warehouse.duckdb").exists()
+
+
+def test_cli_rejects_a_bad_scenario_before_any_work(tmp_path):
+    bad = tmp_path / "mine.yaml"
+    bad.write_text("drivers:\n  reasoning_token_multipler: {dist: fixed, value: 8, unit: ratio, basis: assumption}\n")
+    env = {**os.environ, "FLOPCAST_HOME": str(tmp_path / "home")}
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("flopcast")), "brief", "--month", E2E_MONTH, "--scenario", str(bad)],
+        env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 1
+    assert "drivers.reasoning_token_multipler: unknown driver" in done.stderr
+    assert "did you mean 'reasoning_token_multiplier'" in done.stderr
+    assert not (tmp_path / "home" / "warehouse.duckdb").exists()
