@@ -5,9 +5,12 @@ same functions in the same order, so both do the same work. Every writer goes th
 ``warehouse.staged``: it writes a scratch copy and publishes only on success.
 """
 
+import ctypes
+import functools
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -20,6 +23,7 @@ from models.inputs import ModelInputs
 from models.provenance import snapshot_hash
 from models.run import run_model
 from orchestration import warehouse
+from orchestration.faults import checkpoint
 from orchestration.partitions import month_end, previous_partition
 from orchestration.settings import DBT_PROJECT_DIR, Settings, code_version
 from orchestration.sources.landing import LandedFile
@@ -96,6 +100,19 @@ def dbt_args(command: str, settings: Settings) -> list[str]:
     return [command, "--vars", json.dumps({"duckdb_path": str(scratch)})]
 
 
+_PR_SET_PDEATHSIG = 1
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+
+
+def _die_with_parent(parent: int) -> None:
+    """In the dbt child, before exec (Linux): SIGKILL it when its parent dies. A run killed during
+    its dbt build would otherwise leave dbt writing the scratch warehouse after the run lock is
+    gone, into the next run's copy (dbt reopens the path for every model)."""
+    _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
 def run_dbt(command: str, settings: Settings) -> None:
     """Run dbt as a subprocess from the project folder (the plain-Python path and `prepare`)."""
     subprocess.run(
@@ -103,6 +120,7 @@ def run_dbt(command: str, settings: Settings) -> None:
          "--profiles-dir", str(DBT_PROJECT_DIR)],
         cwd=DBT_PROJECT_DIR, env={**os.environ, **dbt_env(settings)}, check=True,
         stdout=subprocess.DEVNULL,
+        preexec_fn=functools.partial(_die_with_parent, os.getpid()) if _LIBC is not None else None,
     )
 
 
@@ -110,6 +128,7 @@ def run_dbt_build(settings: Settings, run_id: str) -> None:
     """The plain-Python twin of the Dagster dbt step: build into scratch, publish if green."""
     with warehouse.staged(settings.duckdb_path, run_id):
         run_dbt("build", settings)
+        checkpoint("dbt.before_publish")
 
 
 def load_data_sources(settings: Settings) -> pd.DataFrame:
@@ -168,6 +187,7 @@ def run_demand_model(
         with warehouse.connect(scratch) as con:
             for name, frame in tables.items():
                 warehouse.replace_partition(con, name, frame, partition)
+        checkpoint("model.before_publish")
     return tables
 
 
@@ -201,7 +221,8 @@ def build_brief(settings: Settings, partition: str) -> tuple[Path, RenderedBrief
         previous=previous_metrics(settings, partition),
     )
     rendered = render_brief(inputs)
-    target = write_archive(settings.briefs_dir, partition, rendered.archive_files())
+    target = write_archive(settings.briefs_dir, partition, rendered.archive_files(),
+                           before_swap=lambda: checkpoint("archive.before_swap"))
     return target, rendered
 
 
@@ -264,7 +285,8 @@ def deliver_brief(
         raise DeliveryError("no recipients: set FLOPCAST_MAIL_TO (comma-separated) or use --to ADDR")
     ledger = None if to else Ledger(ledger_path(settings))
     return deliver(archive, recipients, mail.sender, transport_for(settings, mail), ledger,
-                   resend=resend, retries=retries, backoff_s=backoff_s)
+                   resend=resend, retries=retries, backoff_s=backoff_s,
+                   after_send=lambda: checkpoint("delivery.after_send"))
 
 
 def preview_delivery(settings: Settings, mail: MailSettings, partition: str) -> Path:

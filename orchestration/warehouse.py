@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from orchestration.sources.landing import LandedFile, utc_now_iso
+from orchestration.sources.landing import LandedFile, naming_path, utc_now_iso
 from orchestration.sources.tabular import TableSpec
 
 SCHEMAS = ("raw", "staging", "intermediate", "marts", "model")
@@ -112,12 +112,40 @@ def run_scratch(published: Path, run_id: str) -> Path:
     scratch, marker = scratch_path(published), _marker(published)
     if scratch.exists() and marker.exists() and marker.read_text() == run_id:
         return scratch
+    _refuse_if_still_written(scratch)
     published.parent.mkdir(parents=True, exist_ok=True)
     _remove_db(scratch)
-    if published.exists():
-        shutil.copyfile(published, scratch)
-    marker.write_text(run_id)
+    try:
+        if published.exists():
+            shutil.copyfile(published, scratch)
+        marker.write_text(run_id)
+    except OSError as exc:  # e.g. disk full: leave no partial copy taking up the space
+        discard(published)
+        raise naming_path(exc, scratch) from None
     return scratch
+
+
+def _refuse_if_still_written(scratch: Path) -> None:
+    """Refuse to reset the scratch copy while a process of an earlier run still writes it: a run
+    killed during its dbt build can leave dbt running (a SIGKILL does not reach the children),
+    and dbt reopens the scratch path for every model, so it would write into the next run's copy.
+    dbt names the scratch path on its command line (``--vars``); Linux only (``/proc``)."""
+    plain, quoted = os.fsencode(str(scratch)), json.dumps(str(scratch)).encode()
+    holders = []
+    for entry in Path("/proc").glob("[0-9]*") if Path("/proc/self").exists() else ():
+        if int(entry.name) == os.getpid():
+            continue
+        try:
+            args = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if any(arg == plain or quoted in arg for arg in args):
+            holders.append(f"pid {entry.name} ({' '.join(os.fsdecode(a) for a in args[:3])} ...)")
+    if holders:
+        raise RunInProgressError(
+            f"another flopcast run is in progress: {'; '.join(holders)} still writes {scratch} "
+            "(left running by a run that was killed); wait for it to finish or stop it, then run again"
+        )
 
 
 def publish(published: Path) -> None:
@@ -126,9 +154,12 @@ def publish(published: Path) -> None:
     wal = scratch.with_name(scratch.name + ".wal")
     if wal.exists():
         raise RuntimeError(f"{scratch} still has a write-ahead log: a connection was left open")
-    with open(scratch, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(scratch, published)
+    try:
+        with open(scratch, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(scratch, published)
+    except OSError as exc:
+        raise naming_path(exc, scratch) from None
     _marker(published).unlink(missing_ok=True)
 
 
@@ -148,7 +179,11 @@ def staged(published: Path, run_id: str | None = None, publish_on_success: bool 
         discard(published)
         raise
     if publish_on_success:
-        publish(published)
+        try:
+            publish(published)
+        except BaseException:
+            discard(published)
+            raise
 
 
 def _remove_db(path: Path) -> None:

@@ -5,6 +5,7 @@ import ctypes.util
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 _RENAME_EXCHANGE = 2
@@ -26,16 +27,51 @@ def _exchange(a: Path, b: Path) -> bool:
     return True
 
 
-def write_archive(briefs_dir: Path, partition: str, files: dict[str, bytes]) -> Path:
+def _named(exc: OSError, path: Path) -> OSError:
+    """``exc`` naming ``path`` when the system call did not (a failed write or fsync names no
+    file), so a full or read-only disk says which file could not be written."""
+    if exc.filename is None and exc.errno is not None:
+        return type(exc)(exc.errno, exc.strerror, str(path))
+    return exc
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_abandoned(briefs_dir: Path, partition: str) -> None:
+    """Remove the temp folders of writers that died (killed between staging and the swap), so
+    crashed runs do not pile up copies of the brief. A folder's name carries its writer's pid."""
+    for folder in briefs_dir.glob(f".{partition}.*"):
+        pid = folder.name[len(partition) + 2:].split(".", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def write_archive(briefs_dir: Path, partition: str, files: dict[str, bytes],
+                  before_swap: Callable[[], None] | None = None) -> Path:
     """Write ``files`` (relative path -> bytes) as ``briefs_dir/partition/`` in one atomic step.
 
     Files are written into a temporary folder beside the target and fsynced; the folder then
     replaces the old archive with one atomic rename (or exchange), so a reader or a crash never
     sees a half-written brief, and a failure before that leaves the old brief untouched.
+    ``before_swap`` (optional) is called when the new archive is staged, before the swap.
+    OS errors (disk full, read-only storage) name the file that could not be written.
     """
-    briefs_dir.mkdir(parents=True, exist_ok=True)
     target = briefs_dir / partition
-    staging = Path(tempfile.mkdtemp(prefix=f".{partition}.", dir=briefs_dir))
+    path = briefs_dir
+    try:
+        briefs_dir.mkdir(parents=True, exist_ok=True)
+        _remove_abandoned(briefs_dir, partition)
+        staging = Path(tempfile.mkdtemp(prefix=f".{partition}.{os.getpid()}.", dir=briefs_dir))
+    except OSError as exc:
+        raise _named(exc, path) from None
     try:
         for relative, data in files.items():
             path = staging / relative
@@ -44,17 +80,27 @@ def write_archive(briefs_dir: Path, partition: str, files: dict[str, bytes]) -> 
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
+        path = target
         os.chmod(staging, 0o755)
+        if before_swap is not None:
+            before_swap()
         if not target.exists():
             os.rename(staging, target)
         elif _exchange(staging, target):
             shutil.rmtree(staging)
         else:
-            old = Path(tempfile.mkdtemp(prefix=f".{partition}.old.", dir=briefs_dir))
+            old = Path(tempfile.mkdtemp(prefix=f".{partition}.{os.getpid()}.old.", dir=briefs_dir))
             os.rename(target, old / "brief")
-            os.rename(staging, target)
+            try:
+                os.rename(staging, target)
+            except BaseException:
+                os.rename(old / "brief", target)  # put the previous brief back
+                old.rmdir()
+                raise
             shutil.rmtree(old)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise _named(exc, path) from None
         raise
     return target

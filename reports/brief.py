@@ -411,7 +411,9 @@ def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> tu
         campuses = campuses.sort_values("planned_power_mw", ascending=False, na_position="last").head(12)
     mlperf = inputs.mlperf
     scenario_names, scenario_rows = _scenario_rows(inputs)
-    backtest = view.tables["backtest"]
+    backtest = view.tables["backtest"].copy()
+    for column in ("period_start", "period_end"):
+        backtest[column] = pd.to_datetime(backtest[column]).dt.strftime("%Y-%m-%d")
     drivers = view.tables["drivers"]
     context = {
         "partition": inputs.partition,

@@ -8,8 +8,11 @@ Plain Python (stdlib ``email`` + ``smtplib``; Jinja for the body). No Dagster.
   field that never prints. ``OutboxTransport`` writes ``.eml`` files atomically (the default when
   no SMTP host is configured).
 - ``Ledger`` (JSON lines, fsynced appends) keys each send by (partition, recipient, PDF hash): a
-  retried or re-run delivery never sends twice unless asked to resend. Each recipient is tried on
-  its own, with retries and backoff for transient failures; the report lists every outcome.
+  retried or re-run delivery never sends twice unless asked to resend. A write-ahead intent
+  (Message-ID) precedes every send, so a send whose outcome is unknown (killed after the send,
+  or no reply from the server) is reported as unconfirmed instead of being repeated. Each
+  recipient is tried on its own, with retries and backoff for transient failures; the report
+  lists every outcome.
 """
 
 import hashlib
@@ -161,11 +164,17 @@ def compose(archive: BriefArchive, sender: str, recipient: str, note: str = "") 
 # --- transports -----------------------------------------------------------------------------------
 
 class TransientSendError(RuntimeError):
-    """Worth retrying: connection refused/dropped, timeout, or a 4xx reply."""
+    """Worth retrying: connection refused/dropped, timeout, or a 4xx reply, all before the server
+    had the message."""
 
 
 class PermanentSendError(RuntimeError):
     """Not worth retrying: the server rejected the message or recipient (5xx), or bad login."""
+
+
+class UncertainSendError(RuntimeError):
+    """The message was handed over but the server never answered (timeout or dropped connection
+    after the end of DATA): it may have been delivered. Retrying could send it twice."""
 
 
 class SmtpTransport:
@@ -188,9 +197,25 @@ class SmtpTransport:
         return client
 
     def send(self, message: EmailMessage) -> str:
+        where = f"{self.config.host}:{self.config.port}"
+        in_data = False  # the message body is being (or was) handed over: past the point of no return
         try:
-            with self._connect() as client:
+            client = self._connect()
+            try:
+                data = client.data
+
+                def tracked_data(msg):
+                    nonlocal in_data
+                    in_data = True
+                    return data(msg)
+
+                client.data = tracked_data
                 refused = client.send_message(message)
+            finally:
+                try:
+                    client.quit()
+                except (smtplib.SMTPException, OSError):  # the outcome is known: QUIT is a courtesy
+                    client.close()
         except smtplib.SMTPAuthenticationError as exc:
             raise PermanentSendError(f"SMTP login refused for user {self.config.user!r} ({exc.smtp_code})") from None
         except smtplib.SMTPRecipientsRefused as exc:
@@ -198,19 +223,24 @@ class SmtpTransport:
             if all(400 <= code < 500 for code in codes.values()):
                 raise TransientSendError(f"recipient temporarily refused: {codes}") from None
             raise PermanentSendError(f"recipient refused: {codes}") from None
-        except smtplib.SMTPResponseException as exc:
+        except smtplib.SMTPResponseException as exc:  # an explicit reply: the server did not take it
             text = f"SMTP {exc.smtp_code}: {exc.smtp_error.decode(errors='replace') if isinstance(exc.smtp_error, bytes) else exc.smtp_error}"
             if 400 <= exc.smtp_code < 500:
                 raise TransientSendError(text) from None
             raise PermanentSendError(text) from None
         except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, socket.timeout,
                 ConnectionError, OSError) as exc:
+            if in_data:
+                raise UncertainSendError(
+                    f"SMTP server {where} did not confirm the message after it was sent "
+                    f"({type(exc).__name__}: {exc}); it may have been delivered"
+                ) from None
             raise TransientSendError(
-                f"cannot reach SMTP server {self.config.host}:{self.config.port}: {type(exc).__name__}: {exc}"
+                f"cannot reach SMTP server {where}: {type(exc).__name__}: {exc}"
             ) from None
         if refused:
             raise PermanentSendError(f"recipient refused: {refused}")
-        return f"smtp {self.config.host}:{self.config.port}"
+        return f"smtp {where}"
 
 
 class OutboxTransport:
@@ -239,41 +269,75 @@ class OutboxTransport:
 
 # --- ledger ---------------------------------------------------------------------------------------
 
-class Ledger:
-    """Append-only JSON lines: one line per completed delivery, fsynced before it counts.
+def _read_jsonl(path: Path) -> list[dict]:
+    """The records of a JSON-lines file; a torn last line (a crash mid-append) is ignored."""
+    if not path.exists():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    entries = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            entries.append(json.loads(line))
+        except json.JSONDecodeError:
+            if number != len(lines):
+                raise DeliveryError(f"{path}: line {number} is not JSON") from None
+    return entries
 
-    A torn last line (a crash mid-append) is ignored: the send it would record is treated as not
-    done, so at worst a crash between the send and the record repeats one message, never loses one.
+
+def _append_jsonl(path: Path, entry: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(entry, sort_keys=True) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+class Ledger:
+    """Append-only JSON lines: one line per completed delivery, fsynced before it counts, plus a
+    write-ahead journal of intents beside it (``<ledger>.intents.jsonl``).
+
+    Before a message is handed to the transport, a ``sending`` intent with its Message-ID is
+    appended to the journal; a definite failure appends ``failed``; a completed send appends the
+    delivery to the ledger (the ``sent`` record, same Message-ID). An intent with neither is a send
+    whose outcome is unknown (the process died between the send and the record, or the server
+    never confirmed): it is reported as unconfirmed and not sent again unless asked to resend, so
+    a crash can neither lose a message silently nor send it twice. A torn last line is ignored.
     """
 
     def __init__(self, path: Path):
         self.path = path
+        self.intents_path = path.with_name(path.stem + ".intents.jsonl")
 
     def entries(self) -> list[dict]:
-        if not self.path.exists():
-            return []
-        lines = self.path.read_text(encoding="utf-8").splitlines()
-        entries = []
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                entries.append(json.loads(line))
-            except json.JSONDecodeError:
-                if number != len(lines):
-                    raise DeliveryError(f"{self.path}: line {number} is not JSON") from None
-        return entries
+        return _read_jsonl(self.path)
 
     def delivered(self, partition: str, recipient: str, pdf_sha256: str) -> bool:
         return any(e.get("partition") == partition and e.get("recipient") == recipient
                    and e.get("pdf_sha256") == pdf_sha256 for e in self.entries())
 
     def record(self, entry: dict) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path, "a", encoding="utf-8") as handle:
-            handle.write(json.dumps(entry, sort_keys=True) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
+        _append_jsonl(self.path, entry)
+
+    def begin(self, entry: dict) -> None:
+        """Record the intent to send (write-ahead: before the message leaves)."""
+        _append_jsonl(self.intents_path, {**entry, "status": "sending"})
+
+    def abandon(self, message_id: str, error: str) -> None:
+        """Record that the send of ``message_id`` definitely failed (nothing was delivered)."""
+        _append_jsonl(self.intents_path, {"message_id": message_id, "status": "failed",
+                                          "error": error, "at": utc_now_iso()})
+
+    def unconfirmed(self, partition: str, recipient: str, pdf_sha256: str) -> dict | None:
+        """The latest intent for this delivery with no recorded outcome, if any."""
+        journal = _read_jsonl(self.intents_path)
+        closed = {e.get("message_id") for e in journal if e.get("status") == "failed"}
+        closed |= {e.get("message_id") for e in self.entries()}
+        open_intents = [e for e in journal if e.get("status") == "sending"
+                        and e.get("partition") == partition and e.get("recipient") == recipient
+                        and e.get("pdf_sha256") == pdf_sha256 and e.get("message_id") not in closed]
+        return open_intents[-1] if open_intents else None
 
 
 # --- delivering -----------------------------------------------------------------------------------
@@ -284,6 +348,7 @@ class DeliveryReport:
     skipped: list[str] = field(default_factory=list)        # already delivered (ledger)
     failed: dict[str, str] = field(default_factory=dict)    # recipient -> last error
     attempts: dict[str, int] = field(default_factory=dict)  # recipient -> tries made
+    unconfirmed: list[str] = field(default_factory=list)    # outcome unknown (also in `failed`)
 
     @property
     def ok(self) -> bool:
@@ -297,6 +362,9 @@ class DeliveryReport:
         return ", ".join(parts)
 
 
+UNCONFIRMED_ADVICE = "check the inbox; --resend to send again"
+
+
 def deliver(
     archive: BriefArchive,
     recipients: Iterable[str],
@@ -308,20 +376,39 @@ def deliver(
     retries: int = 3,
     backoff_s: float = 2.0,
     sleep: Callable[[float], None] = time.sleep,
+    after_send: Callable[[], None] | None = None,
 ) -> DeliveryReport:
     """Send ``archive`` to each recipient once.
 
     ``ledger=None`` (a test send to one address) neither reads nor writes the ledger. Transient
     failures are retried with exponential backoff (``backoff_s``, doubling); a recipient that
-    still fails is reported and the others go on; ``resend`` ignores earlier deliveries.
+    still fails is reported and the others go on; ``resend`` ignores earlier deliveries and
+    unconfirmed sends. A send whose outcome is unknown (an intent in the ledger's journal with no
+    outcome: the process died after the send, or the server never confirmed it) is not repeated:
+    it is reported as failed with "unconfirmed: ... check the inbox; --resend to send again".
+    ``after_send`` (optional) is called after each accepted send, before the ledger records it.
     """
     report = DeliveryReport()
     for recipient in dict.fromkeys(recipients):
-        if ledger is not None and not resend and ledger.delivered(
-                archive.partition, recipient, archive.pdf_sha256):
-            report.skipped.append(recipient)
-            continue
+        key = (archive.partition, recipient, archive.pdf_sha256)
+        if ledger is not None and not resend:
+            if ledger.delivered(*key):
+                report.skipped.append(recipient)
+                continue
+            pending = ledger.unconfirmed(*key)
+            if pending is not None:
+                report.unconfirmed.append(recipient)
+                report.failed[recipient] = (
+                    f"unconfirmed: a send began at {pending.get('at')} (Message-ID "
+                    f"{pending.get('message_id')}) but its outcome was never recorded; "
+                    + UNCONFIRMED_ADVICE)
+                continue
         message = compose(archive, sender, recipient)
+        record = {"partition": archive.partition, "recipient": recipient,
+                  "pdf_sha256": archive.pdf_sha256, "transport": transport.name,
+                  "message_id": message["Message-ID"]}
+        if ledger is not None:
+            ledger.begin({**record, "at": utc_now_iso()})
         for attempt in range(retries + 1):
             report.attempts[recipient] = attempt + 1
             try:
@@ -334,15 +421,23 @@ def deliver(
             except PermanentSendError as exc:
                 report.failed[recipient] = str(exc)
                 break
+            except UncertainSendError as exc:  # never retried: it could arrive twice
+                report.unconfirmed.append(recipient)
+                report.failed[recipient] = f"unconfirmed: {exc}; {UNCONFIRMED_ADVICE}"
+                break
+            except Exception as exc:  # e.g. the outbox disk is full: nothing left, so say so
+                if ledger is not None:
+                    ledger.abandon(record["message_id"], f"{type(exc).__name__}: {exc}")
+                raise
+            if after_send is not None:
+                after_send()
             report.failed.pop(recipient, None)
             report.sent[recipient] = where
             if ledger is not None:
-                ledger.record({
-                    "partition": archive.partition, "recipient": recipient,
-                    "pdf_sha256": archive.pdf_sha256, "transport": transport.name,
-                    "message_id": message["Message-ID"], "delivered_at": utc_now_iso(),
-                })
+                ledger.record({**record, "delivered_at": utc_now_iso()})
             break
+        if ledger is not None and recipient in report.failed and recipient not in report.unconfirmed:
+            ledger.abandon(record["message_id"], report.failed[recipient])
     return report
 
 

@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from orchestration.faults import checkpoint
+
 
 @dataclass(frozen=True)
 class LandedFile:
@@ -42,18 +44,31 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def naming_path(exc: OSError, path: Path) -> OSError:
+    """``exc`` naming ``path`` if the system call did not (a failed write or fsync, e.g. disk
+    full, names no file), so the error says what could not be written, and why."""
+    if exc.filename is None and exc.errno is not None:
+        return type(exc)(exc.errno, exc.strerror, str(path))
+    return exc
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see either the old or the new file, never a part."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise naming_path(exc, path) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise naming_path(exc, path) from None
         raise
 
 
@@ -86,12 +101,12 @@ def land_bytes(
         fetched_at=fetched_at or utc_now_iso(),
         note=note,
     )
+    sidecar = target.with_name(target.name + ".json")
     if not target.exists():
         atomic_write_bytes(target, data)
-        atomic_write_bytes(
-            target.with_name(target.name + ".json"),
-            json.dumps(landed.provenance(), indent=2).encode(),
-        )
+    if not sidecar.exists():  # checked on its own: a failure between the two writes must heal
+        atomic_write_bytes(sidecar, json.dumps(landed.provenance(), indent=2).encode())
+        checkpoint("landing.before_latest")
     atomic_write_bytes(folder / "LATEST", json.dumps(landed.provenance(), indent=2).encode())
     return landed
 
