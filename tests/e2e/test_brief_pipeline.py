@@ -72,11 +72,12 @@ def test_a_failing_blocking_dbt_test_publishes_nothing(cli_brief, tmp_path, monk
     brief_files = sorted((cli_brief["archive"]).rglob("*"))
     before = {p: _digest(p) for p in [warehouse, *[f for f in brief_files if f.is_file()]]}
 
-    # A sparse headline stored as dense, 100x off: H100 at 1e17 FLOP/s breaks the range test.
+    # A sparse headline stored as dense: H100's 2:4-sparse 1,979 TFLOP/s in the dense BF16 column.
+    # Its FP8/BF16 ratio (1.0 instead of NVIDIA's 2) marks it suspected sparse: a blocking check.
     broken = tmp_path / "snapshot"
     shutil.copytree(SNAPSHOT_DIR, broken)
     table = pd.read_csv(broken / "accelerators.csv", dtype=str, keep_default_na=False)
-    table.loc[table["accelerator_id"] == "nvidia-h100-sxm", "bf16_dense_flop_per_s"] = "1e17"
+    table.loc[table["accelerator_id"] == "nvidia-h100-sxm", "bf16_dense_flop_per_s"] = "1.979e15"
     table.to_csv(broken / "accelerators.csv", index=False)
     monkeypatch.setenv("FLOPCAST_HOME", str(home))
     monkeypatch.setenv("FLOPCAST_SNAPSHOT_DIR", str(broken))
@@ -91,7 +92,7 @@ def test_a_failing_blocking_dbt_test_publishes_nothing(cli_brief, tmp_path, monk
         e.asset_check_evaluation_data for e in result.all_events
         if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.asset_check_evaluation_data.passed
     ]
-    assert any(c.check_name.startswith("value_between_dim_accelerator_bf16") for c in failed_checks)
+    assert "expression_is_true_dim_accelerator_not_suspected_sparse" in {c.check_name for c in failed_checks}
     materialized = {e.asset_key for e in result.get_asset_materialization_events()}
     assert AssetKey(["brief", "monthly_brief"]) not in materialized
     assert AssetKey(["model", "hardware_fit"]) not in materialized
