@@ -70,6 +70,7 @@ class RenderedBrief:
     metrics: dict
     chart_csvs: dict[str, bytes] = field(default_factory=dict)
     refused_urls: list[str] = field(default_factory=list)
+    chart_uris: dict[str, str] = field(default_factory=dict)  # data: URIs of the SVG charts
 
     def archive_files(self) -> dict[str, bytes]:
         files = {
@@ -479,4 +480,4 @@ def render_brief(inputs: BriefInputs) -> RenderedBrief:
     pdf = render_pdf(html, fetcher)
     chart_csvs = {name: frame.to_csv(index=False).encode() for name, frame in chart_frames.items()}
     return RenderedBrief(html=html, pdf=pdf, metrics=metrics, chart_csvs=chart_csvs,
-                         refused_urls=list(fetcher.refused))
+                         refused_urls=list(fetcher.refused), chart_uris=dict(context["charts"]))

@@ -32,6 +32,7 @@ def monthly_brief(context: AssetExecutionContext, warehouse: WarehouseResource) 
         "takeaways": MetadataValue.md("\n".join(f"{i}. {t}" for i, t in enumerate(metrics["takeaways"], 1))),
         "changes_since_last_brief": len(metrics["changes"]),
         "chart_data": MetadataValue.path(str(target / "charts")),
+        "chart_split_flop": MetadataValue.md(f"![Compute by bucket]({rendered.chart_uris['flop']})"),
     }
     for name, metric in metrics["metrics"].items():
         if metric["value"] is not None:
