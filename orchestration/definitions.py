@@ -9,7 +9,12 @@ from orchestration.assets.ingest import ingest_assets
 from orchestration.assets.model import demand_model
 from orchestration.dbt_project import dbt_project
 from orchestration.pipeline import dbt_executable
-from orchestration.resources import FlopcastDbtCliResource, MailResource, WarehouseResource
+from orchestration.resources import (
+    FlopcastDbtCliResource,
+    MailResource,
+    TablesInWarehouseIOManager,
+    WarehouseResource,
+)
 from orchestration.schedules import jobs, schedules
 from orchestration.sensors import sensors
 
@@ -22,6 +27,7 @@ defs = Definitions(
         "dbt": FlopcastDbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
         "warehouse": WarehouseResource(),
         "mail": MailResource.from_env(),
+        "warehouse_tables": TablesInWarehouseIOManager(),
     },
     # DuckDB has one writer and every step is cheap: run steps in one process, one at a time.
     executor=in_process_executor,

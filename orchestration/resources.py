@@ -2,7 +2,7 @@
 
 import os
 
-from dagster import ConfigurableResource, EnvVar, InitResourceContext
+from dagster import ConfigurableIOManager, ConfigurableResource, EnvVar, InitResourceContext
 from dagster_dbt import DbtCliResource
 from packaging import version
 from pydantic import PrivateAttr
@@ -86,3 +86,16 @@ class MailResource(ConfigurableResource):
     def from_env(cls, environ=None) -> "MailResource":
         env = os.environ if environ is None else environ
         return cls(**{field: EnvVar(var) for field, var in MAIL_ENV.items() if env.get(var)})
+
+
+class TablesInWarehouseIOManager(ConfigurableIOManager):
+    """For assets whose data is a table in the warehouse (the dbt models): there is nothing to
+    store or load in Python, so outputs are not pickled to DAGSTER_HOME (the default IO manager
+    would write one file per dbt model per run)."""
+
+    def handle_output(self, context, obj) -> None:
+        if obj is not None:
+            raise TypeError(f"{context.asset_key.to_user_string()}: expected no Python value, got {type(obj).__name__}")
+
+    def load_input(self, context):
+        raise TypeError(f"{context.asset_key.to_user_string()} lives in DuckDB: read it from the warehouse")

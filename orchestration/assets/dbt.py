@@ -42,6 +42,7 @@ translator = FlopcastDbtTranslator(
     project=dbt_project,
     dagster_dbt_translator=translator,
     pool="duckdb",
+    io_manager_key="warehouse_tables",
 )
 def warehouse_dbt_assets(
     context: AssetExecutionContext, dbt: FlopcastDbtCliResource, warehouse: WarehouseResource
