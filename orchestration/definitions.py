@@ -25,7 +25,9 @@ defs = Definitions(
     sensors=sensors,
     resources={
         "dbt": FlopcastDbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
-        "warehouse": WarehouseResource(),
+        # Runs launched by the daemon wait up to 10 minutes for a run in progress to finish;
+        # the CLI takes the lock itself first and fails at once with a clear message.
+        "warehouse": WarehouseResource(lock_timeout_s=600),
         "mail": MailResource.from_env(),
         "warehouse_tables": TablesInWarehouseIOManager(),
     },
