@@ -267,9 +267,14 @@ def acquire(
     common = dict(url=descriptor.landed_url, licence=descriptor.licence)
 
     if descriptor.bundled_file is not None and (chosen == "bundled" or not descriptor.url):
+        # The project's own file: checked before it lands, and a bad one is an error (there is
+        # nothing to fall back to that would be more right than fixing the file).
         data = (settings.snapshot_dir / descriptor.bundled_file).read_bytes()
+        label = f"data/snapshot/{descriptor.bundled_file}"
+        if validate is not None:
+            validate(data, label)
         return land_bytes(landing_dir, descriptor.name, data, descriptor.ext, mode="bundled",
-                          url=f"data/snapshot/{descriptor.bundled_file}", licence=descriptor.licence)
+                          url=label, licence=descriptor.licence)
     if chosen == "bundled":
         prior = latest(landing_dir, descriptor.name)
         if prior is None:

@@ -190,8 +190,13 @@ def _problem(spec: TableSpec, file_label: str, row_number: int, column: str, val
         "row_number": row_number,
         "column_name": column,
         "value": value[:500],
-        "reason": f"{file_label}, row {row_number}, column {column!r}: {reason}",
+        "reason": f"{file_label}, row {row_number}, column {column!r}: {_clip(reason)}",
     }
+
+
+def _clip(text: str, limit: int = 300) -> str:
+    """Parser messages quote the cell; a huge cell must not make a huge reason."""
+    return text if len(text) <= limit else text[:limit] + f"... ({len(text):,} characters)"
 
 
 def parse_csv_bytes(data: bytes, spec: TableSpec, file_label: str) -> ParseResult:
