@@ -120,7 +120,7 @@ def run_dbt(command: str, settings: Settings) -> None:
          "--profiles-dir", str(DBT_PROJECT_DIR)],
         cwd=DBT_PROJECT_DIR, env={**os.environ, **dbt_env(settings)}, check=True,
         stdout=subprocess.DEVNULL,
-        preexec_fn=None,
+        preexec_fn=functools.partial(_die_with_parent, os.getpid()) if _LIBC is not None else None,
     )
 
 

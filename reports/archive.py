@@ -47,11 +47,18 @@ def _alive(pid: int) -> bool:
 
 def _remove_abandoned(briefs_dir: Path, partition: str) -> None:
     """Remove the temp folders of writers that died (killed between staging and the swap), so
-    crashed runs do not pile up copies of the brief. A folder's name carries its writer's pid."""
-    for folder in briefs_dir.glob(f".{partition}.*"):
+    crashed runs do not pile up copies of the brief. A folder's name carries its writer's pid.
+    A writer killed between the two renames of the fallback swap left the previous brief in its
+    ``.old.`` folder and none in place: that brief is put back first."""
+    target = briefs_dir / partition
+    for folder in sorted(briefs_dir.glob(f".{partition}.*")):
         pid = folder.name[len(partition) + 2:].split(".", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(folder, ignore_errors=True)
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        saved = folder / "brief"
+        if folder.name.startswith(f".{partition}.{pid}.old.") and saved.is_dir() and not target.exists():
+            os.rename(saved, target)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def write_archive(briefs_dir: Path, partition: str, files: dict[str, bytes],
