@@ -6,48 +6,9 @@ import math
 
 import pytest
 
-# The snapshot's chips and the Epoch ML Hardware row each one must resolve to (the pairs the
-# snapshot was cross-checked on, tests/sources/test_snapshot_vs_epoch.py).
-EXPECTED_EPOCH_PRIMARY = {
-    "nvidia-p100-sxm2": "NVIDIA Tesla P100 SXM2",
-    "nvidia-v100-sxm2": "NVIDIA Tesla V100 SXM2",
-    "nvidia-t4": "NVIDIA Tesla T4",
-    "nvidia-a100-sxm-80gb": "NVIDIA A100 SXM4 80 GB",
-    "nvidia-a100-pcie-40gb": "NVIDIA A100 PCIe",
-    "nvidia-a10": "NVIDIA A10 PCIe",
-    "nvidia-l4": "NVIDIA L4",
-    "nvidia-h100-sxm": "NVIDIA H100 SXM5 80GB",
-    "nvidia-h100-pcie": "NVIDIA H100 PCIe",
-    "nvidia-h100-nvl": "NVIDIA H100 NVL",
-    "nvidia-h200-sxm": "NVIDIA H200 SXM",
-    "nvidia-h20": "NVIDIA HGX H20",
-    "nvidia-b200": "NVIDIA B200",
-    "nvidia-gb200": "NVIDIA GB200",
-    "nvidia-b300": "NVIDIA B300 (Blackwell Ultra)",
-    "nvidia-gb300": "NVIDIA GB300 (Blackwell Ultra)",
-    "amd-mi250x": "AMD Radeon Instinct MI250X",
-    "amd-mi300x": "AMD Instinct MI300X",
-    "amd-mi325x": "AMD Instinct MI325X",
-    "amd-mi355x": "AMD Instinct MI355X",
-    "google-tpu-v2": "Google TPU v2",
-    "google-tpu-v3": "Google TPU v3",
-    "google-tpu-v4": "Google TPU v4",
-    "google-tpu-v5e": "Google TPU v5e",
-    "google-tpu-v5p": "Google TPU v5p",
-    "google-tpu-v6e": "Google TPU v6e Trillium",
-    "google-tpu-v7": "Google TPU v7 Ironwood",
-    "aws-inferentia2": "AWS Inferentia2",
-    "aws-trainium1": "Amazon Trainium1",
-    "aws-trainium2": "Amazon Trainium2",
-    "aws-trainium3": "Amazon Trainium3",
-    "intel-gaudi2": "Intel Habana Gaudi2",
-    "intel-gaudi3": "Intel Habana Gaudi3",
-    "huawei-ascend-910": "Huawei Ascend 910",
-    "huawei-ascend-910c": "Huawei Ascend 910C",
-    "groq-lpu-v1": "GroqChip LPU v1",
-    "meta-mtia-v2": "Meta MTIA v2",
-    "microsoft-maia-100": "Maia 100 (M100)",
-}
+# The snapshot's chips and the Epoch ML Hardware row each one must resolve to: the pairs the
+# snapshot was cross-checked on.
+from tests.sources.test_snapshot_vs_epoch import ACCELERATOR_MAP as EXPECTED_EPOCH_PRIMARY  # noqa: E402
 
 MARTS = ["dim_accelerator", "dim_data_source", "dim_datacenter_campus", "fct_hardware_trends",
          "fct_mlperf_throughput", "fct_published_splits", "fct_rental_prices", "fct_token_volumes",
