@@ -92,3 +92,18 @@ def test_ingest_knows_the_dbt_step_name():
     from orchestration.assets.ingest import DBT_STEP
 
     assert warehouse_dbt_assets.op.name == DBT_STEP
+
+
+def test_previous_metrics_are_read_from_the_archive(tmp_path):
+    import json
+
+    from orchestration.pipeline import previous_metrics
+    from orchestration.settings import load_settings
+    from reports.archive import write_archive
+
+    settings = load_settings({"FLOPCAST_HOME": str(tmp_path)})
+    assert previous_metrics(settings, "2025-06") is None  # first brief: nothing to compare
+    metrics = {"schema_version": 1, "partition": "2025-05", "metrics": {}}
+    write_archive(settings.briefs_dir, "2025-05", {"metrics.json": json.dumps(metrics).encode()})
+    assert previous_metrics(settings, "2025-06") == metrics
+    assert previous_metrics(settings, "2024-01") is None  # the first partition has no predecessor
