@@ -29,6 +29,7 @@ from pathlib import Path
 
 from orchestration.settings import PROJECT_ROOT
 
+SECTIONS = ("pipeline", "mirror", "model", "render", "ui", "scale")
 GOALS = {"ratio": 1.3, "overhead_s": 5.0, "monte_carlo_s": 1.0, "render_s": 3.0, "ui_s": 15.0,
          "scale_ratio": 1.5}
 MONTH = "2025-06"
@@ -129,7 +130,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="flopcast bench")
     parser.add_argument("--quick", action="store_true", help="fewer runs (2; UI and scale once)")
     parser.add_argument("--runs", type=int, help="runs per row (default 5, quick 2)")
+    parser.add_argument("--only", action="append", choices=SECTIONS,
+                        help="measure only these sections (repeatable; default all)")
     args = parser.parse_args(argv)
+    wanted = set(args.only or SECTIONS)
     runs = args.runs or (2 if args.quick else 5)
     python = sys.executable
     flopcast = str(Path(python).with_name("flopcast"))
@@ -147,81 +151,86 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run([flopcast, "prepare"], env=base, cwd=PROJECT_ROOT, check=True, capture_output=True)
 
         # 1. Dagster vs plain, fresh processes, alternating; the first round warms caches.
-        dagster_s, plain_s, stages = [], [], []
-        for i in range(runs + 1):
+        if "pipeline" in wanted:
+            dagster_s, plain_s, stages = [], [], []
+            for i in range(runs + 1):
+                shutil.rmtree(home, ignore_errors=True)
+                d, _ = _run([flopcast, "brief", "--month", MONTH], base)
+                shutil.rmtree(home, ignore_errors=True)
+                p, out = _run([python, "-m", "bench.plain", "--month", MONTH], base)
+                if i:
+                    dagster_s.append(d)
+                    plain_s.append(p)
+                    stages.append(_stages(out))
+            d_med, p_med = statistics.median(dagster_s), statistics.median(plain_s)
+            row("pipeline, Dagster (flopcast brief)", dagster_s)
+            row("pipeline, plain Python", plain_s)
+            for stage in stages[0]:
+                row(f"  plain stage: {stage}", [s[stage] for s in stages])
+            ratio = d_med / p_med
+            rows.append(("ratio Dagster / plain", runs, ratio, f"<= {GOALS['ratio']}",
+                         "met" if ratio <= GOALS["ratio"] else "not met"))
+            rows.append(("overhead Dagster - plain, s", runs, d_med - p_med, f"<= {GOALS['overhead_s']}",
+                         "met" if d_med - p_med <= GOALS["overhead_s"] else "not met"))
             shutil.rmtree(home, ignore_errors=True)
-            d, _ = _run([flopcast, "brief", "--month", MONTH], base)
-            shutil.rmtree(home, ignore_errors=True)
-            p, out = _run([python, "-m", "bench.plain", "--month", MONTH], base)
-            if i:
-                dagster_s.append(d)
-                plain_s.append(p)
-                stages.append(_stages(out))
-        d_med, p_med = statistics.median(dagster_s), statistics.median(plain_s)
-        row("pipeline, Dagster (flopcast brief)", dagster_s)
-        row("pipeline, plain Python", plain_s)
-        for stage in stages[0]:
-            row(f"  plain stage: {stage}", [s[stage] for s in stages])
-        ratio = d_med / p_med
-        rows.append(("ratio Dagster / plain", runs, ratio, f"<= {GOALS['ratio']}",
-                     "met" if ratio <= GOALS["ratio"] else "not met"))
-        rows.append(("overhead Dagster - plain, s", runs, d_med - p_med, f"<= {GOALS['overhead_s']}",
-                     "met" if d_med - p_med <= GOALS["overhead_s"] else "not met"))
-        shutil.rmtree(home, ignore_errors=True)
-        peak = _peak_rss([flopcast, "brief", "--month", MONTH], base)
-        rows.append(("peak memory, Dagster pipeline, MiB", 1, peak, "", ""))
+            peak = _peak_rss([flopcast, "brief", "--month", MONTH], base)
+            rows.append(("peak memory, Dagster pipeline, MiB", 1, peak, "", ""))
 
         # 2. dbt build on the publishers' files (mirror mode), when they are at hand.
         real = Path(os.environ.get("FLOPCAST_TEST_DATA") or PROJECT_ROOT.parent / "shared" / "data")
-        if real.is_dir():
+        if "mirror" in wanted and real.is_dir():
             mirror_dbt = []
             for _ in range(runs):
                 shutil.rmtree(home, ignore_errors=True)
                 _, out = _run([python, "-m", "bench.plain", "--month", MONTH],
-                                 {**base, "FLOPCAST_SOURCE_MODE": "mirror", "FLOPCAST_MIRROR_DIR": real})
+                              {**base, "FLOPCAST_SOURCE_MODE": "mirror", "FLOPCAST_MIRROR_DIR": real})
                 mirror_dbt.append(_stages(out)["dbt"])
             row("dbt build, mirror (publishers' files)", mirror_dbt)
-        else:
+        elif "mirror" in wanted:
             notes.append(f"dbt on the mirror skipped: {real} not found (set FLOPCAST_TEST_DATA)")
 
         # 3. Monte Carlo and render, in-process.
-        from bench.model_bench import time_monte_carlo
+        if "model" in wanted:
+            from bench.model_bench import time_monte_carlo
 
-        mc = time_monte_carlo(runs=max(runs, 5))
-        row("Monte Carlo, 100k draws x 7 years", mc, f"<= {GOALS['monte_carlo_s']}",
-            "met" if statistics.median(mc) <= GOALS["monte_carlo_s"] else "not met")
-        shutil.rmtree(home, ignore_errors=True)
-        _run([python, "-m", "bench.plain", "--month", MONTH], base)
-        render = render_seconds(home, max(runs, 3))
-        row("PDF render, full brief", render, f"<= {GOALS['render_s']}",
-            "met" if statistics.median(render) <= GOALS["render_s"] else "not met")
+            mc = time_monte_carlo(runs=max(runs, 5))
+            row("Monte Carlo, 100k draws x 7 years", mc, f"<= {GOALS['monte_carlo_s']}",
+                "met" if statistics.median(mc) <= GOALS["monte_carlo_s"] else "not met")
+        if "render" in wanted:
+            shutil.rmtree(home, ignore_errors=True)
+            _run([python, "-m", "bench.plain", "--month", MONTH], base)
+            render = render_seconds(home, max(runs, 3))
+            row("PDF render, full brief", render, f"<= {GOALS['render_s']}",
+                "met" if statistics.median(render) <= GOALS["render_s"] else "not met")
 
         # 4. UI start to first HTTP answer.
-        ui = [ui_start_seconds(base) for _ in range(1 if args.quick else min(runs, 3))]
-        row("UI start to first HTTP answer", ui, f"<= {GOALS['ui_s']}",
-            "met" if statistics.median(ui) <= GOALS["ui_s"] else "not met")
+        if "ui" in wanted:
+            ui = [ui_start_seconds(base) for _ in range(1 if args.quick else min(runs, 3))]
+            row("UI start to first HTTP answer", ui, f"<= {GOALS['ui_s']}",
+                "met" if statistics.median(ui) <= GOALS["ui_s"] else "not met")
 
         # 5. Scale: the plain pipeline on synthetic data at 1x, 10x, 100x, per stage.
-        from bench.synthetic import generate
+        if "scale" in wanted:
+            from bench.synthetic import generate
 
-        scale_runs = 1 if args.quick else 3
-        totals = {}
-        for scale in (1, 10, 100):
-            snapshot, mirror = generate(scratch / f"data{scale}", scale)
-            env = {**base, "FLOPCAST_SOURCE_MODE": "mirror", "FLOPCAST_MIRROR_DIR": mirror,
-                   "FLOPCAST_SNAPSHOT_DIR": snapshot}
-            measured = []
-            for _ in range(scale_runs):
-                shutil.rmtree(home, ignore_errors=True)
-                _, out = _run([python, "-m", "bench.plain", "--month", MONTH], env)
-                measured.append(_stages(out))
-            totals[scale] = [sum(m.values()) for m in measured]
-            row(f"scale {scale}x, plain pipeline total", totals[scale])
-            for stage in measured[0]:
-                row(f"  scale {scale}x stage: {stage}", [m[stage] for m in measured])
-        scale_ratio = statistics.median(totals[100]) / statistics.median(totals[1])
-        rows.append(("scale ratio 100x / 1x", scale_runs, scale_ratio, f"<= {GOALS['scale_ratio']}",
-                     "met" if scale_ratio <= GOALS["scale_ratio"] else "not met"))
+            scale_runs = 1 if args.quick else 3
+            totals = {}
+            for scale in (1, 10, 100):
+                snapshot, mirror = generate(scratch / f"data{scale}", scale)
+                env = {**base, "FLOPCAST_SOURCE_MODE": "mirror", "FLOPCAST_MIRROR_DIR": mirror,
+                       "FLOPCAST_SNAPSHOT_DIR": snapshot}
+                measured = []
+                for _ in range(scale_runs):
+                    shutil.rmtree(home, ignore_errors=True)
+                    _, out = _run([python, "-m", "bench.plain", "--month", MONTH], env)
+                    measured.append(_stages(out))
+                totals[scale] = [sum(m.values()) for m in measured]
+                row(f"scale {scale}x, plain pipeline total", totals[scale])
+                for stage in measured[0]:
+                    row(f"  scale {scale}x stage: {stage}", [m[stage] for m in measured])
+            scale_ratio = statistics.median(totals[100]) / statistics.median(totals[1])
+            rows.append(("scale ratio 100x / 1x", scale_runs, scale_ratio, f"<= {GOALS['scale_ratio']}",
+                         "met" if scale_ratio <= GOALS["scale_ratio"] else "not met"))
 
     print(f"\nflopcast bench ({'quick' if args.quick else 'full'}): medians over the runs shown, "
           f"measured in this invocation; brief month {MONTH}\n")

@@ -282,7 +282,7 @@ def cmd_prepare(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from bench.run import main as bench_main
 
-    return bench_main(["--quick"] if args.quick else [])
+    return bench_main((["--quick"] if args.quick else []) + [f"--only={o}" for o in args.only or []])
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -320,6 +320,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="time the Dagster pipeline against the plain-Python path")
     bench.add_argument("--quick", action="store_true", help="fewer repetitions")
+    bench.add_argument("--only", action="append", metavar="SECTION",
+                       help="pipeline, mirror, model, render, ui or scale (repeatable; default all)")
     bench.set_defaults(func=cmd_bench)
     return parser
 
