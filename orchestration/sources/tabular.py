@@ -141,23 +141,29 @@ def _vector_parse(kind: Kind, texts: pd.Series, empty: np.ndarray) -> tuple[list
     failed; ``failed`` marks non-empty cells the fast path could not parse, which the caller
     re-parses one by one (to accept what the fast path missed, or to get the exact error)."""
     if kind == "text":
-        return [None if e else t for t, e in zip(texts, empty, strict=True)], np.zeros(len(texts), bool)
+        return _blank(texts.to_numpy(dtype=object), empty), np.zeros(len(texts), bool)
     if kind == "number":
         numbers = pd.to_numeric(texts.str.replace(_NUMBER_CLEAN, "", regex=True), errors="coerce")
         values = numbers.to_numpy(dtype=float)
         failed = ~empty & ~np.isfinite(values)
-        return [None if (e or f) else float(v) for v, e, f in zip(values, empty, failed, strict=True)], failed
+        return _blank(values.astype(object), empty | failed), failed
     if kind == "date":
         slash = texts.str.contains("/", regex=False).to_numpy()
         iso = pd.to_datetime(texts.str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
         us = pd.to_datetime(texts.str.split(" ").str[0], format="%m/%d/%Y", errors="coerce")
         parsed = iso.where(~slash, us)
         failed = ~empty & parsed.isna().to_numpy()
-        days = parsed.dt.date.to_numpy()
-        return [None if (e or f) else d for d, e, f in zip(days, empty, failed, strict=True)], failed
+        return _blank(parsed.dt.date.to_numpy(dtype=object), empty | failed), failed
     mapped = texts.str.lower().map(_BOOL_MAP)
     failed = ~empty & mapped.isna().to_numpy()
-    return [None if (e or f) else bool(v) for v, e, f in zip(mapped, empty, failed, strict=True)], failed
+    return _blank(mapped.to_numpy(dtype=object), empty | failed), failed
+
+
+def _blank(values: np.ndarray, missing: np.ndarray) -> list:
+    """The values as a list, None where ``missing``."""
+    values = values.copy()
+    values[missing] = None
+    return values.tolist()
 
 
 def parse_table(raw: pd.DataFrame, spec: TableSpec, file_label: str) -> ParseResult:
