@@ -284,7 +284,7 @@ def parse_publisher_csv(data: bytes, spec: TableSpec, file_label: str) -> ParseR
     return parse_table(align_headers(read_csv_text(data, file_label), spec), spec, file_label)
 
 
-def _json_cell(value: object) -> str:
+def json_cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -321,7 +321,7 @@ def read_json_records(data: bytes, file_label: str) -> pd.DataFrame:
             )
         columns.update(dict.fromkeys(record))
     return pd.DataFrame(
-        [[_json_cell(record.get(name)) for name in columns] for record in records],
+        [[json_cell(record.get(name)) for name in columns] for record in records],
         columns=list(columns), dtype=str,
     )
 

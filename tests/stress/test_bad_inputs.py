@@ -39,6 +39,7 @@ from orchestration.sources import registry
 from orchestration.sources.fetch import SourceUnavailableError
 from orchestration.sources.tabular import (
     SourceFormatError,
+    json_cell,
     TableSpec,
     parse_bool,
     parse_date,
@@ -150,19 +151,6 @@ def test_every_registered_source_has_a_corpus_format():
 
 
 # --- reading and rewriting publisher-format files ------------------------------------------------
-
-def json_cell(value) -> str:
-    """A JSON value as the connector's text cell (see ``tabular.read_json_records``)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
-
 
 def read_table(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     """Header and rows (text cells; `_expect` included) of a CSV or JSON corpus file."""
