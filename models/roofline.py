@@ -8,7 +8,6 @@ which a kernel is compute-bound.
 """
 
 import numpy as np
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -46,48 +45,3 @@ def chips_to_hold_weights(memory_bytes, model: ReferenceModel):
     """
     weight_bytes = model.active_parameters * model.bytes_per_parameter
     return np.ceil(np.divide(weight_bytes, memory_bytes))
-
-
-ROOFLINE_COLUMNS = [
-    "accelerator_id",
-    "accelerator_name",
-    "vendor",
-    "release_date",
-    "bf16_dense_flop_per_s",
-    "memory_bytes",
-    "memory_bandwidth_bytes_per_s",
-    "ridge_point_flop_per_byte",
-    "decode_tokens_per_s_batch1",
-    "chips_to_hold_weights",
-    "reference_model",
-]
-
-
-def accelerator_roofline(accelerators: pd.DataFrame, model: ReferenceModel) -> pd.DataFrame:
-    """Per-chip ridge point (dense BF16) and batch-1 decode ceiling for ``model``.
-
-    Chips without a published BF16 figure, bandwidth or memory get empty (NaN) results, never
-    zero. Rows are sorted by decode ceiling, fastest first.
-    """
-    peak = pd.to_numeric(accelerators["bf16_dense_flop_per_s"], errors="raise").astype(float)
-    bandwidth = pd.to_numeric(accelerators["memory_bandwidth_bytes_per_s"], errors="raise").astype(float)
-    memory = pd.to_numeric(accelerators["memory_bytes"], errors="raise").astype(float)
-    out = accelerators[["accelerator_id", "accelerator_name", "vendor", "release_date"]].copy()
-    out["bf16_dense_flop_per_s"] = peak
-    out["memory_bytes"] = memory
-    out["memory_bandwidth_bytes_per_s"] = bandwidth
-    out["ridge_point_flop_per_byte"] = ridge_point_flop_per_byte(peak, bandwidth)
-    out["decode_tokens_per_s_batch1"] = decode_tokens_per_s_ceiling(bandwidth, model)
-    out["chips_to_hold_weights"] = chips_to_hold_weights(memory, model)
-    out["reference_model"] = model.name
-    return (
-        out.sort_values(["decode_tokens_per_s_batch1", "accelerator_id"], ascending=[False, True],
-                        na_position="last")
-        .reset_index(drop=True)[ROOFLINE_COLUMNS]
-    )
-
-
-def released_by(accelerators: pd.DataFrame, as_of) -> pd.DataFrame:
-    """The as-of rule: only chips released on or before ``as_of`` (a date)."""
-    released = pd.to_datetime(accelerators["release_date"]).dt.date
-    return accelerators[released <= as_of].reset_index(drop=True)

@@ -138,16 +138,3 @@ def power_by_layer(data: pd.DataFrame) -> str:
         ax.set_xticks(years)
         ax.legend(loc="upper left", fontsize=6.5)
         return _to_svg(fig)
-
-
-def decode_ceiling_bars(data: pd.DataFrame, highlight_id: str | None = None) -> str:
-    """Horizontal bars of batch-1 decode ceilings (tokens/s), one per chip, fastest on top."""
-    with plt.rc_context(STYLE):
-        rows = data.iloc[::-1]
-        fig, ax = plt.subplots(figsize=(6.3, 0.2 * len(rows) + 0.8))
-        colors = [ACCENT if a == highlight_id else INK for a in rows["accelerator_id"]]
-        ax.barh(rows["accelerator_name"], rows["decode_tokens_per_s_batch1"], color=colors, height=0.65)
-        ax.set_xlabel("batch-1 decode ceiling, tokens/s (memory bandwidth / weight bytes)")
-        ax.grid(axis="y", visible=False)
-        ax.tick_params(axis="y", length=0)
-        return _to_svg(fig)

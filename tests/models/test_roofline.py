@@ -1,18 +1,12 @@
-import math
-from datetime import date
-
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models.roofline import (
     ReferenceModel,
-    accelerator_roofline,
     chips_to_hold_weights,
     decode_tokens_per_s_ceiling,
-    released_by,
     ridge_point_flop_per_byte,
 )
 
@@ -37,34 +31,6 @@ def test_reference_model_rejects_bad_values():
         ReferenceModel(active_parameters=0)
     with pytest.raises(ValueError):
         ReferenceModel(unknown_field=1)
-
-
-def _chips() -> pd.DataFrame:
-    return pd.DataFrame({
-        "accelerator_id": ["a", "b", "c"],
-        "accelerator_name": ["A", "B", "C"],
-        "vendor": ["x", "y", "z"],
-        "release_date": pd.to_datetime(["2022-01-01", "2024-06-30", "2024-07-01"]),
-        "bf16_dense_flop_per_s": [1e15, None, 2e15],
-        "memory_bytes": [8e10, 2.3e8, 1.92e11],
-        "memory_bandwidth_bytes_per_s": [3e12, 8e13, None],
-    })
-
-
-def test_roofline_keeps_unknowns_empty_and_flags_sharding():
-    out = accelerator_roofline(_chips(), ReferenceModel())
-    by_id = out.set_index("accelerator_id")
-    assert math.isnan(by_id.loc["b", "ridge_point_flop_per_byte"])  # no BF16 figure
-    assert math.isnan(by_id.loc["c", "decode_tokens_per_s_batch1"])  # no bandwidth
-    assert by_id.loc["a", "chips_to_hold_weights"] == 1
-    assert by_id.loc["b", "chips_to_hold_weights"] == math.ceil(70e9 / 2.3e8)
-    assert (out.fillna(-1).to_numpy() != 0).all(), "unknowns must never become zero"
-    assert list(out["accelerator_id"])[:2] == ["b", "a"]  # sorted by decode ceiling
-
-
-def test_as_of_rule_uses_release_date_inclusive():
-    kept = released_by(_chips(), date(2024, 6, 30))
-    assert list(kept["accelerator_id"]) == ["a", "b"]
 
 
 @settings(deadline=None, max_examples=60)
