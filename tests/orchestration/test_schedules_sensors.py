@@ -1,7 +1,6 @@
 """Schedules and sensors evaluated with Dagster's test contexts."""
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from dagster import (

@@ -3,7 +3,6 @@ loopback HTTP server with scripted responses, and synthetic publisher-format fil
 
 import csv
 import io
-import os
 import threading
 import time
 import zipfile
@@ -14,7 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from orchestration.settings import PROJECT_ROOT, load_settings
+from orchestration.settings import load_settings
 
 
 @pytest.fixture
