@@ -2,6 +2,7 @@
 
     flopcast brief [--month YYYY-MM] [--scenario FILE]   whole pipeline for one month; prints the PDF path
     flopcast ingest [--mode M] [--mirror DIR] [--source NAME]   sources -> landing -> raw
+    flopcast ingest --mode live --refresh-bundled [--source NAME]   update data/publishers/
     flopcast deliver [--month M] [--to ADDR] [--resend] [--preview]   email the brief
     flopcast ui [--port N]               the Dagster UI (webserver + daemon) on localhost
     flopcast bench [--quick]             Dagster pipeline vs the plain-Python path (see bench/)
@@ -134,9 +135,30 @@ def _execute_brief_job(month: str, verbose: bool, scenario: str = "base"):
     return result
 
 
+def cmd_refresh_bundled(args: argparse.Namespace) -> int:
+    """Maintainers: download fresh copies of the publishers' files into data/publishers/."""
+    from orchestration.sources.publishers import VendoredCopyError
+    from orchestration.sources.registry import refresh_bundled
+
+    if args.mode != "live":
+        raise CliError("--refresh-bundled downloads from the publishers: use it with --mode live")
+    settings = load_settings()
+    print(f"flopcast: refreshing the vendored publishers' files in {settings.publishers_dir}",
+          file=sys.stderr)
+    try:
+        for line in refresh_bundled(settings, args.source):
+            print(f"  {line}")
+    except (KeyError, VendoredCopyError) as exc:
+        raise CliError(str(exc).strip('"')) from None
+    print("flopcast: manifest updated; review `git diff data/publishers` and commit", file=sys.stderr)
+    return 0
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from orchestration.sources.registry import SOURCES
 
+    if args.refresh_bundled:
+        return cmd_refresh_bundled(args)
     if args.mode:
         os.environ["FLOPCAST_SOURCE_MODE"] = args.mode
     if args.mirror:
@@ -299,6 +321,9 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--mode", choices=SOURCE_MODES, help="source mode for this run (default: FLOPCAST_SOURCE_MODE)")
     ingest.add_argument("--mirror", metavar="DIR", help="mirror folder (for --mode mirror)")
     ingest.add_argument("--source", action="append", metavar="NAME", help="only this source (repeatable)")
+    ingest.add_argument("--refresh-bundled", action="store_true",
+                        help="maintainers, with --mode live: download fresh copies of the publishers' "
+                             "files into data/publishers/ and update its manifest (no ingest)")
     ingest.add_argument("-v", "--verbose", action="store_true")
     ingest.set_defaults(func=cmd_ingest)
 

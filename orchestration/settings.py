@@ -12,6 +12,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOT_DIR = PROJECT_ROOT / "data" / "snapshot"
+PUBLISHERS_DIR = PROJECT_ROOT / "data" / "publishers"
 DBT_PROJECT_DIR = PROJECT_ROOT / "transforms"
 
 SOURCE_MODES = ("bundled", "mirror", "live")
@@ -24,6 +25,7 @@ class Settings:
     source_mode: str
     mirror_dir: Path | None
     snapshot_dir: Path = SNAPSHOT_DIR
+    publishers_dir: Path = PUBLISHERS_DIR
     http_timeout_s: float = 30.0
     http_retries: int = 3
     http_backoff_s: float = 1.0
@@ -65,12 +67,14 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         )
     mirror = env.get("FLOPCAST_MIRROR_DIR")
     snapshot = env.get("FLOPCAST_SNAPSHOT_DIR")
+    publishers = env.get("FLOPCAST_PUBLISHERS_DIR")
     return Settings(
         home=home,
         duckdb_path=duckdb_path,
         source_mode=mode,
         mirror_dir=Path(mirror).expanduser().resolve() if mirror else None,
         snapshot_dir=Path(snapshot).expanduser().resolve() if snapshot else SNAPSHOT_DIR,
+        publishers_dir=Path(publishers).expanduser().resolve() if publishers else PUBLISHERS_DIR,
         http_timeout_s=_number(env, "FLOPCAST_HTTP_TIMEOUT_S", 30.0),
         http_retries=int(_number(env, "FLOPCAST_HTTP_RETRIES", 3)),
         http_backoff_s=_number(env, "FLOPCAST_HTTP_BACKOFF_S", 1.0),

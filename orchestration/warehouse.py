@@ -219,6 +219,8 @@ PROVENANCE_COLUMNS = {
     "_source_mode": "varchar",
     "_fetched_at": "varchar",
     "_stale": "boolean",
+    "_vintage": "varchar",
+    "_note": "varchar",
 }
 
 
@@ -241,6 +243,8 @@ def with_provenance(frame: pd.DataFrame, landed: LandedFile | None) -> pd.DataFr
         _source_mode=landed.mode,
         _fetched_at=landed.fetched_at,
         _stale=landed.stale,
+        _vintage=landed.vintage,
+        _note=landed.note,
     )
 
 

@@ -9,11 +9,13 @@ Plain Python (stdlib ``urllib`` for HTTP; no Dagster, no dbt).
 - ``mirror``: the publisher's file is found by glob pattern in ``FLOPCAST_MIRROR_DIR`` (laid out
   like ``../shared/data``: one sub-folder per publisher, publisher file names). The mirror is only
   ever read, never written.
-- ``bundled``: a source with a bundled copy lands it; a live-only source returns its last good
-  landing file, or None when it was never landed (the caller then loads an empty table).
+- ``bundled``: a snapshot table lands its file from ``data/snapshot``; a publisher's source lands
+  its vendored copy from ``data/publishers`` (checked against the manifest, see ``publishers.py``);
+  a source with neither returns its last good landing file, or None when it was never landed (the
+  caller then loads an empty table).
 
-A failed live or mirror fetch falls back to the last good landing file, flagged ``stale`` with a
-note saying why; with no last good file it raises ``SourceUnavailableError``. Landing itself is
+A failed live or mirror fetch falls back to the last good landing file, then to the vendored copy,
+flagged ``stale`` with a note saying why; with neither it raises ``SourceUnavailableError``. Landing itself is
 atomic (see ``landing.py``): a failed or interrupted fetch never leaves a partial landing file.
 """
 
@@ -32,6 +34,7 @@ from pathlib import Path
 
 from orchestration.settings import SOURCE_MODES, Settings
 from orchestration.sources.landing import LandedFile, land_bytes, latest, mark_stale
+from orchestration.sources.publishers import VendoredCopyError, read_vendored
 from orchestration.sources.tabular import SourceFormatError
 
 USER_AGENT = "flopcast/0.1 (open AI-compute demand tracker; python-urllib)"
@@ -225,17 +228,46 @@ def read_mirror_bytes(descriptor: SourceDescriptor, mirror_dir: Path) -> tuple[b
 
 # --- modes --------------------------------------------------------------------------------------
 
-def _fallback(descriptor: SourceDescriptor, landing_dir: Path, what: str) -> LandedFile:
+def land_vendored(descriptor: SourceDescriptor, settings: Settings, validate: Validator | None,
+                  *, stale_because: str = "") -> LandedFile | None:
+    """Land the vendored copy of ``descriptor`` (``data/publishers``, checked against its manifest),
+    or None when the source has none. ``stale_because`` marks it as a fallback and says why."""
+    found = read_vendored(settings.publishers_dir, descriptor.name)
+    if found is None:
+        return None
+    data, entry = found
+    label = f"data/publishers/{entry.path}"
+    if validate is not None:  # labelled like mirror and live bytes: by the publisher's URL
+        validate(data, descriptor.landed_url)
+    note = f"vendored copy {label}, retrieved {entry.retrieved} ({entry.vintage})"
+    landed = land_bytes(settings.landing_dir, descriptor.name, data, descriptor.ext, mode="bundled",
+                        url=descriptor.landed_url, licence=descriptor.licence, note=note,
+                        vintage=entry.vintage)
+    return mark_stale(landed, f"{stale_because}; using the {note}") if stale_because else landed
+
+
+def _fallback(descriptor: SourceDescriptor, settings: Settings, what: str,
+              validate: Validator | None = None) -> LandedFile:
+    """The last good landing file, else the vendored copy, flagged stale with ``what``."""
+    landing_dir = settings.landing_dir
     prior = latest(landing_dir, descriptor.name)
-    if prior is None:
-        raise SourceUnavailableError(
-            f"{descriptor.name}: {what}; and there is no last good landing file to fall back to "
-            f"(looked in {landing_dir / descriptor.name})"
+    if prior is not None:
+        return mark_stale(
+            prior,
+            f"{what}; using the last good file, fetched {prior.fetched_at} ({prior.mode})",
         )
-    return mark_stale(
-        prior,
-        f"{what}; using the last good file, fetched {prior.fetched_at} ({prior.mode})",
-    )
+    try:
+        vendored = land_vendored(descriptor, settings, validate, stale_because=what)
+    except (VendoredCopyError, SourceFormatError) as exc:
+        raise SourceUnavailableError(
+            f"{descriptor.name}: {what}; no last good landing file, and the vendored copy is "
+            f"unusable: {exc}") from exc
+    if vendored is None:
+        raise SourceUnavailableError(
+            f"{descriptor.name}: {what}; and there is no last good landing file (looked in "
+            f"{landing_dir / descriptor.name}) nor a vendored copy to fall back to"
+        )
+    return vendored
 
 
 def resolve_mode(settings: Settings, mode: str | None) -> str:
@@ -276,6 +308,9 @@ def acquire(
         return land_bytes(landing_dir, descriptor.name, data, descriptor.ext, mode="bundled",
                           url=label, licence=descriptor.licence)
     if chosen == "bundled":
+        vendored = land_vendored(descriptor, settings, validate)
+        if vendored is not None:
+            return vendored
         prior = latest(landing_dir, descriptor.name)
         if prior is None:
             return None
@@ -289,22 +324,22 @@ def acquire(
         try:
             data, relative = read_mirror_bytes(descriptor, settings.mirror_dir)
         except FetchError as exc:
-            return _fallback(descriptor, landing_dir, f"mirror copy unusable: {exc}")
+            return _fallback(descriptor, settings, f"mirror copy unusable: {exc}", validate)
         try:
             if validate is not None:
                 validate(data, descriptor.landed_url)
         except SourceFormatError as exc:
-            return _fallback(descriptor, landing_dir, f"mirror file {relative} rejected: {exc}")
+            return _fallback(descriptor, settings, f"mirror file {relative} rejected: {exc}", validate)
         return land_bytes(landing_dir, descriptor.name, data, descriptor.ext, mode="mirror",
                           note=f"mirror copy: {relative}", **common)
 
     try:
         data = fetch_live_bytes(descriptor, http or HttpOptions(), sleep=sleep)
     except FetchError as exc:
-        return _fallback(descriptor, landing_dir, f"live download failed: {exc}")
+        return _fallback(descriptor, settings, f"live download failed: {exc}", validate)
     try:
         if validate is not None:
             validate(data, descriptor.landed_url)
     except SourceFormatError as exc:
-        return _fallback(descriptor, landing_dir, f"live download rejected: {exc}")
+        return _fallback(descriptor, settings, f"live download rejected: {exc}", validate)
     return land_bytes(landing_dir, descriptor.name, data, descriptor.ext, mode="live", **common)

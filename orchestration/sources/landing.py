@@ -29,6 +29,7 @@ class LandedFile:
     fetched_at: str
     stale: bool = False
     note: str = ""
+    vintage: str = ""  # the publisher's release the bytes belong to (vendored copies), if known
 
     def provenance(self) -> dict:
         record = asdict(self)
@@ -83,6 +84,7 @@ def land_bytes(
     mode: str,
     fetched_at: str | None = None,
     note: str = "",
+    vintage: str = "",
 ) -> LandedFile:
     """Store ``data`` for ``source`` under its content hash and point ``LATEST`` at it.
 
@@ -100,6 +102,7 @@ def land_bytes(
         mode=mode,
         fetched_at=fetched_at or utc_now_iso(),
         note=note,
+        vintage=vintage,
     )
     sidecar = target.with_name(target.name + ".json")
     if not target.exists():

@@ -18,10 +18,13 @@ from orchestration.settings import load_settings
 
 @pytest.fixture
 def make_settings(tmp_path):
-    """Settings with FLOPCAST_HOME in a temp folder; ``mode`` and ``mirror`` as asked."""
+    """Settings with FLOPCAST_HOME in a temp folder; ``mode`` and ``mirror`` as asked. The vendored
+    publishers' folder is an empty temp folder unless ``publishers`` names one, so fallback tests
+    see exactly the copies they set up."""
 
-    def _make(mode: str = "live", mirror: Path | None = None):
-        env = {"FLOPCAST_HOME": str(tmp_path / "home"), "FLOPCAST_SOURCE_MODE": mode}
+    def _make(mode: str = "live", mirror: Path | None = None, publishers: Path | None = None):
+        env = {"FLOPCAST_HOME": str(tmp_path / "home"), "FLOPCAST_SOURCE_MODE": mode,
+               "FLOPCAST_PUBLISHERS_DIR": str(publishers or tmp_path / "no_publishers")}
         if mirror is not None:
             env["FLOPCAST_MIRROR_DIR"] = str(mirror)
         return load_settings(env)

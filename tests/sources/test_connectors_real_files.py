@@ -1,6 +1,7 @@
-"""Every real publisher file in the real-data folder parses through its connector, with real
-content checked. The files are read in place (never copied into the repository); the tests skip
-when the folder is absent."""
+"""Every real publisher file parses through its connector, with real content checked. The files
+are the vendored copies in ``data/publishers`` (always present); the drift variants that are not
+vendored (an older Epoch schema) are read from the real-data folder (``../shared/data``) and skip
+when it is absent."""
 
 import fnmatch
 from datetime import date
@@ -8,6 +9,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from orchestration.settings import PUBLISHERS_DIR
 from orchestration.sources.registry import LIVE_SOURCES
 
 # file (relative to the real-data folder) -> (source, rows)
@@ -35,9 +37,13 @@ def claimants(relative: str) -> list[str]:
             if any(fnmatch.fnmatch(relative, p) for p in src.descriptor.mirror_patterns)]
 
 
-def parse_real(real_data, relative: str):
+def parse_real(request, relative: str):
+    """Parse a real file: the vendored copy, else the drift variant in the real-data folder."""
     source, _ = EXPECTED[relative]
-    return LIVE_SOURCES[source].parse_bytes((real_data / relative).read_bytes(), relative)
+    path = PUBLISHERS_DIR / relative
+    if not path.exists():
+        path = request.getfixturevalue("real_data") / relative  # skips without ../shared/data
+    return LIVE_SOURCES[source].parse_bytes(path.read_bytes(), relative)
 
 
 def row(frame: pd.DataFrame, column: str, value: str) -> pd.Series:
@@ -46,28 +52,34 @@ def row(frame: pd.DataFrame, column: str, value: str) -> pd.Series:
     return hits.iloc[0]
 
 
-def test_every_real_file_is_claimed_by_a_connector(real_data):
-    files = sorted(p.relative_to(real_data).as_posix() for p in real_data.rglob("*")
-                   if p.is_file() and p.suffix in (".csv", ".json"))
-    assert files, "the real-data folder holds no data files"
+def test_every_vendored_file_is_claimed_by_a_connector():
+    _assert_claimed(PUBLISHERS_DIR)
+
+
+def test_every_real_data_file_is_claimed_by_a_connector(real_data):
+    _assert_claimed(real_data)
+
+
+def _assert_claimed(folder):
+    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
+                   if p.is_file() and p.suffix in (".csv", ".json") and p.name != "MANIFEST.json")
+    assert files, f"{folder} holds no data files"
     for relative in files:
         assert relative in EXPECTED, f"new real file {relative}: add it to EXPECTED"
         assert EXPECTED[relative][0] in claimants(relative), f"{relative} matches no mirror pattern"
 
 
 @pytest.mark.parametrize("relative", sorted(EXPECTED))
-def test_real_file_parses_without_quarantine(real_data, relative):
-    if not (real_data / relative).exists():
-        pytest.skip(f"{relative} not in {real_data}")
+def test_real_file_parses_without_quarantine(request, relative):
     source, rows = EXPECTED[relative]
-    result = parse_real(real_data, relative)
+    result = parse_real(request, relative)
     assert len(result.frame) == rows
     assert result.quarantine.empty, result.quarantine["reason"].head().tolist()
     assert list(result.frame.columns) == LIVE_SOURCES[source].spec.names
 
 
-def test_ml_hardware_h100(real_data):
-    frame = parse_real(real_data, "epoch/ml_hardware.csv").frame
+def test_ml_hardware_h100(request):
+    frame = parse_real(request, "epoch/ml_hardware.csv").frame
     h100 = row(frame, "hardware_name", "NVIDIA H100 SXM5 80GB")
     assert h100["tensor_fp16_bf16_flop_per_s"] == 989.4e12  # dense BF16, as Epoch publishes it
     assert h100["memory_bytes"] == 80e9
@@ -82,16 +94,16 @@ def test_ml_hardware_h100(real_data):
     assert frame["release_date"].isna().sum() == 11  # blank release dates stay empty, not dropped
 
 
-def test_ml_hardware_older_schema(real_data):
-    frame = parse_real(real_data, "epoch/ml_hardware_2025-11_older_schema.csv").frame
+def test_ml_hardware_older_schema(request):
+    frame = parse_real(request, "epoch/ml_hardware_2025-11_older_schema.csv").frame
     h100 = row(frame, "hardware_name", "NVIDIA H100 SXM5 80GB")
     assert h100["memory_bytes"] == 80e9  # was 'Memory size per board (Byte)'
     assert h100["tensor_fp16_bf16_flop_per_s"] == 989.4e12
     assert frame["notes"].isna().all()  # no 'Notes' column in this release
 
 
-def test_notable_models(real_data):
-    frame = parse_real(real_data, "epoch/notable_ai_models.csv").frame
+def test_notable_models(request):
+    frame = parse_real(request, "epoch/notable_ai_models.csv").frame
     llama = row(frame, "model", "Llama 3.1-405B")
     assert llama["training_compute_flop"] == pytest.approx(3.8e25)
     assert llama["parameters"] == 405e9
@@ -101,24 +113,24 @@ def test_notable_models(real_data):
     assert frame["training_compute_flop"].notna().sum() == 507
 
 
-def test_frontier_and_large_scale_models(real_data):
-    frontier = parse_real(real_data, "epoch/frontier_ai_models.csv").frame
+def test_frontier_and_large_scale_models(request):
+    frontier = parse_real(request, "epoch/frontier_ai_models.csv").frame
     llama = row(frontier, "model", "Llama 3.1-405B")
     assert llama["post_training_compute_flop"] > 0
     assert frontier["inference_compute_flop"].notna().sum() == 27
     # the '(DEPRECATED) ... (datapoints)' column, not the bare 'Training dataset size' (names)
     assert frontier["training_dataset_size"].notna().sum() == 106
-    large = parse_real(real_data, "epoch/large_scale_ai_models.csv").frame
+    large = parse_real(request, "epoch/large_scale_ai_models.csv").frame
     assert large["training_compute_flop"].notna().sum() == 284
 
 
-def test_companies_spreadsheet_dates_and_numbers(real_data):
-    usage = parse_real(real_data, "epoch/ai_companies_usage_reports_spreadsheet_resaved.csv").frame
+def test_companies_spreadsheet_dates_and_numbers(request):
+    usage = parse_real(request, "epoch/ai_companies_usage_reports_spreadsheet_resaved.csv").frame
     words = row(usage, "id", "100B words per day")
     assert words["tokens_per_day"] == 1.33e11  # '1.33E+11'
     assert words["date"] == date(2024, 2, 9)  # '2/9/2024'
     assert words["company"] == "OpenAI"
-    spend = parse_real(real_data, "epoch/ai_companies_compute_spend_spreadsheet_resaved.csv").frame
+    spend = parse_real(request, "epoch/ai_companies_compute_spend_spreadsheet_resaved.csv").frame
     inference = row(spend, "id", "OpenAI 2024 inference")
     assert inference["amount_usd"] == 1.8e9
     assert inference["inference_compute_spend_usd"] == 1.8e9
@@ -126,25 +138,25 @@ def test_companies_spreadsheet_dates_and_numbers(real_data):
     assert inference["report_date"] == date(2024, 10, 9)
 
 
-def test_gpu_clusters_and_data_centers(real_data):
-    clusters = parse_real(real_data, "epoch/gpu_clusters.csv").frame
+def test_gpu_clusters_and_data_centers(request):
+    clusters = parse_real(request, "epoch/gpu_clusters.csv").frame
     colossus = row(clusters, "name", "xAI Colossus Memphis Phase 1")
     assert colossus["h100_equivalents"] == pytest.approx(100_000, rel=1e-6)
     assert colossus["power_capacity_mw"] == 150
     assert colossus["first_operational_date"] == date(2024, 9, 2)
     assert colossus["chip_type_primary"] == "NVIDIA H100 SXM5 80GB"
     assert "2021-07" in set(clusters["decommissioned_date"].dropna())  # month-only, kept as text
-    centers = parse_real(real_data, "epoch/data_centers_spreadsheet_resaved.csv").frame
+    centers = parse_real(request, "epoch/data_centers_spreadsheet_resaved.csv").frame
     abilene = row(centers, "handle", "OpenAI-Oracle Stargate Abilene Texas")
     assert abilene["current_power_mw"] == 295
-    timelines = parse_real(real_data, "epoch/data_center_timelines_spreadsheet_resaved.csv").frame
+    timelines = parse_real(request, "epoch/data_center_timelines_spreadsheet_resaved.csv").frame
     first = timelines.iloc[0]
     assert first["date"] == date(2016, 9, 20)  # '9/20/2016'
     assert first["data_center"] == "Alibaba Zhangbei Zhangjiakou Hebei"
 
 
-def test_mlperf_v5_1(real_data):
-    frame = parse_real(real_data, "mlperf/inference_v5.1_summary_results.json").frame
+def test_mlperf_v5_1(request):
+    frame = parse_real(request, "mlperf/inference_v5.1_summary_results.json").frame
     result = frame[(frame["result_id"] == "5.1-0061") & (frame["model"] == "llama2-70b-99")
                    & (frame["scenario"] == "Offline")].iloc[0]
     assert result["accelerator"] == "NVIDIA B200-SXM-180GB"
@@ -160,8 +172,8 @@ def test_mlperf_v5_1(real_data):
     assert frame["host_processor_core_count"].str.contains("AMD EPYC 9534", regex=False).any()
 
 
-def test_mlperf_v4_1(real_data):
-    frame = parse_real(real_data, "mlperf/inference_v4.1_summary_results.json").frame
+def test_mlperf_v4_1(request):
+    frame = parse_real(request, "mlperf/inference_v4.1_summary_results.json").frame
     first = frame.iloc[0]
     assert (first["result_id"], first["scenario"]) == ("v4.1-0001", "Offline")
     assert first["accelerator"] == "AMD Instinct MI300X-NPS1-SPX-192GB-750W"

@@ -1,8 +1,7 @@
 """The bundled snapshot checked against Epoch AI's published datasets, chip by chip and model by
 model, wherever both cover the same thing.
 
-The Epoch files are read in place from the real-data folder (``FLOPCAST_TEST_DATA``, default
-``../shared/data``) and never copied into the repository; the tests skip when the folder is absent.
+The Epoch files are the vendored copies in ``data/publishers`` (byte-for-byte, with a manifest).
 Data: Epoch AI, CC BY 4.0, epoch.ai/data.
 
 Every comparison is printed as a table (``pytest -s`` shows it) and every mismatch is listed in the
@@ -31,7 +30,7 @@ from dataclasses import dataclass
 import pandas as pd
 import pytest
 
-from orchestration.settings import SNAPSHOT_DIR
+from orchestration.settings import PUBLISHERS_DIR, SNAPSHOT_DIR
 from orchestration.sources.epoch_hardware import parse_bytes as parse_epoch_hardware
 from orchestration.sources.epoch_models import parse_large_scale_bytes, parse_notable_bytes
 from orchestration.sources.snapshot import ACCELERATORS_SPEC, TRAINING_RUNS_SPEC
@@ -257,11 +256,8 @@ def _number(value) -> float | None:
     return None if math.isnan(value) else value
 
 
-def _load_epoch(real_data, relative: str, parse) -> pd.DataFrame:
-    path = real_data / relative
-    if not path.exists():
-        pytest.skip(f"{relative} not in {real_data}")
-    result = parse(path.read_bytes(), relative)
+def _load_epoch(relative: str, parse) -> pd.DataFrame:
+    result = parse((PUBLISHERS_DIR / relative).read_bytes(), relative)
     return result.frame
 
 
@@ -290,15 +286,15 @@ def training_runs() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def epoch_hardware(real_data) -> pd.DataFrame:
-    return _load_epoch(real_data, EPOCH_HARDWARE, parse_epoch_hardware).set_index("hardware_name")
+def epoch_hardware() -> pd.DataFrame:
+    return _load_epoch(EPOCH_HARDWARE, parse_epoch_hardware).set_index("hardware_name")
 
 
 @pytest.fixture(scope="module")
-def epoch_models(real_data) -> dict[str, pd.DataFrame]:
+def epoch_models() -> dict[str, pd.DataFrame]:
     return {
-        "notable": _load_epoch(real_data, EPOCH_NOTABLE, parse_notable_bytes).set_index("model"),
-        "large_scale": _load_epoch(real_data, EPOCH_LARGE_SCALE,
+        "notable": _load_epoch(EPOCH_NOTABLE, parse_notable_bytes).set_index("model"),
+        "large_scale": _load_epoch(EPOCH_LARGE_SCALE,
                                    parse_large_scale_bytes).set_index("model"),
     }
 

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from orchestration.pipeline import dbt_executable, ingest_source
-from orchestration.settings import DBT_PROJECT_DIR, load_settings
+from orchestration.settings import DBT_PROJECT_DIR, PUBLISHERS_DIR, load_settings
 from orchestration.sources.registry import SOURCES
 
 DBT_ENV = {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
@@ -83,7 +83,8 @@ def run_dbt_cli(args: list[str], warehouse: Path, work: Path) -> DbtRun:
 
 @pytest.fixture(scope="session")
 def bundled_warehouse(tmp_path_factory) -> Warehouse:
-    """Bundled mode: the snapshot tables loaded, the live tables empty; the whole project built."""
+    """Bundled mode: the snapshot tables and the vendored publishers' files loaded (OpenRouter
+    empty); the whole project built."""
     home = tmp_path_factory.mktemp("dbt_bundled")
     path = load_raw(home, "bundled")
     build = run_dbt_cli(["build"], path, home / "dbt")
@@ -91,10 +92,11 @@ def bundled_warehouse(tmp_path_factory) -> Warehouse:
 
 
 @pytest.fixture(scope="session")
-def mirror_warehouse(tmp_path_factory, real_data) -> Warehouse:
-    """Mirror mode on the real publisher files (../shared/data); OpenRouter stays empty."""
+def mirror_warehouse(tmp_path_factory) -> Warehouse:
+    """Mirror mode on the real publisher files (the vendored data/publishers folder, laid out like
+    a mirror); OpenRouter stays empty."""
     home = tmp_path_factory.mktemp("dbt_mirror")
-    path = load_raw(home, "mirror", real_data)
+    path = load_raw(home, "mirror", PUBLISHERS_DIR)
     build = run_dbt_cli(["build"], path, home / "dbt")
     return Warehouse(path, build)
 
