@@ -191,7 +191,23 @@ def build_metrics(inputs: BriefInputs) -> dict:
         "seed": inputs.seed,
         "snapshot_hash": inputs.snapshot_hash,
         "metrics": m,
+        "data_vintage": data_vintage(inputs.data_sources),
     }
+
+
+VINTAGE_COLUMNS = ("source_name", "source_mode", "vintage", "fetched_at", "row_count", "is_stale",
+                   "landing_url", "landing_sha256", "licence")
+
+
+def data_vintage(data_sources: pd.DataFrame) -> list[dict]:
+    """Which sources loaded, their vintage and retrieval, rows and staleness, sorted by name (the
+    sources page and metrics.json state the same list)."""
+    frame = data_sources.reindex(columns=list(VINTAGE_COLUMNS)).sort_values("source_name")
+    records = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+    for record in records:
+        record["row_count"] = int(record["row_count"] or 0)
+        record["is_stale"] = bool(record["is_stale"])
+    return records
 
 
 # --- what changed -------------------------------------------------------------------------------
@@ -444,7 +460,8 @@ def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> tu
         "drivers": drivers.to_dict(orient="records"),
         "assumption_count": int((drivers["kind"] == "assumption").sum()),
         "methodology": [p.strip() for p in inputs.methodology.split("\n\n") if p.strip()],
-        "sources": inputs.data_sources.sort_values("source_name").to_dict(orient="records"),
+        "sources": metrics["data_vintage"],
+        "stale_sources": [s["source_name"] for s in metrics["data_vintage"] if s["is_stale"]],
         "epoch_loaded": bool(inputs.data_sources["source_name"].str.startswith("epoch_").any()),
         "mlperf_loaded": not mlperf.empty,
         "epoch_attribution": EPOCH_ATTRIBUTION,

@@ -36,7 +36,12 @@ def brief_inputs(partition: str, as_of: date, previous=None) -> BriefInputs:
     sources = pd.DataFrame([{
         "source_name": "snapshot_accelerators", "landing_sha256": "cd" * 32,
         "landing_url": "data/snapshot/accelerators.csv", "licence": "CC BY 4.0", "source_mode": "bundled",
-        "fetched_at": "2026-11-01T00:00:00Z", "is_stale": False, "row_count": 48}])
+        "fetched_at": "2026-11-01T00:00:00Z", "is_stale": False, "row_count": 48,
+        "vintage": "flopcast compilation, retrieved 2026-11-26"}, {
+        "source_name": "epoch_gpu_clusters", "landing_sha256": "ef" * 32,
+        "landing_url": "https://epoch.ai/data/gpu_clusters.csv", "licence": "CC BY 4.0",
+        "source_mode": "bundled", "fetched_at": "2026-11-02T00:00:00Z", "is_stale": True, "row_count": 786,
+        "vintage": "Epoch AI release of late 2025"}])
     campuses = pd.read_csv(SNAPSHOT_DIR / "datacenter_campuses.csv").rename(columns={
         "name": "campus_name", "power_mw_planned": "planned_power_mw",
         "power_mw_operational": "operational_power_mw"})
@@ -122,3 +127,13 @@ def test_markup_in_data_is_text_and_fetches_nothing(june):
     text = pdf_text(rendered.pdf)
     assert "<script>alert(1)</script>" in text.replace(" ", "") or "alert(1)" in text
     assert "file:///etc/passwd" in text
+
+
+def test_data_vintage_on_the_sources_page_and_in_metrics(june):
+    _, rendered = june
+    vintage = rendered.metrics["data_vintage"]
+    assert [v["source_name"] for v in vintage] == ["epoch_gpu_clusters", "snapshot_accelerators"]
+    assert vintage[0] | {"row_count": 786, "is_stale": True, "vintage": "Epoch AI release of late 2025"} == vintage[0]
+    text = pdf_text(rendered.pdf)
+    assert "Data vintage: 2 sources loaded; stale" in text and "epoch_gpu_clusters" in text
+    assert "Epoch AI release of late 2025" in text and "flopcast compilation, retrieved 2026-11-26" in text
