@@ -19,8 +19,21 @@ from orchestration.sources import (
     mlperf,
     openrouter,
 )
-from orchestration.sources.fetch import HttpOptions, SourceDescriptor, acquire, file_label
-from orchestration.sources.landing import LandedFile, sha256_bytes
+from orchestration.sources.fetch import (
+    FetchError,
+    HttpOptions,
+    SourceDescriptor,
+    acquire,
+    fetch_live_bytes,
+    file_label,
+)
+from orchestration.sources.landing import LandedFile, sha256_bytes, utc_now_iso
+from orchestration.sources.publishers import (
+    VendoredCopyError,
+    load_manifest,
+    replace_vendored,
+    write_manifest,
+)
 from orchestration.sources.tabular import ParseResult, SourceFormatError, TableSpec, empty_result
 
 
@@ -119,6 +132,51 @@ def ingest(
     return landed, source.parse(landed)
 
 
+def refresh_bundled(
+    settings: Settings,
+    names: list[str] | None = None,
+    *,
+    http: HttpOptions | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[str]:
+    """The maintainer's refresh of ``data/publishers`` (``settings.publishers_dir``): download
+    each publisher source (default: all of them), check that it parses to at least its row floor,
+    replace its vendored copy atomically, and rewrite the manifest once at the end. A source whose
+    download or check fails keeps its old copy and entry; the error lists every such source after
+    the others were refreshed. Returns one line per refreshed source."""
+    chosen = names or list(LIVE_SOURCES)
+    unknown = [n for n in chosen if n not in LIVE_SOURCES]
+    if unknown:
+        raise KeyError(f"not a publisher source: {', '.join(unknown)} "
+                       f"(known: {', '.join(sorted(LIVE_SOURCES))})")
+    http = http or HttpOptions(timeout=settings.http_timeout_s, retries=settings.http_retries,
+                               backoff=settings.http_backoff_s)
+    entries = load_manifest(settings.publishers_dir)
+    today = utc_now_iso()[:10]
+    done: list[str] = []
+    failures: list[str] = []
+    for name in chosen:
+        source = LIVE_SOURCES[name]
+        try:
+            data = fetch_live_bytes(source.descriptor, http, sleep=sleep)
+            rows = len(source.parse_bytes(data, source.descriptor.landed_url).frame)
+            if rows < ROW_FLOORS[name]:
+                raise SourceFormatError(f"{rows} usable rows, fewer than the floor of {ROW_FLOORS[name]}")
+        except (FetchError, SourceFormatError) as exc:
+            failures.append(f"{name}: {exc}")
+            continue
+        entry = replace_vendored(
+            settings.publishers_dir, entries, source.descriptor, data, retrieved=today,
+            note=f"downloaded by `flopcast ingest --mode live --refresh-bundled`; {rows} rows parsed")
+        done.append(f"{name}: {entry.path} ({entry.bytes:,} bytes, {rows} rows)")
+    if done:
+        write_manifest(settings.publishers_dir, entries.values())
+    if failures:
+        raise VendoredCopyError(f"refreshed {len(done)} source(s); kept the old copy of "
+                                f"{len(failures)}: " + "; ".join(failures))
+    return done
+
+
 # Smallest plausible row count of a loaded source: fewer rows means a truncated or wrong file.
 # (Counts of the files seen: ml_hardware 170, notable 942, frontier 131, large-scale 471, usage 44,
 # compute spend 11, clusters 786, data centres 16, timelines 112, MLPerf 937-1448.)
@@ -129,6 +187,9 @@ ROW_FLOORS: dict[str, int] = {
     "snapshot_rental_prices": 40,
     "snapshot_published_splits": 3,
     "snapshot_datacenter_campuses": 15,
+    "snapshot_accelerator_shipments": 30,
+    "snapshot_company_financials": 100,
+    "snapshot_lab_compute_spend": 10,
     "epoch_ml_hardware": 100,
     "epoch_notable_ai_models": 500,
     "epoch_frontier_ai_models": 50,

@@ -133,6 +133,7 @@ PUBLISHED_SPLITS_SPEC = TableSpec(
         Column("scope", "text", nullable=False),
         Column("publisher", "text", nullable=False),
         Column("unit", "text", nullable=False),
+        Column("kind", "text", nullable=False),
         Column("measure", "text"),
         Column("inference_share", "number"),
         Column("training_share", "number"),
@@ -167,6 +168,77 @@ DATACENTER_CAMPUSES_SPEC = TableSpec(
     ),
 )
 
+ACCELERATOR_SHIPMENTS = _descriptor("accelerator_shipments", "accelerator shipments and installed units")
+ACCELERATOR_SHIPMENTS_SPEC = TableSpec(
+    source=ACCELERATOR_SHIPMENTS.name,
+    key=("shipment_id",),
+    ordered=(("units_low", "units", "units_high"),),
+    columns=(
+        Column("shipment_id", "text", nullable=False),
+        Column("vendor", "text", nullable=False),
+        Column("family", "text", nullable=False),
+        Column("accelerator_id", "text", nullable=False),
+        Column("metric", "text", nullable=False),
+        Column("period_start", "date", nullable=False),
+        Column("period_end", "date", nullable=False),
+        Column("period_unit", "text", nullable=False),
+        Column("units", "number", nullable=False),
+        Column("units_low", "number"),
+        Column("units_high", "number"),
+        Column("basis", "text", nullable=False),
+        Column("publisher", "text", nullable=False),
+        Column("disclosed_on", "date", nullable=False),
+        Column("notes", "text", required=False),
+        *_PROVENANCE,
+    ),
+)
+
+COMPANY_FINANCIALS = _descriptor("company_financials", "company financials (filings)")
+COMPANY_FINANCIALS_SPEC = TableSpec(
+    source=COMPANY_FINANCIALS.name,
+    key=("figure_id",),
+    ordered=(("value_low_usd", "value_usd", "value_high_usd"),),
+    columns=(
+        Column("figure_id", "text", nullable=False),
+        Column("company", "text", nullable=False),
+        Column("metric", "text", nullable=False),
+        Column("kind", "text", nullable=False),
+        Column("fiscal_period", "text", nullable=False),
+        Column("period_start", "date", nullable=False),
+        Column("period_end", "date", nullable=False),
+        Column("value_usd", "number", nullable=False),
+        Column("value_low_usd", "number"),
+        Column("value_high_usd", "number"),
+        Column("disclosed_on", "date", nullable=False),
+        Column("definition", "text", nullable=False),
+        Column("notes", "text", required=False),
+        *_PROVENANCE,
+    ),
+)
+
+LAB_COMPUTE_SPEND = _descriptor("lab_compute_spend", "AI labs' compute spend by purpose")
+LAB_COMPUTE_SPEND_SPEC = TableSpec(
+    source=LAB_COMPUTE_SPEND.name,
+    key=("spend_id",),
+    ordered=(("value_low_usd", "value_usd", "value_high_usd"),),
+    columns=(
+        Column("spend_id", "text", nullable=False),
+        Column("lab", "text", nullable=False),
+        Column("period_start", "date", nullable=False),
+        Column("period_end", "date", nullable=False),
+        Column("category", "text", nullable=False),
+        Column("value_usd", "number", nullable=False),
+        Column("value_low_usd", "number"),
+        Column("value_high_usd", "number"),
+        Column("basis", "text", nullable=False),
+        Column("kind", "text", nullable=False),
+        Column("publisher", "text", nullable=False),
+        Column("disclosed_on", "date", nullable=False),
+        Column("notes", "text", required=False),
+        *_PROVENANCE,
+    ),
+)
+
 SNAPSHOT_TABLES: tuple[tuple[SourceDescriptor, TableSpec], ...] = (
     (ACCELERATORS, ACCELERATORS_SPEC),
     (TRAINING_RUNS, TRAINING_RUNS_SPEC),
@@ -174,6 +246,9 @@ SNAPSHOT_TABLES: tuple[tuple[SourceDescriptor, TableSpec], ...] = (
     (RENTAL_PRICES, RENTAL_PRICES_SPEC),
     (PUBLISHED_SPLITS, PUBLISHED_SPLITS_SPEC),
     (DATACENTER_CAMPUSES, DATACENTER_CAMPUSES_SPEC),
+    (ACCELERATOR_SHIPMENTS, ACCELERATOR_SHIPMENTS_SPEC),
+    (COMPANY_FINANCIALS, COMPANY_FINANCIALS_SPEC),
+    (LAB_COMPUTE_SPEND, LAB_COMPUTE_SPEND_SPEC),
 )
 
 

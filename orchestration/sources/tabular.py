@@ -7,6 +7,7 @@ on. Typing happens here; unit conversion and cleaning are dbt's job.
 """
 
 import io
+import itertools
 import json
 import math
 import re
@@ -38,9 +39,15 @@ class Column:
 
 @dataclass(frozen=True)
 class TableSpec:
+    """``ordered``: groups of number columns whose filled values must not decrease left to right
+    within a row (e.g. ``("units_low", "units", "units_high")``). A row that breaks one makes the
+    whole file a ``SourceFormatError`` naming the file, row and columns: the row contradicts
+    itself, and no value of it can be trusted or silently dropped."""
+
     source: str
     columns: tuple[Column, ...]
     key: tuple[str, ...] = ()
+    ordered: tuple[tuple[str, ...], ...] = ()
 
     @property
     def names(self) -> list[str]:
@@ -202,6 +209,7 @@ def parse_table(raw: pd.DataFrame, spec: TableSpec, file_label: str) -> ParseRes
         typed[column.name] = values
     frame = pd.DataFrame({c.name: pd.Series(typed[c.name], dtype=_DTYPES[c.kind])
                           for c in spec.columns})
+    _check_ordered(frame, spec, file_label, bad)
     ordered = [problem for _, _, problem in sorted(problems, key=lambda p: (p[0], p[1]))]
     if spec.key:
         seen: dict[tuple, int] = {}
@@ -218,6 +226,21 @@ def parse_table(raw: pd.DataFrame, spec: TableSpec, file_label: str) -> ParseRes
     good = frame[~bad].reset_index(drop=True)
     quarantine = pd.DataFrame(ordered, columns=QUARANTINE_COLUMNS)
     return ParseResult(frame=good, quarantine=quarantine)
+
+
+def _check_ordered(frame: pd.DataFrame, spec: TableSpec, file_label: str, bad: np.ndarray) -> None:
+    for group in spec.ordered:
+        for left, right in itertools.combinations(group, 2):
+            a, b = frame[left].to_numpy(dtype=float, na_value=np.nan), frame[right].to_numpy(
+                dtype=float, na_value=np.nan)
+            broken = np.flatnonzero((a > b) & ~bad)
+            if len(broken):
+                row = int(broken[0])
+                key = ", ".join(f"{k}={frame[k].iat[row]}" for k in spec.key)
+                raise SourceFormatError(
+                    f"{file_label}, row {row + 1}{f' ({key})' if key else ''}: column {left!r} "
+                    f"({a[row]:g}) is greater than column {right!r} ({b[row]:g})"
+                    + (f"; {len(broken) - 1} more such row(s)" if len(broken) > 1 else ""))
 
 
 def _problem(spec: TableSpec, file_label: str, row_number: int, column: str, value: str,

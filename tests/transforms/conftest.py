@@ -58,8 +58,10 @@ def query(path: Path, sql: str, params=None) -> pd.DataFrame:
 
 
 def load_raw(home: Path, mode: str, mirror: Path | None = None) -> Path:
-    """Every registered source into ``home``'s warehouse via the plain-Python ingest."""
-    env = {"FLOPCAST_HOME": str(home), "FLOPCAST_SOURCE_MODE": mode}
+    """Every registered source into ``home``'s warehouse via the plain-Python ingest. The vendored
+    publishers' folder is pointed at an empty folder: in bundled mode only the snapshot loads."""
+    env = {"FLOPCAST_HOME": str(home), "FLOPCAST_SOURCE_MODE": mode,
+           "FLOPCAST_PUBLISHERS_DIR": str(home / "no_publishers")}
     if mirror is not None:
         env["FLOPCAST_MIRROR_DIR"] = str(mirror)
     settings = load_settings(env)
@@ -83,8 +85,9 @@ def run_dbt_cli(args: list[str], warehouse: Path, work: Path) -> DbtRun:
 
 @pytest.fixture(scope="session")
 def bundled_warehouse(tmp_path_factory) -> Warehouse:
-    """Bundled mode: the snapshot tables and the vendored publishers' files loaded (OpenRouter
-    empty); the whole project built."""
+    """The snapshot tables alone (bundled mode without the vendored publishers' files: the live
+    tables empty); the whole project built. The default bundled mode, which adds the vendored
+    files, is the mirror build below plus the end-to-end runs."""
     home = tmp_path_factory.mktemp("dbt_bundled")
     path = load_raw(home, "bundled")
     build = run_dbt_cli(["build"], path, home / "dbt")

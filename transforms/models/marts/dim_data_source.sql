@@ -1,9 +1,11 @@
--- One row per loaded source: the content hash of its landing file, where it came from and when.
--- The brief's source list and the input snapshot hash are read from here. Sources with no rows
--- (live sources not loaded in bundled mode) are left out.
+-- One row per loaded source: the content hash of its landing file, where it came from and when,
+-- its vintage (the publisher's release of a vendored copy, or the compilation date of a snapshot
+-- table) and how many rows it gave. The brief's sources page, metrics.json and the input snapshot
+-- hash are read from here. Sources with no rows (not loaded) are left out.
 {% set raw_sources = [
     'snapshot_accelerators', 'snapshot_training_runs', 'snapshot_token_volumes',
     'snapshot_rental_prices', 'snapshot_published_splits', 'snapshot_datacenter_campuses',
+    'snapshot_accelerator_shipments', 'snapshot_company_financials', 'snapshot_lab_compute_spend',
     'epoch_ml_hardware', 'epoch_notable_ai_models', 'epoch_frontier_ai_models',
     'epoch_large_scale_ai_models', 'epoch_ai_companies_usage_reports',
     'epoch_ai_companies_compute_spend', 'epoch_gpu_clusters', 'epoch_data_centers',
@@ -19,6 +21,13 @@ select
     any_value(_source_mode)    as source_mode,
     any_value(_fetched_at)     as fetched_at,
     coalesce(bool_or(_stale), false) as is_stale,
+{%- if name.startswith('snapshot_') %}
+    'flopcast compilation, retrieved ' || strftime(max(cast(retrieved as date)), '%Y-%m-%d') as vintage,
+{%- else %}
+    coalesce(nullif(any_value(_vintage), ''),
+             'as fetched on ' || left(any_value(_fetched_at), 10)) as vintage,
+{%- endif %}
+    nullif(any_value(_note), '') as note,
     count(*)                   as row_count
 from {{ source('raw', name) }}
 having count(*) > 0

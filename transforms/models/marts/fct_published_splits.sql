@@ -7,6 +7,7 @@ select
     scope,
     publisher,
     unit,
+    kind,
     measure,
     inference_share,
     training_share,

@@ -1,5 +1,5 @@
--- One row per published training-vs-inference split (natural key split_id), typed. Shares are
--- fractions 0-1; values are in value_unit (USD where given).
+-- One row per published training-vs-inference split (natural key split_id), typed; kind says
+-- whether it is a measurement, an estimate or a forecast. Shares are fractions 0-1; values are in value_unit (USD where given).
 select
     lower(trim(split_id))                       as split_id,
     cast(period_start as date)                  as period_start,
@@ -7,6 +7,7 @@ select
     trim(scope)                                 as scope,
     trim(publisher)                             as publisher,
     lower(trim(unit))                           as unit,
+    lower(trim(kind))                           as kind,
     nullif(trim(measure), '')                   as measure,
     cast(inference_share as double)             as inference_share,
     cast(training_share as double)              as training_share,

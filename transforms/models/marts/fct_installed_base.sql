@@ -1,0 +1,141 @@
+-- The installed base of AI accelerators per calendar quarter (is_year_end marks Q4) and vendor,
+-- in H100-equivalents and chips, built from the shipment figures that fct_accelerator_shipments
+-- marks in_stock:
+--   1. each figure is spread evenly over the days of its period, into calendar quarters;
+--   2. per series (a vendor family) and quarter, the estimates of the publishers that cover it give
+--      the central value (median) and the range (lowest low, highest high);
+--   3. a quarter's shipments are installed deployment_lag_quarters later, and survive with a
+--      linear retirement between service_life_years -/+ retirement_spread_years / 2 of age
+--      (seed installed_base_parameters: named and sourced);
+--   4. the stock at a quarter's end sums the surviving cohorts; low and high sum the series' lows
+--      and highs (their errors are treated as fully correlated, so the range is wide).
+-- shipped_h100e_cumulative is the same shipments summed with no lag and no retirement: the
+-- quantity Epoch AI's chip-sales explorer reports ("cumulative computing capacity").
+-- Quarters run from the first figure to deployment_lag_quarters after the last quarter that the
+-- largest series (by H100-equivalents) covers in full: later stocks would miss that series'
+-- shipments and read as a fall.
+with params as (
+    select
+        max(case when parameter = 'deployment_lag_quarters' then value end)  as lag_quarters,
+        max(case when parameter = 'service_life_years' then value end)       as life_years,
+        max(case when parameter = 'retirement_spread_years' then value end)  as spread_years
+    from {{ ref('installed_base_parameters') }}
+),
+
+figures as (
+    select *
+    from {{ ref('fct_accelerator_shipments') }}
+    where in_stock and metric = 'shipped' and units_h100e is not null
+),
+
+largest_series as (
+    select series, max(period_end) as covered_to
+    from figures
+    group by series
+    order by sum(units_h100e) desc
+    limit 1
+),
+
+bounds as (
+    select
+        date_trunc('quarter', min(f.period_start))                     as first_quarter,
+        -- the last calendar quarter the largest series covers to its last day
+        cast(date_trunc('quarter', any_value(l.covered_to) + interval 1 day)
+             - interval 3 month as date)                                as last_quarter
+    from figures f, largest_series l
+),
+
+quarters as (
+    select
+        cast(q.range as date)                                          as quarter_start,
+        cast(q.range + interval 3 month - interval 1 day as date)      as quarter_end,
+        row_number() over (order by q.range)                           as quarter_index
+    from bounds b, params p,
+        range(b.first_quarter,
+              b.last_quarter + to_months(cast(p.lag_quarters as integer) * 3) + interval 1 day,
+              interval 3 month) q
+),
+
+allocated as (
+    select
+        f.series,
+        f.vendor,
+        f.shipment_id,
+        q.quarter_index,
+        (datediff('day', greatest(f.period_start, q.quarter_start),
+                         least(f.period_end, q.quarter_end)) + 1)
+            / (datediff('day', f.period_start, f.period_end) + 1)      as share_of_figure,
+        f.units, f.units_h100e,
+        coalesce(f.units_low_h100e, f.units_h100e)                    as low_h100e,
+        coalesce(f.units_high_h100e, f.units_h100e)                   as high_h100e
+    from figures f
+    join quarters q on q.quarter_start <= f.period_end and q.quarter_end >= f.period_start
+),
+
+series_quarter as (
+    select
+        series,
+        any_value(vendor)                                              as vendor,
+        quarter_index,
+        median(units * share_of_figure)                                as units,
+        median(units_h100e * share_of_figure)                          as h100e,
+        min(low_h100e * share_of_figure)                               as low_h100e,
+        max(high_h100e * share_of_figure)                              as high_h100e,
+        count(*)                                                       as estimates
+    from allocated
+    group by series, quarter_index
+),
+
+cohorts as (
+    -- every (stock quarter, shipment quarter) pair, with the cohort's survival at the stock
+    -- quarter's end (age measured from the middle of its install quarter)
+    select
+        q.quarter_index,
+        s.vendor,
+        s.units, s.h100e, s.low_h100e, s.high_h100e,
+        q.quarter_index - s.quarter_index >= p.lag_quarters           as installed,
+        least(1, greatest(0,
+            (p.life_years + p.spread_years / 2
+             - (q.quarter_index - s.quarter_index - p.lag_quarters + 0.5) / 4) / p.spread_years))
+                                                                       as survival
+    from quarters q
+    join series_quarter s on s.quarter_index <= q.quarter_index
+    cross join params p
+),
+
+by_vendor as (
+    select
+        quarter_index,
+        vendor,
+        sum(case when installed then h100e * survival else 0 end)     as installed_h100e,
+        sum(case when installed then low_h100e * survival else 0 end) as installed_h100e_low,
+        sum(case when installed then high_h100e * survival else 0 end) as installed_h100e_high,
+        sum(case when installed then units * survival else 0 end)     as installed_units,
+        sum(h100e)                                                     as shipped_h100e_cumulative
+    from cohorts
+    group by quarter_index, vendor
+),
+
+with_total as (
+    select * from by_vendor
+    union all
+    select quarter_index, 'all' as vendor, sum(installed_h100e), sum(installed_h100e_low),
+           sum(installed_h100e_high), sum(installed_units), sum(shipped_h100e_cumulative)
+    from by_vendor
+    group by quarter_index
+)
+
+select
+    q.quarter_end                                                      as period_end,
+    year(q.quarter_end)                                                as year,
+    quarter(q.quarter_end)                                             as quarter,
+    quarter(q.quarter_end) = 4                                         as is_year_end,
+    t.vendor,
+    t.installed_h100e,
+    t.installed_h100e_low,
+    t.installed_h100e_high,
+    t.installed_units,
+    t.shipped_h100e_cumulative
+from with_total t
+join quarters q using (quarter_index)
+order by period_end, vendor
