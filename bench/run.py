@@ -27,7 +27,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from orchestration.settings import PROJECT_ROOT
+from orchestration.settings import PROJECT_ROOT, PUBLISHERS_DIR
 
 SECTIONS = ("pipeline", "mirror", "model", "render", "ui", "scale")
 GOALS = {"ratio": 1.3, "overhead_s": 5.0, "monte_carlo_s": 1.0, "render_s": 3.0, "ui_s": 15.0,
@@ -176,8 +176,9 @@ def main(argv: list[str] | None = None) -> int:
             peak = _peak_rss([flopcast, "brief", "--month", MONTH], base)
             rows.append(("peak memory, Dagster pipeline, MiB", 1, peak, "", ""))
 
-        # 2. dbt build on the publishers' files (mirror mode), when they are at hand.
-        real = Path(os.environ.get("FLOPCAST_TEST_DATA") or PROJECT_ROOT.parent / "shared" / "data")
+        # 2. dbt build on the publishers' files read as a mirror (the vendored data/publishers folder
+        # is laid out like one; bundled mode loads the same files through the bundled path).
+        real = PUBLISHERS_DIR
         if "mirror" in wanted and real.is_dir():
             mirror_dbt = []
             for _ in range(runs):

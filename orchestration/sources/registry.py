@@ -179,17 +179,20 @@ def refresh_bundled(
 
 # Smallest plausible row count of a loaded source: fewer rows means a truncated or wrong file.
 # (Counts of the files seen: ml_hardware 170, notable 942, frontier 131, large-scale 471, usage 44,
-# compute spend 11, clusters 786, data centres 16, timelines 112, MLPerf 937-1448.)
+# compute spend 11, clusters 786, data centres 16, timelines 112, MLPerf 937-1448. Snapshot tables
+# as compiled 2026-11-30: accelerators 48, training runs 161+, token volumes 39, rental prices 86,
+# published splits 17, campuses 18, shipments 48, company financials 323, lab spend 31; their
+# floors sit a little below, so a lost block of rows fails the blocking check.)
 ROW_FLOORS: dict[str, int] = {
     "snapshot_accelerators": 40,
-    "snapshot_training_runs": 120,
-    "snapshot_token_volumes": 15,
+    "snapshot_training_runs": 150,
+    "snapshot_token_volumes": 35,
     "snapshot_rental_prices": 40,
-    "snapshot_published_splits": 3,
+    "snapshot_published_splits": 15,
     "snapshot_datacenter_campuses": 15,
-    "snapshot_accelerator_shipments": 30,
-    "snapshot_company_financials": 100,
-    "snapshot_lab_compute_spend": 10,
+    "snapshot_accelerator_shipments": 40,
+    "snapshot_company_financials": 300,
+    "snapshot_lab_compute_spend": 25,
     "epoch_ml_hardware": 100,
     "epoch_notable_ai_models": 500,
     "epoch_frontier_ai_models": 50,
