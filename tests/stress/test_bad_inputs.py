@@ -113,6 +113,9 @@ FORMATS = [
     _snap("rental_prices", "usd_per_accelerator_hour", "notes", "usd_per_hour_instance"),
     _snap("published_splits", "inference_share", "definition_notes", "inference_value"),
     _snap("datacenter_campuses", "latitude", "notes", "power_mw_planned"),
+    _snap("accelerator_shipments", "units", "notes", "units_high"),
+    _snap("company_financials", "value_usd", "definition", "value_high_usd"),
+    _snap("lab_compute_spend", "value_usd", "notes", "value_low_usd"),
     _pub("epoch_ml_hardware", "epoch/ml_hardware.csv", "TDP (W)",
          "'tdp_w' (publisher header 'TDP (W)')", "Notes", "Memory (bytes)",
          zip=("epoch/ml_hardware.zip", "ml_hardware.csv")),
@@ -299,10 +302,14 @@ def place_file(fmt: Format, root: Path, data: bytes, name: str | None = None) ->
 
 
 def settings_for(fmt: Format, root: Path):
+    """The run's settings; no vendored publishers' files (FLOPCAST_PUBLISHERS_DIR is an empty
+    folder), so a rejected publisher file falls back to the last good landing file or nothing."""
+    common = {"FLOPCAST_HOME": str(root / "home"),
+              "FLOPCAST_PUBLISHERS_DIR": str(root / "no_vendored_publishers")}
     if fmt.snapshot:
-        return load_settings({"FLOPCAST_HOME": str(root / "home"), "FLOPCAST_SOURCE_MODE": "bundled",
+        return load_settings({**common, "FLOPCAST_SOURCE_MODE": "bundled",
                               "FLOPCAST_SNAPSHOT_DIR": str(root / "snapshot")})
-    return load_settings({"FLOPCAST_HOME": str(root / "home"), "FLOPCAST_SOURCE_MODE": "mirror",
+    return load_settings({**common, "FLOPCAST_SOURCE_MODE": "mirror",
                           "FLOPCAST_MIRROR_DIR": str(root / "mirror")})
 
 
@@ -532,8 +539,8 @@ def _run_case(fmt: Format, case: Case, tmp_path: Path) -> None:
     with pytest.raises(SourceUnavailableError) as info:
         ingest_file(fmt, root, case.data, case.name)
     message = str(info.value)
-    head, tail = f"{fmt.source}: {what}: ", ("; and there is no last good landing file to fall back "
-                                            f"to (looked in {landing})")
+    head, tail = f"{fmt.source}: {what}: ", ("; and there is no last good landing file (looked in "
+                                            f"{landing}) nor a vendored copy to fall back to")
     assert message.startswith(head) and message.endswith(tail), message
     assert _matches(message[len(head): -len(tail)], case, case.error), message
     # ... and with a last good file, that file is used, flagged stale, with the reason
@@ -575,6 +582,40 @@ def test_bad_cells(fmt: Format, tmp_path):
     landed, parsed = ingest_file(fmt, tmp_path, path.read_bytes())
     assert landed is not None and not landed.stale  # good rows exist: the file lands
     assert_outcome(parsed, fmt.spec, fmt.label, header, rows)
+
+
+# A row whose range runs backwards (low > high) contradicts itself: not a quarantine but a
+# whole-file error, so a bundled table with one stops the run and nothing of the file loads.
+ORDER_CASES = [
+    pytest.param("snapshot_accelerator_shipments", 2, {"units_low": "900000", "units": "950000",
+                                                       "units_high": "800000"},
+                 "data/snapshot/accelerator_shipments.csv, row 2 (shipment_id=example-x1-2025h1-installed): "
+                 "column 'units_low' (900000) is greater than column 'units_high' (800000)",
+                 id="accelerator_shipments-low_above_high"),
+    pytest.param("snapshot_company_financials", 2, {"value_low_usd": "4.7e10", "value_usd": "4.8e10",
+                                                    "value_high_usd": "4.6e10"},
+                 "data/snapshot/company_financials.csv, row 2 (figure_id=example-corp-revenue-guidance-2025q2): "
+                 "column 'value_low_usd' (4.7e+10) is greater than column 'value_high_usd' (4.6e+10)",
+                 id="company_financials-low_above_high"),
+    pytest.param("snapshot_lab_compute_spend", 1, {"value_usd": "7e9"},
+                 "data/snapshot/lab_compute_spend.csv, row 1 (spend_id=example-lab-2024-total): "
+                 "column 'value_usd' (7e+09) is greater than column 'value_high_usd' (6e+09)",
+                 id="lab_compute_spend-value_above_high"),
+]
+
+
+@pytest.mark.parametrize("source, row, cells, message", ORDER_CASES)
+def test_backwards_range_stops_the_file(source: str, row: int, cells: dict[str, str], message: str,
+                                        tmp_path):
+    fmt = next(f for f in FORMATS if f.source == source)
+    header, rows = load_base(fmt)
+    for column, value in cells.items():
+        rows[row - 1][header.index(column)] = value
+    with pytest.raises(SourceFormatError) as info:
+        ingest_file(fmt, tmp_path, csv_bytes(header, rows))
+    assert str(info.value) == message
+    landing = settings_for(fmt, tmp_path).landing_dir / fmt.source
+    assert not landing.exists() or not any(landing.iterdir())  # nothing of the file was landed
 
 
 def test_quarantine_reason_is_bounded_for_a_100kB_cell(tmp_path):
@@ -633,9 +674,13 @@ def apply_patches(inputs: Path, run: str) -> None:
 
 
 def build_settings(home: Path, inputs: Path):
+    """Mirror mode on the assembled inputs; no vendored publishers' files (an empty folder), so a
+    publisher absent from the build mirror is unavailable or its last good landing file, never the
+    project's real vendored copy."""
     return load_settings({"FLOPCAST_HOME": str(home), "FLOPCAST_SOURCE_MODE": "mirror",
                           "FLOPCAST_MIRROR_DIR": str(inputs / "mirror"),
-                          "FLOPCAST_SNAPSHOT_DIR": str(inputs / "snapshot")})
+                          "FLOPCAST_SNAPSHOT_DIR": str(inputs / "snapshot"),
+                          "FLOPCAST_PUBLISHERS_DIR": str(inputs / "no_vendored_publishers")})
 
 
 def dbt_env_per_home(original):
@@ -715,6 +760,10 @@ BUILD_FILES = {
     "snapshot_rental_prices": "snapshot_additions/rental_prices.csv",
     "snapshot_published_splits": "snapshot_additions/published_splits.csv",
     "snapshot_datacenter_campuses": "snapshot_additions/datacenter_campuses.csv",
+    # no accelerator_shipments additions: fct_accelerator_shipments needs every shipment_id in the
+    # shipment_series seed, so an added row would fail the build whether it loads or not
+    "snapshot_company_financials": "snapshot_additions/company_financials.csv",
+    "snapshot_lab_compute_spend": "snapshot_additions/lab_compute_spend.csv",
     "epoch_ml_hardware": "mirror/epoch/ml_hardware.csv",
     "epoch_notable_ai_models": "mirror/epoch/notable_ai_models.csv",
     "epoch_ai_companies_usage_reports": "mirror/epoch/ai_companies_usage_reports.csv",
