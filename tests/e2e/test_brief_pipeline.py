@@ -55,9 +55,13 @@ def test_archive_layout_and_metrics(cli_brief):
     assert len(metrics["snapshot_hash"]) == 64
     for metric in metrics["metrics"].values():
         assert {"value", "unit", "p10", "p90"} <= set(metric)
-    released = _snapshot()[pd.to_datetime(_snapshot()["release_date"]).dt.date <= date(2025, 6, 30)]
+    import duckdb
+
+    with duckdb.connect(str(cli_brief["home"] / "warehouse.duckdb"), read_only=True) as con:
+        chips = con.execute("select release_date from marts.dim_accelerator").df()
+    released = chips[pd.to_datetime(chips["release_date"]).dt.date <= date(2025, 6, 30)]
     tracked = metrics["metrics"]["accelerators_tracked"]["value"]
-    assert 0 < tracked <= len(released) < len(_snapshot())  # as-of rule: later chips are left out
+    assert 0 < tracked <= len(released) < len(chips)  # as-of rule: later chips are left out
     assert metrics["scenario"] == "base" and len(metrics["takeaways"]) >= 3
 
 
@@ -128,3 +132,34 @@ def test_cli_rejects_a_bad_scenario_before_any_work(tmp_path):
     assert "drivers.reasoning_token_multipler: unknown driver" in done.stderr
     assert "did you mean 'reasoning_token_multiplier'" in done.stderr
     assert not (tmp_path / "home" / "warehouse.duckdb").exists()
+
+
+def test_default_run_loads_the_vendored_files_and_the_largest_run_on_record(cli_brief):
+    """The default (bundled) run loads the compiled snapshot and every vendored publisher file; the
+    brief's largest run on record is the largest snapshot or Epoch figure dated by the month end."""
+    from orchestration.settings import PUBLISHERS_DIR
+    from orchestration.sources.epoch_models import (
+        parse_frontier_bytes, parse_large_scale_bytes, parse_notable_bytes)
+    from orchestration.sources.publishers import load_manifest, read_vendored
+
+    metrics = cli_brief["metrics"]
+    loaded = {v["source_name"]: v for v in metrics["data_vintage"]}
+    for name, entry in load_manifest(PUBLISHERS_DIR).items():
+        assert loaded[name]["row_count"] > 0 and loaded[name]["vintage"] == entry.vintage
+        assert loaded[name]["source_mode"] == "bundled" and not loaded[name]["is_stale"]
+    for table in ("accelerator_shipments", "company_financials", "lab_compute_spend"):
+        assert loaded[f"snapshot_{table}"]["row_count"] > 0
+
+    month_end = date(2025, 6, 30)
+    snapshot = pd.read_csv(SNAPSHOT_DIR / "training_runs.csv", parse_dates=["publication_date"])
+    figures = [snapshot.loc[snapshot["publication_date"].dt.date <= month_end, "training_flop"].max()]
+    for source, parse in (("epoch_notable_ai_models", parse_notable_bytes),
+                          ("epoch_frontier_ai_models", parse_frontier_bytes),
+                          ("epoch_large_scale_ai_models", parse_large_scale_bytes)):
+        data, entry = read_vendored(PUBLISHERS_DIR, source)
+        frame = parse(data, entry.url).frame
+        dated = frame[pd.to_datetime(frame["publication_date"]).dt.date <= month_end]
+        figures.append(dated["training_compute_flop"].astype(float).max())
+    largest = metrics["metrics"]["largest_training_run_flop"]
+    assert largest["value"] == pytest.approx(max(figures), rel=1e-9), (largest, figures)
+    assert largest["value"] >= 3e26  # Grok 3 (Feb 2025), not GPT-4.5 as with the snapshot alone
