@@ -40,7 +40,7 @@ def brief_inputs(partition: str, as_of: date, previous=None) -> BriefInputs:
         "vintage": "flopcast compilation, retrieved 2026-11-26"}, {
         "source_name": "epoch_gpu_clusters", "landing_sha256": "ef" * 32,
         "landing_url": "https://epoch.ai/data/gpu_clusters.csv", "licence": "CC BY 4.0",
-        "source_mode": "bundled", "fetched_at": "2026-11-02T00:00:00Z", "is_stale": True, "row_count": 786,
+        "source_mode": "bundled", "fetched_at": "2026-11-02T00:00:00Z", "is_stale": True, "row_count": 1448,
         "vintage": "Epoch AI release of late 2025"}])
     campuses = pd.read_csv(SNAPSHOT_DIR / "datacenter_campuses.csv").rename(columns={
         "name": "campus_name", "power_mw_planned": "planned_power_mw",
@@ -133,7 +133,8 @@ def test_data_vintage_on_the_sources_page_and_in_metrics(june):
     _, rendered = june
     vintage = rendered.metrics["data_vintage"]
     assert [v["source_name"] for v in vintage] == ["epoch_gpu_clusters", "snapshot_accelerators"]
-    assert vintage[0] | {"row_count": 786, "is_stale": True, "vintage": "Epoch AI release of late 2025"} == vintage[0]
+    assert vintage[0] | {"row_count": 1448, "is_stale": True, "vintage": "Epoch AI release of late 2025"} == vintage[0]
     text = pdf_text(rendered.pdf)
     assert "Data vintage: 2 sources loaded; stale" in text and "epoch_gpu_clusters" in text
     assert "Epoch AI release of late 2025" in text and "flopcast compilation, retrieved 2026-11-26" in text
+    assert "1,448" in text  # row counts exact, not rounded like the model's figures
