@@ -67,8 +67,10 @@ def test_pipeline_runs_on_a_postgres_backed_instance(postgres, tmp_path, monkeyp
     dagster_home = tmp_path / "dagster_home"
     dagster_home.mkdir()
     shutil.copyfile(PROJECT_ROOT / "deploy" / "dagster.yaml", dagster_home / "dagster.yaml")
+    # The instance config is under test, not the inputs: the compiled snapshot alone keeps it quick.
     for key, value in {**postgres, "DAGSTER_HOME": str(dagster_home),
-                       "FLOPCAST_HOME": str(tmp_path / "home")}.items():
+                       "FLOPCAST_HOME": str(tmp_path / "home"),
+                       "FLOPCAST_PUBLISHERS_DIR": str(tmp_path / "no_publishers")}.items():
         monkeypatch.setenv(key, value)
     with DagsterInstance.get() as instance:
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"
