@@ -1,5 +1,6 @@
-"""`flopcast ingest` from the command line: every source in mirror mode (the real publisher files),
-one source in bundled mode, and live mode against a loopback server, with a stale fallback."""
+"""`flopcast ingest` from the command line: every source in mirror mode (the real publisher files,
+read from the vendored data/publishers folder as a mirror), one source in bundled mode, and live
+mode against a loopback server, with a stale fallback."""
 
 import dataclasses
 import io
@@ -14,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.settings import PROJECT_ROOT
+from orchestration.settings import PROJECT_ROOT, PUBLISHERS_DIR
 from orchestration.sources import registry
 
 pytestmark = pytest.mark.e2e
@@ -30,9 +31,9 @@ def _rows(home: Path, table: str) -> int:
         return con.execute(f"select count(*) from raw.{table}").fetchone()[0]
 
 
-def test_ingest_every_source_from_a_mirror_then_bundled(real_data, tmp_path):
+def test_ingest_every_source_from_a_mirror_then_bundled(tmp_path):
     env = {**os.environ, "FLOPCAST_HOME": str(tmp_path)}
-    done = _flopcast("ingest", "--mode", "mirror", "--mirror", str(real_data), env=env)
+    done = _flopcast("ingest", "--mode", "mirror", "--mirror", str(PUBLISHERS_DIR), env=env)
     assert done.returncode == 0, done.stderr[-3000:]
     lines = {line.split()[0]: line for line in done.stdout.splitlines() if line.startswith("  ")}
     assert set(lines) == set(registry.SOURCES)
@@ -43,7 +44,7 @@ def test_ingest_every_source_from_a_mirror_then_bundled(real_data, tmp_path):
     assert _rows(tmp_path, "epoch_notable_ai_models") == 942
     assert _rows(tmp_path, "openrouter_rankings_daily") == 0
 
-    # Bundled mode reuses the last landed copy of a live-only source, not marked stale.
+    # Bundled mode lands the vendored copy (the same bytes as the mirror's), not marked stale.
     again = _flopcast("ingest", "--source", "epoch_gpu_clusters", env=env)
     assert again.returncode == 0, again.stderr[-3000:]
     assert "786 rows" in again.stdout and "STALE" not in again.stdout
@@ -57,12 +58,15 @@ def test_ingest_rejects_bad_arguments(tmp_path):
     assert done.returncode == 1 and "needs --mirror DIR" in done.stderr
 
 
-def test_ingest_live_then_falls_back_to_the_last_good_file(real_data, tmp_path, monkeypatch, capsys):
+def test_ingest_live_then_falls_back_to_the_last_good_file(tmp_path, monkeypatch, capsys):
     from orchestration.cli import main
 
+    # `main` sets FLOPCAST_SOURCE_MODE in this process as the CLI does in its own: registered here,
+    # it is restored afterwards (left at 'live', later in-process runs would try the network).
+    monkeypatch.setenv("FLOPCAST_SOURCE_MODE", "bundled")
     payload = io.BytesIO()
     with zipfile.ZipFile(payload, "w") as archive:
-        archive.writestr("ml_hardware.csv", (real_data / "epoch" / "ml_hardware.csv").read_bytes())
+        archive.writestr("ml_hardware.csv", (PUBLISHERS_DIR / "epoch" / "ml_hardware.csv").read_bytes())
     state = {"up": True}
 
     class Handler(BaseHTTPRequestHandler):
