@@ -3,6 +3,7 @@ built from them, and the market tables. The installed base is checked, with the 
 (`pytest -s`), against the public shipment-based estimates it is built from and against Epoch AI's
 published installed-base estimates; where the scope differs, the test says which."""
 
+import pandas as pd
 import pytest
 
 YEARS = (2022, 2023, 2024, 2025)
@@ -11,7 +12,7 @@ YEARS = (2022, 2023, 2024, 2025)
 @pytest.fixture(scope="module")
 def installed(bundled_warehouse):
     return bundled_warehouse.frame(
-        "select * from marts.fct_installed_base where is_year_end order by period_end, vendor")
+        "select * from marts.fct_installed_base where is_year_end and is_latest order by period_end, vendor")
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +95,18 @@ def test_market_marts(bundled_warehouse):
     spend = bundled_warehouse.frame("select * from marts.fct_lab_compute_spend")
     openai = spend[(spend["lab"] == "OpenAI") & (spend["year"] == 2024) & (spend["basis"] == "epoch_estimate")]
     assert set(openai["category"]) >= {"inference", "r_and_d", "total"}
+
+
+def test_each_vintage_counts_only_the_figures_disclosed_by_its_date(bundled_warehouse, shipments):
+    """The as-of rule: the stock as known at mid-2025 cannot use NVIDIA's October 2025 counts, so it
+    is lower than today's view of the same quarter; a vintage after the last disclosure equals it."""
+    vintages = bundled_warehouse.frame(
+        "select as_of_date, is_latest, installed_h100e from marts.fct_installed_base "
+        "where vendor = 'all' and period_end = date '2023-12-31' order by as_of_date")
+    latest = vintages[vintages["is_latest"]]
+    assert len(latest) == 1
+    mid_2025 = vintages[vintages["as_of_date"].astype(str) == "2025-06-30"]
+    assert float(mid_2025["installed_h100e"].iloc[0]) < float(latest["installed_h100e"].iloc[0])
+    hopper = shipments.loc["nvidia-hopper-lifetime-nvidia"]
+    assert pd.Timestamp(hopper["disclosed_on"]) > pd.Timestamp("2025-06-30")
+    assert pd.Timestamp(latest["as_of_date"].iloc[0]) >= pd.Timestamp(shipments.loc[shipments["in_stock"], "disclosed_on"].max())

@@ -1,6 +1,7 @@
 -- The installed base of AI accelerators per calendar quarter (is_year_end marks Q4) and vendor,
--- in H100-equivalents and chips, built from the shipment figures that fct_accelerator_shipments
--- marks in_stock:
+-- in H100-equivalents and chips, as it could be known at each month end (as_of_date: only the
+-- figures disclosed by then; is_latest marks the vintage with every figure). Built from the
+-- shipment figures that fct_accelerator_shipments marks in_stock:
 --   1. each figure is spread evenly over the days of its period, into calendar quarters;
 --   2. per series (a vendor family) and quarter, the estimates of the publishers that cover it give
 --      the central value (median) and the range (lowest low, highest high);
@@ -12,8 +13,8 @@
 -- shipped_h100e_cumulative is the same shipments summed with no lag and no retirement: the
 -- quantity Epoch AI's chip-sales explorer reports ("cumulative computing capacity").
 -- Quarters run from the first figure to deployment_lag_quarters after the last quarter that the
--- largest series (by H100-equivalents) covers in full: later stocks would miss that series'
--- shipments and read as a fall.
+-- vintage's largest series (by H100-equivalents) covers in full: later stocks would miss that
+-- series' shipments and read as a fall.
 with params as (
     select
         max(case when parameter = 'deployment_lag_quarters' then value end)  as lag_quarters,
@@ -22,45 +23,76 @@ with params as (
     from {{ ref('installed_base_parameters') }}
 ),
 
-figures as (
+all_figures as (
     select *
     from {{ ref('fct_accelerator_shipments') }}
     where in_stock and metric = 'shipped' and units_h100e is not null
 ),
 
+vintages as (
+    -- every month end from the first disclosure's month to the last one's
+    select
+        cast(m.range + interval 1 month - interval 1 day as date)      as as_of_date,
+        m.range + interval 1 month >= (select date_trunc('month', max(disclosed_on)) + interval 1 month
+                                       from all_figures)               as is_latest
+    from range((select date_trunc('month', min(disclosed_on)) from all_figures),
+               (select date_trunc('month', max(disclosed_on)) + interval 1 month from all_figures),
+               interval 1 month) m
+),
+
+figures as (
+    select v.as_of_date, f.*
+    from vintages v
+    join all_figures f on f.disclosed_on <= v.as_of_date
+),
+
 largest_series as (
-    select series, max(period_end) as covered_to
-    from figures
-    group by series
-    order by sum(units_h100e) desc
-    limit 1
+    select as_of_date, arg_max(covered_to, h100e) as covered_to
+    from (
+        select as_of_date, series, max(period_end) as covered_to, sum(units_h100e) as h100e
+        from figures
+        group by as_of_date, series
+    )
+    group by as_of_date
 ),
 
 bounds as (
     select
+        f.as_of_date,
         date_trunc('quarter', min(f.period_start))                     as first_quarter,
         -- the last calendar quarter the largest series covers to its last day
         cast(date_trunc('quarter', any_value(l.covered_to) + interval 1 day)
              - interval 3 month as date)                                as last_quarter
-    from figures f, largest_series l
+    from figures f
+    join largest_series l using (as_of_date)
+    group by f.as_of_date
 ),
 
 quarters as (
+    -- one shared quarter index, from the first figure of any vintage
     select
         cast(q.range as date)                                          as quarter_start,
         cast(q.range + interval 3 month - interval 1 day as date)      as quarter_end,
         row_number() over (order by q.range)                           as quarter_index
-    from bounds b, params p,
-        range(b.first_quarter,
-              b.last_quarter + to_months(cast(p.lag_quarters as integer) * 3) + interval 1 day,
+    from params p,
+        range((select min(first_quarter) from bounds),
+              (select max(last_quarter) from bounds)
+                  + to_months(cast(p.lag_quarters as integer) * 3) + interval 1 day,
               interval 3 month) q
+),
+
+vintage_quarters as (
+    select b.as_of_date, q.*
+    from bounds b, params p, quarters q
+    where q.quarter_start >= b.first_quarter
+      and q.quarter_start <= b.last_quarter + to_months(cast(p.lag_quarters as integer) * 3)
 ),
 
 allocated as (
     select
+        f.as_of_date,
         f.series,
         f.vendor,
-        f.shipment_id,
         q.quarter_index,
         (datediff('day', greatest(f.period_start, q.quarter_start),
                          least(f.period_end, q.quarter_end)) + 1)
@@ -74,22 +106,23 @@ allocated as (
 
 series_quarter as (
     select
+        as_of_date,
         series,
         any_value(vendor)                                              as vendor,
         quarter_index,
         median(units * share_of_figure)                                as units,
         median(units_h100e * share_of_figure)                          as h100e,
         min(low_h100e * share_of_figure)                               as low_h100e,
-        max(high_h100e * share_of_figure)                              as high_h100e,
-        count(*)                                                       as estimates
+        max(high_h100e * share_of_figure)                              as high_h100e
     from allocated
-    group by series, quarter_index
+    group by as_of_date, series, quarter_index
 ),
 
 cohorts as (
-    -- every (stock quarter, shipment quarter) pair, with the cohort's survival at the stock
-    -- quarter's end (age measured from the middle of its install quarter)
+    -- every (stock quarter, shipment quarter) pair of a vintage, with the cohort's survival at the
+    -- stock quarter's end (age measured from the middle of its install quarter)
     select
+        q.as_of_date,
         q.quarter_index,
         s.vendor,
         s.units, s.h100e, s.low_h100e, s.high_h100e,
@@ -98,13 +131,14 @@ cohorts as (
             (p.life_years + p.spread_years / 2
              - (q.quarter_index - s.quarter_index - p.lag_quarters + 0.5) / 4) / p.spread_years))
                                                                        as survival
-    from quarters q
-    join series_quarter s on s.quarter_index <= q.quarter_index
+    from vintage_quarters q
+    join series_quarter s on s.as_of_date = q.as_of_date and s.quarter_index <= q.quarter_index
     cross join params p
 ),
 
 by_vendor as (
     select
+        as_of_date,
         quarter_index,
         vendor,
         sum(case when installed then h100e * survival else 0 end)     as installed_h100e,
@@ -113,19 +147,21 @@ by_vendor as (
         sum(case when installed then units * survival else 0 end)     as installed_units,
         sum(h100e)                                                     as shipped_h100e_cumulative
     from cohorts
-    group by quarter_index, vendor
+    group by as_of_date, quarter_index, vendor
 ),
 
 with_total as (
     select * from by_vendor
     union all
-    select quarter_index, 'all' as vendor, sum(installed_h100e), sum(installed_h100e_low),
+    select as_of_date, quarter_index, 'all' as vendor, sum(installed_h100e), sum(installed_h100e_low),
            sum(installed_h100e_high), sum(installed_units), sum(shipped_h100e_cumulative)
     from by_vendor
-    group by quarter_index
+    group by as_of_date, quarter_index
 )
 
 select
+    t.as_of_date,
+    v.is_latest,
     q.quarter_end                                                      as period_end,
     year(q.quarter_end)                                                as year,
     quarter(q.quarter_end)                                             as quarter,
@@ -138,4 +174,5 @@ select
     t.shipped_h100e_cumulative
 from with_total t
 join quarters q using (quarter_index)
-order by period_end, vendor
+join vintages v using (as_of_date)
+order by as_of_date, period_end, vendor
