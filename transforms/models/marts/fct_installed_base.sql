@@ -12,9 +12,10 @@
 --      and highs (their errors are treated as fully correlated, so the range is wide).
 -- shipped_h100e_cumulative is the same shipments summed with no lag and no retirement: the
 -- quantity Epoch AI's chip-sales explorer reports ("cumulative computing capacity").
--- Quarters run from the first figure to deployment_lag_quarters after the last quarter that the
--- vintage's largest series (by H100-equivalents) covers in full: later stocks would miss that
--- series' shipments and read as a fall.
+-- Quarters run from the first figure to deployment_lag_quarters after the last quarter that every
+-- major series of the vintage covers in full (a tenth of its H100-equivalents or more, and not
+-- superseded: covered within a year of the best-covered one) - later stocks would miss that
+-- series' shipments and read as a fall - and never past the vintage's date.
 with params as (
     select
         max(case when parameter = 'deployment_lag_quarters' then value end)  as lag_quarters,
@@ -46,25 +47,38 @@ figures as (
     join all_figures f on f.disclosed_on <= v.as_of_date
 ),
 
-largest_series as (
-    select as_of_date, arg_max(covered_to, h100e) as covered_to
-    from (
-        select as_of_date, series, max(period_end) as covered_to, sum(units_h100e) as h100e
-        from figures
-        group by as_of_date, series
-    )
-    group by as_of_date
+series_coverage as (
+    -- per vintage and series: its share of the vintage's H100-equivalents and the last calendar
+    -- quarter it covers to its last day
+    select
+        as_of_date,
+        series,
+        sum(units_h100e) / sum(sum(units_h100e)) over (partition by as_of_date)   as share_of_vintage,
+        -- a figure's period past the vintage's date is a forecast: coverage stops at that date
+        cast(date_trunc('quarter', least(max(period_end), as_of_date) + interval 1 day)
+             - interval 3 month as date)                               as last_full_quarter
+    from figures
+    group by as_of_date, series
+),
+
+major_series as (
+    -- a tenth of the vintage's H100-equivalents or more, and still covered within a year of the
+    -- best-covered major series (one that stopped earlier is a superseded generation)
+    select *
+    from series_coverage
+    where share_of_vintage >= 0.1
+    qualify last_full_quarter >= max(last_full_quarter) over (partition by as_of_date) - interval 12 month
 ),
 
 bounds as (
     select
         f.as_of_date,
         date_trunc('quarter', min(f.period_start))                     as first_quarter,
-        -- the last calendar quarter the largest series covers to its last day
-        cast(date_trunc('quarter', any_value(l.covered_to) + interval 1 day)
-             - interval 3 month as date)                                as last_quarter
+        -- the last quarter every major series covers in full
+        any_value(c.last_quarter)                                      as last_quarter
     from figures f
-    join largest_series l using (as_of_date)
+    join (select as_of_date, min(last_full_quarter) as last_quarter
+          from major_series group by as_of_date) c using (as_of_date)
     group by f.as_of_date
 ),
 
@@ -86,6 +100,7 @@ vintage_quarters as (
     from bounds b, params p, quarters q
     where q.quarter_start >= b.first_quarter
       and q.quarter_start <= b.last_quarter + to_months(cast(p.lag_quarters as integer) * 3)
+      and q.quarter_end <= b.as_of_date  -- a later stock would be a forecast
 ),
 
 allocated as (
