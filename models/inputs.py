@@ -1,13 +1,16 @@
 """The model's inputs: DataFrames shaped like the warehouse marts, checked, typed and cut at a date.
 
 The demand model reads five marts: ``dim_accelerator``, ``fct_training_runs``,
-``fct_token_volumes``, ``fct_rental_prices`` and ``fct_published_splits``. Columns are matched by
+``fct_token_volumes``, ``fct_rental_prices`` and ``fct_published_splits``, and checks its demand
+against a sixth, ``fct_installed_base`` (optional: empty when not given). Columns are matched by
 name; extra columns are ignored, missing required ones fail with a message naming the table.
 
 The as-of rule: a run for date D uses only rows dated on or before D —
 accelerators by ``release_date``, training runs by ``publication_date``, token volumes by
 ``disclosed_on`` (``period_end`` when the disclosure date is empty), rental prices by
-``observed_on``, published splits by ``period_end``. Two documented exceptions: rental prices
+``observed_on``, published splits by ``period_end``, the installed base by its vintage (the latest
+``as_of_date`` on or before D: a stock counts only shipment figures disclosed by then). Two
+documented exceptions: rental prices
 without an ``observed_on`` (list prices whose capture date the source does not expose) are kept,
 and rows with an empty date in the other tables are dropped.
 
@@ -15,7 +18,7 @@ and rows with an empty date in the other tables are dropped.
 (renaming columns as the marts do) for tests and benchmarks.
 """
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
 
@@ -38,6 +41,10 @@ REQUIRED_COLUMNS: dict[str, list[str]] = {
         "split_id", "period_start", "period_end", "scope", "publisher", "unit", "measure",
         "inference_share", "training_share",
     ],
+    "installed_base": [
+        "as_of_date", "vendor", "period_end", "year", "is_year_end", "installed_h100e",
+        "installed_h100e_low", "installed_h100e_high",
+    ],
 }
 
 OPTIONAL_COLUMNS: dict[str, list[str]] = {
@@ -50,6 +57,7 @@ OPTIONAL_COLUMNS: dict[str, list[str]] = {
     "token_volumes": ["period_days", "tokens"],
     "rental_prices": ["price_id", "provider"],
     "published_splits": ["inference_value", "training_value", "value_unit", "definition_notes"],
+    "installed_base": ["installed_units", "shipped_h100e_cumulative"],
 }
 
 _DATE_COLUMNS = {
@@ -58,6 +66,7 @@ _DATE_COLUMNS = {
     "token_volumes": ["period_start", "period_end", "disclosed_on"],
     "rental_prices": ["observed_on"],
     "published_splits": ["period_start", "period_end"],
+    "installed_base": ["as_of_date", "period_end"],
 }
 _NUMERIC_COLUMNS = {
     "accelerators": ["bf16_dense_flop_per_s", "fp16_dense_flop_per_s", "fp8_dense_flop_per_s",
@@ -68,6 +77,8 @@ _NUMERIC_COLUMNS = {
     "token_volumes": ["tokens_per_day", "period_days", "tokens"],
     "rental_prices": ["usd_per_accelerator_hour"],
     "published_splits": ["inference_share", "training_share", "inference_value", "training_value"],
+    "installed_base": ["installed_h100e", "installed_h100e_low", "installed_h100e_high",
+                       "installed_units", "shipped_h100e_cumulative"],
 }
 
 
@@ -105,13 +116,15 @@ def _typed(name: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class ModelInputs:
-    """The five marts the model reads (see the module docstring)."""
+    """The marts the model reads (see the module docstring)."""
 
     accelerators: pd.DataFrame
     training_runs: pd.DataFrame
     token_volumes: pd.DataFrame
     rental_prices: pd.DataFrame
     published_splits: pd.DataFrame
+    installed_base: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=REQUIRED_COLUMNS["installed_base"]))
 
     def __post_init__(self):
         for f in fields(self):
@@ -134,7 +147,11 @@ class ModelInputs:
         rp = self.rental_prices
         rp = rp[rp["observed_on"].isna() | (rp["observed_on"] <= cut)]
         ps = self.published_splits[self.published_splits["period_end"] <= cut]
+        ib = self.installed_base
+        known_vintages = ib.loc[ib["as_of_date"] <= cut, "as_of_date"]
+        ib = ib[ib["as_of_date"] == known_vintages.max()] if len(known_vintages) else ib.iloc[0:0]
         return replace(self, accelerators=acc.reset_index(drop=True),
+                       installed_base=ib.reset_index(drop=True),
                        training_runs=runs.reset_index(drop=True),
                        token_volumes=tv.reset_index(drop=True),
                        rental_prices=rp.reset_index(drop=True),

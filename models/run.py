@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from models import backtest, hardware, montecarlo, sensitivity
+from models import backtest, hardware, montecarlo, sensitivity, supply
 from models.config import DRIVERS, Scenario, load_scenario
 from models.inputs import ModelInputs, to_date
 
@@ -81,6 +81,16 @@ partly by scope and partly because 2023-24 generative inference is a back-cast, 
 wide there. The OpenAI rows share a source with rd_to_final_ratio, so agreement there is not
 independent; Deloitte's shares are analyst estimates without a published method.
 
+Check against the installed base. The installed H100e the model needs is set beside the stock
+that was actually shipped and deployed (fct_installed_base: shipment figures from company
+disclosures, analysts and Epoch AI, a one-quarter deployment lag and 4-7 year retirement, in the
+vintage the brief's date could know), for every year the stock covers in full. Their ratio is the
+implied utilisation of the observed fleet by the modelled demand. This model derives its fleet from
+demand and does not yet take the observed stock as its supply: a ratio well below the
+utilisation fleets run at means its demand scope (generative workloads) leaves much of the
+installed base unexplained - recommendation, vision and enterprise ML, idle and ramping capacity -
+or that its demand is too low. The check is reported, not tuned away.
+
 Known limits. Notable-run lists lag (FLOP figures for the newest frontier models arrive late or
 never), so the level averages three detrended years, and the fitted growth itself depends on the
 list (lower with the bundled snapshot alone than with Epoch's notable models added);
@@ -144,6 +154,7 @@ class ModelOutputs:
     token_accounting: pd.DataFrame
     provider_growth: pd.DataFrame
     fleet: pd.DataFrame
+    supply_check: pd.DataFrame
     methodology: str = METHODOLOGY
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -205,4 +216,5 @@ def run_model(inputs: ModelInputs, scenario="base", as_of=None, seed: int = DEFA
         hardware_fit=hw, backtest=score, drivers=table, training_history=history,
         trend=prep.trend.as_frame(), token_accounting=prep.token_table,
         provider_growth=prep.provider_growth, fleet=ctx.fleet,
+        supply_check=supply.supply_check(demand, data.installed_base),
     )

@@ -141,6 +141,7 @@ MART_INPUTS = {  # ModelInputs field -> the mart it is read from
     "token_volumes": "fct_token_volumes",
     "rental_prices": "fct_rental_prices",
     "published_splits": "fct_published_splits",
+    "installed_base": "fct_installed_base",
 }
 BUNDLED_SCENARIOS = ("bear", "base", "bull")
 MODEL_SEED = 20240101

@@ -172,6 +172,17 @@ def build_metrics(inputs: BriefInputs) -> dict:
     m["disclosed_tokens_per_day"] = _metric(
         anchors["tokens_per_day"].sum(), "tokens/day",
         f"tokens/day disclosed by {len(anchors)} providers (latest figure each)")
+    check = view.tables.get("supply_check", pd.DataFrame())
+    if len(check):
+        last = check.sort_values("year").iloc[-1]
+        year = int(last["year"])
+        m["observed_installed_h100e_last_year"] = _metric(
+            last["observed_h100e"], "H100e", f"installed base shipped and in service, {year} average (all AI)",
+            last["observed_h100e_low"], last["observed_h100e_high"], year)
+        m["implied_utilisation_last_year"] = _metric(
+            last["implied_utilisation_p50"], "share",
+            f"modelled demand / observed installed base, {year}",
+            last["implied_utilisation_p10"], last["implied_utilisation_p90"], year)
     chip = _reference_chip(inputs, view)
     m["reference_ridge_point_flop_per_byte"] = _metric(
         chip["ridge_point_flop_per_byte"], "FLOP/byte", f"{chip['accelerator_name']} ridge point (dense BF16)")
@@ -225,7 +236,7 @@ def _fmt_metric(metric: dict) -> str:
         return format_usd(value)
     if unit in ("FLOP", "FLOP/USD"):
         return f"{format_sci(value)} {unit}"
-    if unit == "tokens/day":
+    if unit in ("tokens/day", "H100e"):
         return format_count(value, unit)
     return f"{format_number(value)} {unit}".strip()
 
@@ -457,6 +468,7 @@ def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> tu
         "campuses": campuses.to_dict(orient="records"),
         "mlperf": mlperf.to_dict(orient="records"),
         "backtest": backtest.to_dict(orient="records"),
+        "supply_check": view.tables.get("supply_check", pd.DataFrame()).to_dict(orient="records"),
         "drivers": drivers.to_dict(orient="records"),
         "assumption_count": int((drivers["kind"] == "assumption").sum()),
         "methodology": [p.strip() for p in inputs.methodology.split("\n\n") if p.strip()],

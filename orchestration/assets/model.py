@@ -23,6 +23,7 @@ MODEL_TABLES = {
     "token_accounting": "Which token disclosures were used, and how (anchor, series, excluded).",
     "provider_growth": "Observed token growth per disclosing provider.",
     "fleet": "Fleet mix per year: peak FLOP/s per chip for training and serving, board power, H100e per chip.",
+    "supply_check": "Modelled installed H100e beside the observed (shipment-based) stock per year, and the implied utilisation.",
     "methodology": "The methodology text of each scenario run, printed in the brief.",
     "run": "The run itself: main scenario, seed, input snapshot hash, as-of date, draws.",
 }

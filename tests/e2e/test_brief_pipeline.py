@@ -163,3 +163,28 @@ def test_default_run_loads_the_vendored_files_and_the_largest_run_on_record(cli_
     largest = metrics["metrics"]["largest_training_run_flop"]
     assert largest["value"] == pytest.approx(max(figures), rel=1e-9), (largest, figures)
     assert largest["value"] >= 3e26  # Grok 3 (Feb 2025), not GPT-4.5 as with the snapshot alone
+
+
+def test_brief_sets_modelled_demand_beside_the_observed_installed_base(cli_brief):
+    """The stock known at the brief's date (as-of vintage) is in the brief and metrics.json, with
+    the implied utilisation of the observed fleet by the modelled demand."""
+    import duckdb
+
+    metrics = cli_brief["metrics"]["metrics"]
+    observed, utilisation = metrics["observed_installed_h100e_last_year"], metrics["implied_utilisation_last_year"]
+    year = observed["year"]
+    with duckdb.connect(str(cli_brief["home"] / "warehouse.duckdb"), read_only=True) as con:
+        vintage = con.execute(
+            "select max(as_of_date) from marts.fct_installed_base where as_of_date <= date '2025-06-30'"
+        ).fetchone()[0]
+        stock = con.execute(
+            "select avg(installed_h100e) from marts.fct_installed_base where vendor = 'all' "
+            "and as_of_date = ? and year = ?", [vintage, year]).fetchone()[0]
+        modelled = con.execute(
+            "select p50 from model.demand where partition = ? and scenario = 'base' and bucket = 'total' "
+            "and unit = 'h100e' and year = ?", [E2E_MONTH, year]).fetchone()[0]
+    assert observed["value"] == pytest.approx(stock, rel=1e-9)
+    assert utilisation["value"] == pytest.approx(modelled / stock, rel=1e-9)
+    text = re.sub(r"\s+", " ", _pdf_text(cli_brief["pdf"]))
+    assert "Installed base: modelled demand against the stock shipped" in text
+    assert f"as known by {vintage.isoformat()}" in text

@@ -1,0 +1,62 @@
+"""The model's demand checked against the observed installed base: which years are compared,
+how the stock is averaged, and the implied utilisation ratios (pure functions, small frames)."""
+
+import pandas as pd
+import pytest
+
+from models.inputs import REQUIRED_COLUMNS, ModelInputs
+from models.supply import observed_stock, supply_check
+
+
+def _stock(as_of: str, year_values: dict[int, list[float]]) -> pd.DataFrame:
+    rows = []
+    for year, values in year_values.items():
+        for quarter, value in enumerate(values, start=1):
+            end = pd.Timestamp(year=year, month=3 * quarter, day=1) + pd.offsets.MonthEnd(0)
+            for vendor, share in (("all", 1.0), ("nvidia", 0.8)):
+                rows.append({"as_of_date": pd.Timestamp(as_of), "vendor": vendor, "period_end": end,
+                             "year": year, "is_year_end": quarter == 4,
+                             "installed_h100e": value * share, "installed_h100e_low": 0.8 * value * share,
+                             "installed_h100e_high": 1.25 * value * share})
+    return pd.DataFrame(rows)
+
+
+def _demand(values: dict[int, tuple[float, float, float]]) -> pd.DataFrame:
+    rows = [{"year": y, "bucket": "total", "unit": "h100e", "p10": a, "p50": b, "p90": c}
+            for y, (a, b, c) in values.items()]
+    rows.append({"year": 2024, "bucket": "total", "unit": "gw", "p10": 1, "p50": 2, "p90": 3})
+    return pd.DataFrame(rows)
+
+
+def test_only_years_with_four_quarter_ends_are_observed_and_averaged():
+    stock = _stock("2025-06-30", {2023: [1, 2, 3, 4], 2024: [5, 6, 7, 8], 2025: [9]})
+    observed = observed_stock(stock)
+    assert observed["year"].tolist() == [2023, 2024]
+    assert observed["observed_h100e"].tolist() == [2.5, 6.5]  # 'all' only, yearly mean
+    assert observed["as_of_date"].iloc[0] == "2025-06-30"
+
+
+def test_implied_utilisation_ratios_and_widest_range():
+    stock = _stock("2025-06-30", {2024: [4, 4, 4, 4]})
+    check = supply_check(_demand({2024: (1.0, 2.0, 3.0), 2030: (9, 9, 9)}), stock)
+    assert len(check) == 1 and check["year"].iloc[0] == 2024  # only years both cover
+    row = check.iloc[0]
+    assert row["implied_utilisation_p50"] == pytest.approx(0.5)
+    assert row["implied_utilisation_p10"] == pytest.approx(1.0 / 5.0)  # low demand / high stock
+    assert row["implied_utilisation_p90"] == pytest.approx(3.0 / 3.2)  # high demand / low stock
+
+
+def test_empty_installed_base_gives_an_empty_check():
+    nothing = _stock("2025-06-30", {2024: [1, 1, 1, 1]}).iloc[0:0]
+    assert supply_check(_demand({2024: (1, 2, 3)}), nothing).empty
+
+
+def test_as_of_picks_the_latest_vintage_known_by_the_date():
+    stock = pd.concat([_stock("2025-03-31", {2024: [1, 1, 1, 1]}),
+                       _stock("2025-09-30", {2024: [2, 2, 2, 2]})])
+    empty = {name: pd.DataFrame(columns=columns) for name, columns in REQUIRED_COLUMNS.items()
+             if name != "installed_base"}
+    inputs = ModelInputs(**empty, installed_base=stock)
+    assert set(inputs.as_of("2025-06-30").installed_base["as_of_date"]) == {pd.Timestamp("2025-03-31")}
+    assert set(inputs.as_of("2025-12-31").installed_base["as_of_date"]) == {pd.Timestamp("2025-09-30")}
+    assert inputs.as_of("2024-12-31").installed_base.empty  # nothing was known yet
