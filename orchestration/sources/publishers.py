@@ -156,13 +156,10 @@ def replace_vendored(publishers_dir: Path, entries: dict[str, VendoredFile],
                      descriptor: "SourceDescriptor", data: bytes, *, retrieved: str,
                      note: str) -> VendoredFile:
     """Write ``data`` as the vendored copy of ``descriptor`` (atomically) and return its new
-    manifest entry, also stored in ``entries``; a copy under an older name is removed. The caller
-    writes the manifest once all sources are done."""
+    manifest entry, also stored in ``entries``. The caller writes the manifest once all sources are
+    done, then removes a copy kept under an older name (the old entry's path)."""
     relative = vendored_path(descriptor)
     atomic_write_bytes(_inside(publishers_dir, relative, relative), data)
-    old = entries.get(descriptor.name)
-    if old is not None and old.path != relative:
-        (publishers_dir / old.path).unlink(missing_ok=True)
     entry = VendoredFile(
         path=relative, source=descriptor.name, publisher=descriptor.title.split(",")[0],
         title=descriptor.title, url=descriptor.landed_url, licence=descriptor.licence,
@@ -171,3 +168,4 @@ def replace_vendored(publishers_dir: Path, entries: dict[str, VendoredFile],
     )
     entries[descriptor.name] = entry
     return entry
+

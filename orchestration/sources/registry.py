@@ -5,6 +5,7 @@ write ``raw.<source>`` from the result.
 """
 
 import time
+from pathlib import Path
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -155,6 +156,7 @@ def refresh_bundled(
     today = utc_now_iso()[:10]
     done: list[str] = []
     failures: list[str] = []
+    superseded: list[Path] = []
     for name in chosen:
         source = LIVE_SOURCES[name]
         try:
@@ -165,12 +167,17 @@ def refresh_bundled(
         except (FetchError, SourceFormatError) as exc:
             failures.append(f"{name}: {exc}")
             continue
+        old = entries.get(name)
         entry = replace_vendored(
             settings.publishers_dir, entries, source.descriptor, data, retrieved=today,
             note=f"downloaded by `flopcast ingest --mode live --refresh-bundled`; {rows} rows parsed")
+        if old is not None and old.path != entry.path:
+            superseded.append(settings.publishers_dir / old.path)
         done.append(f"{name}: {entry.path} ({entry.bytes:,} bytes, {rows} rows)")
-    if done:
+    if done:  # the manifest first, then the copies it no longer names: a crash leaves no gap
         write_manifest(settings.publishers_dir, entries.values())
+        for path in superseded:
+            path.unlink(missing_ok=True)
     if failures:
         raise VendoredCopyError(f"refreshed {len(done)} source(s); kept the old copy of "
                                 f"{len(failures)}: " + "; ".join(failures))

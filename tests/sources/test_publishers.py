@@ -165,3 +165,20 @@ def test_a_bad_vendored_copy_leaves_the_published_warehouse_and_landing_as_they_
     after = {p: hashlib.sha256(p.read_bytes()).hexdigest()
              for p in [settings.duckdb_path, *sorted((settings.landing_dir / "epoch_ml_hardware").iterdir())]}
     assert after == before
+
+
+def test_refresh_saves_under_the_publishers_name_and_drops_the_resaved_copy(tmp_path, loopback,
+                                                                           make_settings, monkeypatch):
+    folder = tmp_path / "publishers"
+    shutil.copytree(PUBLISHERS_DIR, folder)
+    usage = registry.get_source("epoch_ai_companies_usage_reports")
+    old = load_manifest(folder)[usage.descriptor.name]
+    served = (folder / old.path).read_bytes()
+    url = loopback.script("/data/ai_companies_usage_reports.csv", ("ok", served))
+    monkeypatch.setitem(registry.LIVE_SOURCES, usage.descriptor.name,
+                        usage._replace(descriptor=dataclasses.replace(usage.descriptor, url=url)))
+    registry.refresh_bundled(make_settings("live", publishers=folder), [usage.descriptor.name],
+                             http=registry.HttpOptions(retries=0))
+    entry = load_manifest(folder)[usage.descriptor.name]
+    assert entry.path == "epoch/ai_companies_usage_reports.csv" != old.path
+    assert not (folder / old.path).exists() and (folder / entry.path).read_bytes() == served
