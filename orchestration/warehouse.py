@@ -66,7 +66,7 @@ class RunLock:
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    holder = os.pread(fd, 512, 0).decode(errors="replace").strip()
+                    holder = _read_holder(fd)
                     os.close(fd)
                     raise RunInProgressError(
                         f"another flopcast run is in progress (lock {self.path}"
@@ -74,8 +74,10 @@ class RunLock:
                         "wait for it to finish or try again later"
                     ) from None
                 time.sleep(self.poll_s)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps({"pid": os.getpid(), "since": utc_now_iso()}).encode(), 0)
+        # Write first, then cut to length: a reader never sees an empty file mid-rewrite.
+        record = json.dumps({"pid": os.getpid(), "since": utc_now_iso()}).encode()
+        os.pwrite(fd, record, 0)
+        os.ftruncate(fd, len(record))
         self._fd = fd
         RunLock._held[self.path] = 1
 
@@ -96,6 +98,24 @@ class RunLock:
 
     def __exit__(self, *exc) -> None:
         self.release()
+
+
+def _read_holder(fd: int, attempts: int = 20, pause_s: float = 0.05) -> str:
+    """The holder record of a lock held by another process. The holder writes it just after
+    taking the lock, so a loser that arrives in that instant (empty file, or the record of an
+    earlier holder that has exited) waits briefly for the current one."""
+    text = ""
+    for _ in range(attempts):
+        text = os.pread(fd, 512, 0).decode(errors="replace").strip()
+        try:
+            os.kill(int(json.loads(text)["pid"]), 0)
+            return text
+        except PermissionError:  # alive, owned by another user
+            return text
+        except (ValueError, TypeError, KeyError, ProcessLookupError):
+            pass
+        time.sleep(pause_s)
+    return text
 
 
 def scratch_path(published: Path) -> Path:

@@ -107,3 +107,26 @@ def test_previous_metrics_are_read_from_the_archive(tmp_path):
     write_archive(settings.briefs_dir, "2025-05", {"metrics.json": json.dumps(metrics).encode()})
     assert previous_metrics(settings, "2025-06") == metrics
     assert previous_metrics(settings, "2024-01") is None  # the first partition has no predecessor
+
+
+def test_a_loser_arriving_before_the_holder_wrote_its_record_still_names_the_holder(tmp_path):
+    """The holder writes its record just after taking the lock; a second run that arrives in that
+    instant (empty file, or a stale record of an exited holder) waits for the live record."""
+    import fcntl
+    import json
+    import os
+    import threading
+
+    lock_path = tmp_path / "run.lock"
+    lock_path.write_text(json.dumps({"pid": 2**22 + 12345, "since": "stale"}))  # no such process
+    fd = os.open(lock_path, os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    try:
+        late = threading.Timer(0.3, lambda: lock_path.write_text(json.dumps({"pid": os.getpid()})))
+        late.start()
+        with pytest.raises(RunInProgressError, match=f'"pid": {os.getpid()}'):
+            RunLock(lock_path).acquire()
+        late.join()
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
