@@ -34,40 +34,56 @@ from models.montecarlo import BUCKETS, INFERENCE_BUCKETS, TRAINING_BUCKETS, Path
 
 SCORECARD_COLUMNS = [
     "scenario", "seed", "snapshot_hash", "split_id", "period_start", "period_end", "scope", "unit",
-    "mapping", "mapping_description", "model_years", "model_p10", "model_p50", "model_p90",
-    "published_share", "error", "abs_error", "within_p10_p90", "note",
+    "kind", "mapping", "mapping_description", "model_scope", "model_years", "prior_p10", "prior_p50",
+    "prior_p90", "model_p10", "model_p50", "model_p90", "loo_p10", "loo_p50", "loo_p90",
+    "published_share", "sigma_logit", "error", "abs_error", "within_p10_p90", "loo_error",
+    "loo_within_p10_p90", "note",
 ]
 
+# mapping -> (model scope, description, scope nuisance in logit units, note)
 MAPPINGS = {
-    "energy_share": "inference share of energy used (TWh), research counted as training",
-    "new_capacity_share": "inference share of accelerators bought in the period (new installed H100e)",
-    "spend_share_frontier_lab": "serving spend vs R&D compute (training buckets + internal inference)",
-    "spend_final_runs_vs_serving": "serving spend vs final training runs (pre- + post-training)",
-    "power_capacity_share": "inference share of installed power capacity (GW)",
-    "compute_share": "inference share of accelerator-hours",
+    "energy_share": (
+        "all_ai", "inference share of energy used (TWh), all AI work, research counted as training", 0.3,
+        "One company's ML fleet (Google, pre-LLM: recommendation, search, ads ranking) against "
+        "the all-AI energy split."),
+    "power_capacity_share": (
+        "all_ai", "inference share of the power capacity (GW) allocated to work, all AI", 0.4,
+        "One company's capacity (Meta, recommendation-dominated) against the all-AI split."),
+    "capacity_share": (
+        "all_ai", "inference share of the power capacity (GW) allocated to work, all AI", 0.3,
+        "Analyst estimate of AI data-centre capacity demand by workload."),
+    "new_capacity_share": (
+        "all_ai", "inference share of accelerators bought in the period (new installed H100e, all AI)", 0.4,
+        "NVIDIA's estimate covers every inference workload it sells into (recommenders, search, "
+        "video, generative)."),
+    "installed_share": (
+        "all_ai", "inference share of the installed accelerators allocated to work (H100e, all AI)", 0.4,
+        "Analyst estimate counts units, the model H100-equivalents."),
+    "compute_share": (
+        "all_ai", "inference share of accelerator-hours, all AI", 0.5,
+        "Analyst estimate without a published method: 'AI compute' read as all-AI accelerator-hours, "
+        "with a wide nuisance term."),
+    "spend_share_all_ai": (
+        "all_ai", "inference share of compute spend, all AI", 0.4,
+        "Cloud IaaS spending only; owned fleets are outside Gartner's scope."),
+    "spend_share_frontier_lab": (
+        "generative", "serving spend vs R&D compute (training buckets + internal inference)", 0.5,
+        "One frontier lab against the industry-wide generative split; rd_to_final_ratio cites the "
+        "same source."),
+    "spend_training_vs_serving": (
+        "generative", "serving spend vs training compute without experiments (pre-, post-training, synthetic data)", 0.5,
+        "One frontier lab's reported compute expense (research compute booked apart) against the "
+        "industry-wide generative split."),
+    "spend_final_runs_vs_serving": (
+        "generative", "serving spend vs final training runs (pre- + post-training)", 0.6,
+        "One lab's final runs; the industry-wide ratio of serving to final runs need not match."),
 }
 
-BACKTEST_NOTES = {
-    "energy_share": (
-        "Google 2019-21 is pre-LLM: its ML inference was recommendation, search and ads ranking, "
-        "outside the model's token-based inference scope, so the model's inference share for those "
-        "years is far below 60% (expected miss)."),
-    "new_capacity_share": (
-        "NVIDIA's ~40% counts all inference revenue (recommenders, search, video, enterprise), and "
-        "the model back-casts 2023 generative inference from 2024-25 token disclosures at the "
-        "historical token growth, so 2023 purchases for inference come out low (expected miss)."),
-    "spend_share_frontier_lab": (
-        "Scope differs: the model's split is industry-wide (every provider's serving against every "
-        "lab's R&D), not one frontier lab; rd_to_final_ratio cites this same source, so agreement "
-        "here is not an independent check."),
-    "spend_final_runs_vs_serving": (
-        "Same source as the OpenAI R&D row; the industry-wide ratio of serving to final runs need "
-        "not match one lab that spent ~10% of R&D on final runs."),
-    "power_capacity_share": (
-        "Meta 2021 is recommendation-dominated inference capacity, outside the token scope "
-        "(expected miss)."),
-    "compute_share": (
-        "Analyst estimate without a published method; 'AI compute' read as accelerator-hours."),
+KIND_SIGMA = {"measurement": 0.25, "estimate": 0.4, "forecast": 0.6}
+"""Logit-scale spread of a published figure around the quantity it measures, by kind."""
+
+NOT_SCORABLE = {
+    "total_dc": "a share of all data-centre capacity (non-AI included), which the model does not cover",
 }
 
 
@@ -79,11 +95,27 @@ def mapping_for(row: pd.Series) -> str | None:
     if unit == "revenue":
         return "new_capacity_share"
     if unit == "spend":
-        final_only = "final training runs only" in text or "experiments excluded" in text
-        return "spend_final_runs_vs_serving" if final_only else "spend_share_frontier_lab"
+        if "final training runs only" in text or "experiments excluded" in text:
+            return "spend_final_runs_vs_serving"
+        if "iaas" in text:
+            return "spend_share_all_ai"
+        if "research compute reported separately" in text:
+            return "spend_training_vs_serving"
+        return "spend_share_frontier_lab"
     if unit == "compute":
         return "power_capacity_share" if "power capacity" in text else "compute_share"
+    if unit == "capacity":
+        if "total data-centre" in text or "non-ai" in text:
+            return "total_dc"
+        if "installed ai accelerators" in text:
+            return "installed_share"
+        return "capacity_share"
     return None
+
+
+def sigma_for(row: pd.Series, mapping: str) -> float:
+    kind = str(row.get("kind", "estimate")).lower()
+    return float(np.hypot(KIND_SIGMA.get(kind, 0.5), MAPPINGS[mapping][2]))
 
 
 def published_share(row: pd.Series) -> float:
@@ -114,19 +146,19 @@ def _sum(paths: Paths, buckets, unit: str) -> np.ndarray:
 
 def model_share(paths: Paths, mapping: str, weights: np.ndarray) -> np.ndarray:
     """The mapped inference share per draw, over the weighted years."""
-    sides = paths.ctx.sides
-    tr_b = [b for b in BUCKETS if sides[b] == "training"]
-    inf_b = [b for b in BUCKETS if sides[b] == "inference"]
+    scope = MAPPINGS[mapping][0]
+    tr_b, inf_b = paths.side_buckets(scope)
     w = weights[:, None]
-    if mapping in ("energy_share", "power_capacity_share", "compute_share"):
-        unit = {"energy_share": "twh", "power_capacity_share": "gw",
-                "compute_share": "accelerator_hours"}[mapping]
+    units = {"energy_share": "twh", "power_capacity_share": "gw", "capacity_share": "gw",
+             "compute_share": "accelerator_hours", "installed_share": "h100e",
+             "spend_share_all_ai": "usd"}
+    if mapping in units:
+        unit = units[mapping]
         inf = (w * _sum(paths, inf_b, unit)).sum(axis=0)
         tr = (w * _sum(paths, tr_b, unit)).sum(axis=0)
         return inf / (inf + tr)
     if mapping == "new_capacity_share":
-        life = paths.ctx.settings.fleet_life_years
-        keep = 1.0 - 1.0 / life
+        keep = 1.0 - 1.0 / paths.ctx.settings.retirement_life_years
         new = {}
         for side, buckets in (("inference", inf_b), ("training", tr_b)):
             inst = _sum(paths, buckets, "h100e")
@@ -140,6 +172,8 @@ def model_share(paths: Paths, mapping: str, weights: np.ndarray) -> np.ndarray:
     serving = [b for b in INFERENCE_BUCKETS if b.startswith("serving_")]
     if mapping == "spend_share_frontier_lab":
         rd = list(TRAINING_BUCKETS) + ["internal_inference"]
+    elif mapping == "spend_training_vs_serving":
+        rd = ["pretraining", "posttraining", "synthetic_data"]
     elif mapping == "spend_final_runs_vs_serving":
         rd = ["pretraining", "posttraining"]
     else:
@@ -149,47 +183,34 @@ def model_share(paths: Paths, mapping: str, weights: np.ndarray) -> np.ndarray:
     return inf / (inf + tr)
 
 
-def scorecard(paths: Paths, splits: pd.DataFrame, scenario: str, seed: int,
-              snapshot_hash: str) -> pd.DataFrame:
-    """One row per published split (already cut at the as-of date)."""
+def split_anchors(paths: Paths, splits: pd.DataFrame) -> tuple[list[dict], list[dict]]:
+    """Every published split as an anchor (per-draw model share, published share, sigma), and the
+    rows that cannot be scored with the reason."""
     years = paths.ctx.years
-    rows = []
+    anchors, skipped = [], []
     for _, row in splits.iterrows():
         mapping = mapping_for(row)
         pub = published_share(row)
-        base = {
-            "scenario": scenario, "seed": int(seed), "snapshot_hash": snapshot_hash,
-            "split_id": row["split_id"], "period_start": row["period_start"],
-            "period_end": row["period_end"], "scope": row["scope"], "unit": row["unit"],
-            "mapping": mapping, "mapping_description": MAPPINGS.get(mapping, ""),
-            "published_share": pub,
-        }
         weights = period_weights(years, row["period_start"], row["period_end"])
         reason = None
         if mapping is None:
             reason = f"no mapping for unit {row['unit']!r}"
+        elif mapping in NOT_SCORABLE:
+            reason = NOT_SCORABLE[mapping]
         elif np.isnan(pub):
             reason = "no published share or value pair"
         elif weights.sum() == 0:
             reason = "period outside the modelled years"
-        if reason:
-            rows.append({**base, "model_years": "", "model_p10": np.nan, "model_p50": np.nan,
-                         "model_p90": np.nan, "error": np.nan, "abs_error": np.nan,
-                         "within_p10_p90": pd.NA, "note": f"not scored: {reason}"})
+        share = None
+        if reason is None:
+            try:
+                share = model_share(paths, mapping, weights)
+            except ValueError as exc:
+                reason = str(exc)
+        if reason is not None:
+            skipped.append({"row": row, "mapping": mapping, "published": pub, "reason": reason})
             continue
-        try:
-            share = model_share(paths, mapping, weights)
-        except ValueError as exc:
-            rows.append({**base, "model_years": "", "model_p10": np.nan, "model_p50": np.nan,
-                         "model_p90": np.nan, "error": np.nan, "abs_error": np.nan,
-                         "within_p10_p90": pd.NA, "note": f"not scored: {exc}"})
-            continue
-        p10, p50, p90 = np.quantile(share, [0.1, 0.5, 0.9])
-        used = [str(y) for y, wi in zip(years, weights) if wi > 0]
-        rows.append({**base, "model_years": ",".join(used), "model_p10": float(p10),
-                     "model_p50": float(p50), "model_p90": float(p90), "error": float(p50 - pub),
-                     "abs_error": float(abs(p50 - pub)), "within_p10_p90": bool(p10 <= pub <= p90),
-                     "note": BACKTEST_NOTES.get(mapping, "")})
-    out = pd.DataFrame(rows, columns=SCORECARD_COLUMNS)
-    out["within_p10_p90"] = out["within_p10_p90"].astype("boolean")
-    return out
+        anchors.append({"row": row, "mapping": mapping, "published": pub, "values": share,
+                        "sigma": sigma_for(row, mapping),
+                        "years": ",".join(str(y) for y, wi in zip(years, weights) if wi > 0)})
+    return anchors, skipped

@@ -181,22 +181,98 @@ def flop_per_token(years, anchor_year: int, d: dict, max_params: float = np.inf)
     return 2.0 * n * (1.0 + d["attention_flop_coefficient"][None, :] * ctx)
 
 
+TOKEN_LEVEL_COLUMNS = ["year", "disclosed_tokens_per_day", "providers", "basis"]
+
+
+def token_levels(table: pd.DataFrame, as_of, window_years: float = 3.0,
+                 growth_bounds: tuple[float, float] = (1.0, 10.0)) -> pd.DataFrame:
+    """Observed disclosed tokens/day per calendar year (at mid-year), from per-provider series.
+
+    Each provider's usable rows from the last ``window_years`` before ``as_of`` (where it discloses
+    several series on one date, the broadest, i.e. the largest, counts) give a log-linear path
+    through its observations; before its first and after its last observation the path goes on
+    at the growth of its first / last segment (clamped to ``growth_bounds``; a provider with one
+    row grows at the median of the others). A year's level is the sum over providers at y + 0.5,
+    for every year from the first year with a disclosure in the window through the as-of year;
+    the as-of year is a nowcast (``basis``), the years before it rest on disclosures.
+    """
+    as_of = to_date(as_of)
+    t_asof = float(decimal_year([pd.Timestamp(as_of)])[0])
+    usable = table[table["status"].isin(["series", "anchor"])]
+    usable = usable[usable["mid_year"] >= t_asof - window_years]
+    if usable.empty:
+        return pd.DataFrame(columns=TOKEN_LEVEL_COLUMNS)
+    lo_g, hi_g = np.log(growth_bounds[0]), np.log(growth_bounds[1])
+    paths = {}
+    for provider, g in usable.groupby("provider"):
+        g = g.groupby("mid_year", as_index=False)["tokens_per_day"].max().sort_values("mid_year")
+        t = g["mid_year"].to_numpy(float)
+        v = np.log(g["tokens_per_day"].to_numpy(float))
+        if len(t) >= 2:
+            first = float(np.clip((v[1] - v[0]) / max(t[1] - t[0], 1e-6), lo_g, hi_g))
+            last = float(np.clip((v[-1] - v[-2]) / max(t[-1] - t[-2], 1e-6), lo_g, hi_g))
+        else:
+            first = last = np.nan
+        paths[provider] = (t, v, first, last)
+    known = [p[3] for p in paths.values() if np.isfinite(p[3])]
+    median = float(np.median(known)) if known else lo_g
+
+    def level(path, at: float) -> float:
+        t, v, first, last = path
+        first = median if not np.isfinite(first) else first
+        last = median if not np.isfinite(last) else last
+        if at < t[0]:
+            return float(np.exp(v[0] - first * (t[0] - at)))
+        if at > t[-1]:
+            return float(np.exp(v[-1] + last * (at - t[-1])))
+        return float(np.exp(np.interp(at, t, v)))
+
+    start = int(np.floor(usable["mid_year"].min()))
+    rows = []
+    for y in range(start, as_of.year + 1):
+        total = sum(level(path, y + 0.5) for path in paths.values())
+        rows.append({"year": y, "disclosed_tokens_per_day": total, "providers": len(paths),
+                     "basis": "nowcast" if y == as_of.year else "disclosed"})
+    return pd.DataFrame(rows, columns=TOKEN_LEVEL_COLUMNS)
+
+
 def served_tokens(years, anchor: TokenAnchor, d: dict, mix: dict[str, np.ndarray],
-                  tpq_anchor: np.ndarray) -> np.ndarray:
+                  tpq_anchor: np.ndarray, levels: pd.DataFrame | None = None) -> np.ndarray:
     """Global served tokens per year, (years, draws) (see module docstring).
 
     ``tpq_anchor``: tokens per query in the anchor year, per draw (``query_mix`` at the anchor).
+    ``levels`` (from :func:`token_levels`): where given, the observed years take their fitted
+    level / coverage, later years grow from the last level year with the drivers and earlier
+    years are back-cast at ``token_growth_history_per_year``.
     """
     A = anchor.anchor_year
+    years = np.asarray(years)
     k = _k(years, A)
     h = d["token_growth_history_per_year"]
+    q = d["query_growth_per_year"]
+    tpq = sum(mix.values())
+    if levels is not None and len(levels):
+        ly = levels["year"].to_numpy(int)
+        lv = levels["disclosed_tokens_per_day"].to_numpy(float)
+        last = int(ly[-1])
+        li = int(np.searchsorted(years, last)) if last in set(years.tolist()) else None
+        cov = np.asarray(d["disclosed_coverage"], float)[None, :]
+        log_level = np.log(np.interp(np.clip(years, ly[0], ly[-1]), ly, lv))[:, None] - np.log(cov)
+        if li is not None:
+            tpq_last = tpq[li][None, :]
+        else:
+            tpq_last = np.asarray(tpq_anchor)[None, :]
+        kl = (years - last)[:, None].astype(float)
+        kf = (years - ly[0])[:, None].astype(float)
+        forward = np.log(q)[None, :] * np.maximum(kl, 0.0) + np.log(tpq / tpq_last)
+        backward = np.log(h)[None, :] * np.minimum(kf, 0.0)
+        log_mid = log_level + np.where(kl > 0, forward, np.where(kf < 0, backward, 0.0))
+        return DAYS_PER_YEAR * np.exp(log_mid)
     if anchor.has_data:
         r0 = anchor.disclosed_tokens_per_day(h) / d["disclosed_coverage"]
     else:
         r0 = d["anchor_tokens_per_day_fallback"]
-    q = d["query_growth_per_year"]
     log_mid_a = np.log(r0) + np.log(q) * (A + 0.5 - anchor.t0)
-    tpq = sum(mix.values())
     forward = np.log(q)[None, :] * np.maximum(k, 0.0) + np.log(tpq / np.asarray(tpq_anchor)[None, :])
     backward = np.log(h)[None, :] * np.minimum(k, 0.0)
     log_mid = log_mid_a[None, :] + np.where(k > 0, forward, backward)

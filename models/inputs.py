@@ -45,6 +45,7 @@ REQUIRED_COLUMNS: dict[str, list[str]] = {
         "as_of_date", "vendor", "period_end", "year", "is_year_end", "installed_h100e",
         "installed_h100e_low", "installed_h100e_high",
     ],
+    "lab_compute_spend": ["spend_id", "lab", "year", "category", "value_usd", "kind"],
 }
 
 OPTIONAL_COLUMNS: dict[str, list[str]] = {
@@ -56,8 +57,11 @@ OPTIONAL_COLUMNS: dict[str, list[str]] = {
                       "training_days", "record_source"],
     "token_volumes": ["period_days", "tokens"],
     "rental_prices": ["price_id", "provider"],
-    "published_splits": ["inference_value", "training_value", "value_unit", "definition_notes"],
+    "published_splits": ["inference_value", "training_value", "value_unit", "definition_notes",
+                         "kind"],
     "installed_base": ["installed_units", "shipped_h100e_cumulative"],
+    "lab_compute_spend": ["period_start", "period_end", "disclosed_on", "value_low_usd",
+                          "value_high_usd", "source_url"],
 }
 
 _DATE_COLUMNS = {
@@ -67,6 +71,7 @@ _DATE_COLUMNS = {
     "rental_prices": ["observed_on"],
     "published_splits": ["period_start", "period_end"],
     "installed_base": ["as_of_date", "period_end"],
+    "lab_compute_spend": ["period_start", "period_end", "disclosed_on"],
 }
 _NUMERIC_COLUMNS = {
     "accelerators": ["bf16_dense_flop_per_s", "fp16_dense_flop_per_s", "fp8_dense_flop_per_s",
@@ -79,6 +84,7 @@ _NUMERIC_COLUMNS = {
     "published_splits": ["inference_share", "training_share", "inference_value", "training_value"],
     "installed_base": ["installed_h100e", "installed_h100e_low", "installed_h100e_high",
                        "installed_units", "shipped_h100e_cumulative"],
+    "lab_compute_spend": ["year", "value_usd", "value_low_usd", "value_high_usd"],
 }
 
 
@@ -110,7 +116,7 @@ def _typed(name: str, frame: pd.DataFrame) -> pd.DataFrame:
             frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
     for col in OPTIONAL_COLUMNS[name]:
         if col not in frame.columns:
-            frame[col] = np.nan
+            frame[col] = pd.NaT if col in _DATE_COLUMNS[name] else np.nan
     return frame
 
 
@@ -125,6 +131,8 @@ class ModelInputs:
     published_splits: pd.DataFrame
     installed_base: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=REQUIRED_COLUMNS["installed_base"]))
+    lab_compute_spend: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=REQUIRED_COLUMNS["lab_compute_spend"]))
 
     def __post_init__(self):
         for f in fields(self):
@@ -150,7 +158,10 @@ class ModelInputs:
         ib = self.installed_base
         known_vintages = ib.loc[ib["as_of_date"] <= cut, "as_of_date"]
         ib = ib[ib["as_of_date"] == known_vintages.max()] if len(known_vintages) else ib.iloc[0:0]
+        ls = self.lab_compute_spend
+        ls = ls[ls["disclosed_on"].fillna(ls["period_end"]).fillna(cut) <= cut]
         return replace(self, accelerators=acc.reset_index(drop=True),
+                       lab_compute_spend=ls.reset_index(drop=True),
                        installed_base=ib.reset_index(drop=True),
                        training_runs=runs.reset_index(drop=True),
                        token_volumes=tv.reset_index(drop=True),
@@ -196,5 +207,7 @@ def inputs_from_snapshot(folder) -> ModelInputs:
     tv["period_days"] = (pd.to_datetime(tv["period_end"]) - pd.to_datetime(tv["period_start"])).dt.days + 1
     rp = pd.read_csv(folder / "rental_prices.csv")
     ps = pd.read_csv(folder / "published_splits.csv")
+    ls = pd.read_csv(folder / "lab_compute_spend.csv")
+    ls["year"] = pd.to_datetime(ls["period_end"]).dt.year  # as fct_lab_compute_spend
     return ModelInputs(accelerators=acc, training_runs=runs, token_volumes=tv,
-                       rental_prices=rp, published_splits=ps)
+                       rental_prices=rp, published_splits=ps, lab_compute_spend=ls)

@@ -22,11 +22,11 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from models import inference, resources, training
+from models import inference, resources, supply, training
 from models.config import DRIVERS, Scenario, Settings
 from models.inputs import ModelInputs, to_date
 from models.stats import quantiles_rows
-from models.units import HOURS_PER_YEAR
+from models.units import HOURS_PER_YEAR, SECONDS_PER_HOUR
 
 TRAINING_BUCKETS = ("pretraining", "posttraining", "experiments", "synthetic_data")
 INFERENCE_BUCKETS = ("internal_inference", "serving_chat", "serving_reasoning", "serving_agents")
@@ -35,7 +35,8 @@ UNITS = ("flop", "accelerator_hours", "h100e", "gw", "twh", "usd")
 SHARE_UNITS = {"flop": "share_of_flop", "accelerator_hours": "share_of_accelerator_hours",
                "twh": "share_of_energy", "usd": "share_of_spend"}
 CROSSOVER_UNITS = ("flop", "accelerator_hours", "usd")
-DEMAND_COLUMNS = ["scenario", "seed", "snapshot_hash", "year", "bucket", "unit", "p10", "p50", "p90"]
+DEMAND_COLUMNS = ["scenario", "seed", "snapshot_hash", "year", "bucket", "unit", "p10", "p50", "p90",
+                  "scope"]
 CROSSOVER_COLUMNS = ["scenario", "seed", "snapshot_hash", "unit", "outcome", "year", "probability"]
 
 
@@ -60,6 +61,10 @@ class Context:
     fleet: pd.DataFrame
     settings: Settings
     synthetic_data_side: str
+    supply: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=supply.SUPPLY_COLUMNS))
+    token_levels: pd.DataFrame | None = None
+    usage_observed_through: int = 0
+    price_index: np.ndarray | None = None  # per year, price / as-of price (NaN: not observed)
     train_peak: np.ndarray = field(init=False)
     serve_peak: np.ndarray = field(init=False)
     board_w: np.ndarray = field(init=False)
@@ -71,6 +76,16 @@ class Context:
         self.serve_peak = f["serve_peak_flop_per_s"].to_numpy(float)
         self.board_w = f["board_w"].to_numpy(float)
         self.h100e_per_chip = f["h100e_per_chip"].to_numpy(float)
+        self.w_per_h100e = self.board_w / self.h100e_per_chip
+        if self.price_index is None:
+            self.price_index = np.full(len(self.years), np.nan)
+
+    @property
+    def observed_years(self) -> np.ndarray:
+        if self.supply is None or self.supply.empty:
+            return np.array([], dtype=int)
+        ys = self.supply["year"].to_numpy(int)
+        return ys[np.isin(ys, self.years)]
 
     @property
     def sides(self) -> dict[str, str]:
@@ -94,6 +109,9 @@ class Prepared:
     provider_growth: pd.DataFrame
     rental_fit: dict | None
     fit_notes: dict[str, str]
+    token_levels: pd.DataFrame
+    price_index: pd.DataFrame
+    correlations: object = None
 
 
 def prepare(inputs: ModelInputs, scenario: Scenario, as_of, years=None) -> Prepared:
@@ -111,10 +129,16 @@ def prepare(inputs: ModelInputs, scenario: Scenario, as_of, years=None) -> Prepa
     drivers = dict(scenario.drivers)
     notes: dict[str, str] = {}
     g_driver = drivers["frontier_growth_per_year"]
-    if getattr(g_driver, "fit", None) == "frontier_trend":
+    fitted_component = next((c.name for c in getattr(g_driver, "components", []) or []
+                             if getattr(c, "fit", None) == "frontier_trend"), None)
+    if getattr(g_driver, "fit", None) == "frontier_trend" or fitted_component:
         if trend.ok:
-            drivers["frontier_growth_per_year"] = g_driver.model_copy(
-                update={"p10": trend.ci80[0], "p90": trend.ci80[1]})
+            if fitted_component:
+                drivers["frontier_growth_per_year"] = g_driver.with_component(
+                    fitted_component, p10=trend.ci80[0], p90=trend.ci80[1])
+            else:
+                drivers["frontier_growth_per_year"] = g_driver.model_copy(
+                    update={"p10": trend.ci80[0], "p90": trend.ci80[1]})
             notes["frontier_growth_per_year"] = (
                 f"fitted as of {as_of}: {trend.growth_per_year:.2f}x/yr on {trend.n} frontier runs "
                 f"{trend.first_year}-{trend.last_year}, 80% CI {trend.ci80[0]:.2f}-{trend.ci80[1]:.2f}, "
@@ -123,7 +147,8 @@ def prepare(inputs: ModelInputs, scenario: Scenario, as_of, years=None) -> Prepa
             notes["frontier_growth_per_year"] = f"fit not possible ({trend.message}); scenario fallback used"
     hist_growth = trend.growth_per_year if trend.ok else drivers["frontier_growth_per_year"].quantiles()[1]
 
-    rental_fit = resources.rental_price_fit(data.rental_prices, st.reference_accelerator_id)
+    recent = resources.recent_rental_prices(data.rental_prices, as_of)
+    rental_fit = resources.rental_price_fit(recent, st.reference_accelerator_id)
     p_driver = drivers["usd_per_h100e_hour"]
     if getattr(p_driver, "fit", None) == "rental_prices":
         if rental_fit is not None:
@@ -149,22 +174,35 @@ def prepare(inputs: ModelInputs, scenario: Scenario, as_of, years=None) -> Prepa
     series = table[table["status"].isin(["series", "anchor"])]
     first_obs = int(np.floor(series["mid_year"].min())) if len(series) else int(np.floor(anchor.t0))
     crossover_start = min(max(first_obs, int(years[0])), int(years[-1]))
+    levels = inference.token_levels(table, as_of)
+    usage_through = int(levels["year"].max()) if len(levels) else anchor.anchor_year
+    index = resources.rental_price_index(data.rental_prices, data.accelerators, years, as_of,
+                                         st.reference_accelerator_id)
     ctx = Context(years=years, as_of=as_of, train_anchor_year=anchor_year, frontier_level=level,
                   hist_growth=hist_growth, token_anchor=anchor, supply_anchor_year=supply_anchor,
                   crossover_start_year=crossover_start,
                   fleet=fleet, settings=st,
-                  synthetic_data_side=scenario.synthetic_data_side)
+                  synthetic_data_side=scenario.synthetic_data_side,
+                  supply=supply.supply_basis(data.installed_base), token_levels=levels,
+                  usage_observed_through=usage_through, price_index=index["index"].to_numpy(float))
     return Prepared(ctx, drivers, trend, history, level_years, table,
-                    inference.provider_growth(table), rental_fit, notes)
+                    inference.provider_growth(table), rental_fit, notes, levels, index,
+                    scenario.correlations)
 
 
-def draw_drivers(drivers: dict, draws: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """All drivers at once: a (draws x drivers) uniform matrix, each column through its
-    driver's inverse CDF. Column order is the registry's, so a seed means the same thing for
-    every scenario."""
+def draw_drivers(drivers: dict, draws: int, rng: np.random.Generator,
+                 correlations=None) -> dict[str, np.ndarray]:
+    """All drivers at once: a (draws x drivers) uniform matrix, tied through the scenario's named
+    factors (a Gaussian copula, :mod:`models.factors`), each column through its driver's inverse
+    CDF. Column order is the registry's, so a seed means the same thing for every scenario."""
     names = list(DRIVERS)
     u = rng.random((draws, len(names)))
     np.clip(u, 1e-12, 1.0 - 1e-12, out=u)
+    if correlations is not None and getattr(correlations, "factors", None):
+        from models.factors import correlate_uniforms
+
+        u = correlate_uniforms(u, names, correlations, rng)
+        np.clip(u, 1e-12, 1.0 - 1e-12, out=u)
     ut = np.ascontiguousarray(u.T)
     return {name: np.asarray(drivers[name].ppf(ut[i]), dtype=float) for i, name in enumerate(names)}
 
@@ -176,73 +214,151 @@ def point_drivers(drivers: dict, quantile: float = 0.5) -> dict[str, np.ndarray]
 
 @dataclass
 class Paths:
-    """Per-bucket FLOP, accelerator-hours and tokens, (years, draws), plus the draws themselves."""
+    """Served FLOP, accelerator-hours and tokens per generative bucket, (years, draws), the
+    non-generative AI work and the installed stock, plus the draws themselves.
+
+    ``flop``/``hours``/``tokens`` are what the fleet serves (demand x the bucket's served
+    fraction); ``demand_hours`` is the generative demand before allocation.
+    """
 
     ctx: Context
     d: dict[str, np.ndarray]
     flop: dict[str, np.ndarray]
     hours: dict[str, np.ndarray]
     tokens: dict[str, np.ndarray]
-    demand_h100e: np.ndarray  # installed H100e before the supply cap, all buckets
-    served_fraction: np.ndarray  # share of demand served under the supply cap (1 = unconstrained)
-    _price_cache: np.ndarray | None = None
+    demand_hours: dict[str, np.ndarray]
+    served: dict[str, np.ndarray]  # per bucket, share of its demand served (1 = all)
+    other_hours: dict[str, np.ndarray]  # other_ai training / inference accelerator-hours
+    stock_h100e: np.ndarray  # installed H100e (observed years: the shipment-based stock)
+    demand_h100e: np.ndarray  # installed H100e the generative + other AI demand would need
+    served_fraction: np.ndarray  # served / demand, all generative buckets
+    _price_cache: dict = field(default_factory=dict)
 
     @property
     def years(self) -> np.ndarray:
         return self.ctx.years
 
-    def _price(self) -> np.ndarray:
-        k = (self.ctx.years - self.ctx.as_of.year)[:, None].astype(float)
-        decline = self.d["hardware_cost_efficiency_growth_per_year"][None, :] ** (-k)
-        if self.ctx.settings.spend_basis == "rental":
-            return self.d["usd_per_h100e_hour"][None, :] * decline
-        per_hour = self.d["capex_usd_per_h100e"] / (
-            self.d["amortisation_years"] * HOURS_PER_YEAR * self.d["fleet_availability"])
-        return per_hour[None, :] * decline
+    def _price(self, side: str) -> np.ndarray:
+        if side not in self._price_cache:
+            c, d = self.ctx, self.d
+            k = (c.years - c.as_of.year)[:, None].astype(float)
+            decline = d["hardware_cost_efficiency_growth_per_year"][None, :] ** (-k)
+            index = np.where(np.isnan(c.price_index)[:, None], decline, c.price_index[:, None])
+            if c.settings.spend_basis == "rental":
+                base = d["usd_per_h100e_hour"][None, :] * index
+            else:
+                per_hour = d["capex_usd_per_h100e"] / (
+                    d["amortisation_years"] * HOURS_PER_YEAR * d["fleet_availability"])
+                base = per_hour[None, :] * decline
+            ratio = d["training_price_ratio"] if side == "training" else d["serving_price_ratio"]
+            self._price_cache[side] = base * ratio[None, :]
+        return self._price_cache[side]
+
+    def _hours(self, bucket: str) -> np.ndarray:
+        if bucket in self.hours:
+            return self.hours[bucket]
+        if bucket in self.other_hours:
+            return self.other_hours[bucket]
+        raise KeyError(bucket)
 
     def unit(self, bucket: str, unit: str) -> np.ndarray:
-        """One bucket in one unit, (years, draws)."""
+        """One bucket in one unit, (years, draws). Buckets: the eight generative ones,
+        ``other_ai_training``, ``other_ai_inference`` and ``idle_or_ramping`` (h100e, gw only)."""
+        d, c = self.d, self.ctx
+        if bucket == "idle_or_ramping":
+            idle = self.idle_h100e()
+            if unit == "h100e":
+                return idle
+            if unit == "gw":
+                return resources.h100e_to_gw(idle, c.w_per_h100e, d["server_overhead"], d["pue"])
+            return np.zeros_like(idle)
         if unit == "flop":
-            return self.flop[bucket]
+            if bucket in self.flop:
+                return self.flop[bucket]
+            raise KeyError(f"{bucket}: no FLOP for non-generative work")
         if unit == "tokens":
             return self.tokens[bucket]
-        h = self.hours[bucket]
-        d, c = self.d, self.ctx
+        h = self._hours(bucket)
         if unit == "accelerator_hours":
             return h
         if unit == "h100e":
             return resources.installed(h, d["fleet_availability"]) * c.h100e_per_chip[:, None]
         if unit == "gw":
-            return resources.power_gw(resources.installed(h, d["fleet_availability"]), c.board_w,
-                                      d["server_overhead"], d["pue"])
-        load = d["training_load_factor"] if bucket in resources.TRAINING_SHAPED else d["serving_load_factor"]
+            return resources.h100e_to_gw(
+                resources.installed(h, d["fleet_availability"]) * c.h100e_per_chip[:, None],
+                c.w_per_h100e, d["server_overhead"], d["pue"])
+        training_shaped = bucket in resources.TRAINING_SHAPED or bucket == "other_ai_training"
+        load = d["training_load_factor"] if training_shaped else d["serving_load_factor"]
         if unit == "twh":
             return resources.energy_twh(h, c.board_w, load, d["server_overhead"], d["pue"])
         if unit == "usd":
-            if self._price_cache is None:
-                self._price_cache = self._price()
-            spend = h * c.h100e_per_chip[:, None] * self._price_cache
+            side = "training" if bucket in TRAINING_BUCKETS or bucket == "other_ai_training" else "inference"
+            spend = h * c.h100e_per_chip[:, None] * self._price(side)
             if c.settings.spend_basis == "tco":
                 kwh = resources.energy_twh(h, c.board_w, load, d["server_overhead"], d["pue"]) * 1e9
                 spend = spend + kwh * d["electricity_usd_per_kwh"][None, :]
             return spend
         raise KeyError(unit)
 
-    def side_totals(self, unit: str) -> tuple[np.ndarray, np.ndarray]:
-        """(training, inference) totals in ``unit``, (years, draws) each."""
+    def used_h100e(self) -> np.ndarray:
+        """Installed H100e allocated to work (generative served + other AI), (years, draws)."""
+        hours = sum(self.hours.values()) + sum(self.other_hours.values())
+        return resources.installed(hours, self.d["fleet_availability"]) * self.ctx.h100e_per_chip[:, None]
+
+    def idle_h100e(self) -> np.ndarray:
+        return np.maximum(self.stock_h100e - self.used_h100e(), 0.0)
+
+    def utilisation(self) -> np.ndarray:
+        """Allocated / installed H100e (above 1: the demand needs more than the stock holds)."""
+        return self.used_h100e() / self.stock_h100e
+
+    def side_buckets(self, scope: str = "generative") -> tuple[list[str], list[str]]:
         sides = self.ctx.sides
-        tr = sum(self.unit(b, unit) for b in BUCKETS if sides[b] == "training")
-        inf = sum(self.unit(b, unit) for b in BUCKETS if sides[b] == "inference")
+        tr = [b for b in BUCKETS if sides[b] == "training"]
+        inf = [b for b in BUCKETS if sides[b] == "inference"]
+        if scope == "all_ai":
+            return tr + ["other_ai_training"], inf + ["other_ai_inference"]
+        if scope != "generative":
+            raise KeyError(scope)
         return tr, inf
 
-    def inference_share(self, unit: str) -> np.ndarray:
-        tr, inf = self.side_totals(unit)
+    def side_totals(self, unit: str, scope: str = "generative") -> tuple[np.ndarray, np.ndarray]:
+        """(training, inference) totals in ``unit``, (years, draws) each."""
+        tr_b, inf_b = self.side_buckets(scope)
+        return sum(self.unit(b, unit) for b in tr_b), sum(self.unit(b, unit) for b in inf_b)
+
+    def inference_share(self, unit: str, scope: str = "generative") -> np.ndarray:
+        tr, inf = self.side_totals(unit, scope)
         return inf / (tr + inf)
+
+    def subset(self, idx: np.ndarray) -> "Paths":
+        """The paths of the draws ``idx`` (e.g. a calibrated resample)."""
+        def take(table):
+            return {k: v[:, idx] for k, v in table.items()}
+        return Paths(self.ctx, {k: v[idx] for k, v in self.d.items()}, take(self.flop),
+                     take(self.hours), take(self.tokens), take(self.demand_hours), take(self.served),
+                     take(self.other_hours), self.stock_h100e[:, idx], self.demand_h100e[:, idx],
+                     self.served_fraction[:, idx])
+
+
+def _serving_hours_per_flop(ctx: Context, d: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Accelerator-hours per FLOP of external serving, (years, draws), and the share of processed
+    tokens that cost compute. Prefill of uncached input runs at ``prefill_utilisation``, decode at
+    ``decode_utilisation`` (both of the dense BF16 peak, the basis their sources use); capacity
+    is provisioned for the peak hour (``serving_peak_to_average``)."""
+    inp, hit = d["input_token_share"], d["prefix_cache_hit_share"]
+    prefill = inp * (1.0 - hit)
+    decode = 1.0 - inp
+    computed = prefill + decode
+    per_flop = (prefill / d["prefill_utilisation"] + decode / d["decode_utilisation"]) / computed
+    per_flop = per_flop * d["serving_peak_to_average"]
+    hours = per_flop[None, :] / (ctx.train_peak[:, None] * SECONDS_PER_HOUR)
+    return hours, computed
 
 
 def simulate(ctx: Context, d: dict[str, np.ndarray]) -> Paths:
-    """FLOP and accelerator-hours per bucket for every year and draw (see the module docstrings
-    of training, inference and resources for the formulas)."""
+    """Generative demand per bucket, the installed stock and the allocation, for every year and
+    draw (formulas: the module docstrings of training, inference, resources and supply)."""
     st = ctx.settings
     years = ctx.years
     frontier = training.frontier_path(years, ctx.train_anchor_year, ctx.frontier_level,
@@ -258,99 +374,125 @@ def simulate(ctx: Context, d: dict[str, np.ndarray]) -> Paths:
     A = ctx.token_anchor.anchor_year
     mix = inference.query_mix(years, A, d, st.agent_share_cap)
     tpq_anchor = sum(inference.query_mix([A], A, d, st.agent_share_cap).values())[0]
-    served = inference.served_tokens(years, ctx.token_anchor, d, mix, tpq_anchor)
+    served_tok = inference.served_tokens(years, ctx.token_anchor, d, mix, tpq_anchor,
+                                         ctx.token_levels)
     fpt = inference.flop_per_token(years, A, d, st.max_served_active_params)
     internal = inference.internal_ratio_path(years, A, d["internal_inference_ratio"],
                                              d["internal_inference_growth_per_year"])
-    inf_flop, tokens = inference.inference_buckets(served, mix, fpt, rd, internal)
+    serve_hpf, computed = _serving_hours_per_flop(ctx, d)
+    inf_flop, tokens = inference.inference_buckets(served_tok, mix, fpt * computed[None, :], rd, internal)
     flop.update(inf_flop)
 
     hours = {}
     for b in BUCKETS:
         if b in resources.TRAINING_SHAPED:
             hours[b] = resources.accelerator_hours(flop[b], ctx.train_peak, d["training_mfu"])
-        else:
-            hours[b] = resources.accelerator_hours(flop[b], ctx.serve_peak, d["serving_utilisation"])
-    demand_h100e = sum(hours.values()) * ctx.h100e_per_chip[:, None] / (
-        HOURS_PER_YEAR * d["fleet_availability"][None, :])
-    scale = np.ones_like(demand_h100e)
-    if st.supply_constrained:
-        scale = supply_scale(demand_h100e, ctx.years, ctx.supply_anchor_year, d["supply_growth_per_year"])
-        for table in (flop, hours, tokens):
-            for b in table:
-                table[b] = table[b] * scale
-    return Paths(ctx, d, flop, hours, tokens, demand_h100e, scale)
+        elif b in inference.SERVING_BUCKETS:
+            hours[b] = flop[b] * serve_hpf
+        else:  # synthetic data, internal inference: batch decode, no peak provisioning
+            hours[b] = resources.accelerator_hours(flop[b], ctx.train_peak, d["decode_utilisation"])
+
+    result = supply.allocate(
+        years, hours, ctx.sides, inference.SERVING_BUCKETS, ctx.h100e_per_chip, ctx.w_per_h100e,
+        ctx.supply, ctx.usage_observed_through, d, st.retirement_life_years,
+        d["training_floor_share"], st.other_ai_reference_year)
+    served_flop = {b: flop[b] * result.served[b] for b in BUCKETS}
+    served_hours = {b: hours[b] * result.served[b] for b in BUCKETS}
+    served_tokens = {b: tokens[b] * result.served[b] for b in tokens}
+    return Paths(ctx, d, served_flop, served_hours, served_tokens, hours, result.served,
+                 result.other_hours, result.stock_h100e, result.demand_h100e, result.served_fraction)
 
 
-def supply_scale(demand: np.ndarray, years: np.ndarray, anchor_year: int, growth) -> np.ndarray:
-    """Share of demand served, (years, draws): 1 through the anchor year; after it,
-    min(1, supply / demand) with supply = demand(anchor) x growth ** (y - anchor)."""
-    years = np.asarray(years)
-    if anchor_year < years[0]:
-        raise ValueError(f"supply anchor year {anchor_year} is before the first modelled year")
-    if anchor_year > years[-1]:
-        return np.ones_like(demand)
-    base = demand[int(np.nonzero(years == anchor_year)[0][0])][None, :]
-    k = np.maximum((years - anchor_year)[:, None].astype(float), 0.0)
-    supply = base * np.asarray(growth)[None, :] ** k
-    return np.where(k > 0, np.minimum(1.0, supply / demand), 1.0)
+ALL_AI_UNITS = ("accelerator_hours", "h100e", "gw", "twh", "usd")
+SUMMARY_CHUNK = 24  # series summarised per block (memory: chunk x years x draws floats)
 
 
-def summarise(paths: Paths, scenario: str, seed: int, snapshot_hash: str) -> pd.DataFrame:
-    """P10/P50/P90 per year, bucket and unit, in the pinned long format."""
-    sides = paths.ctx.sides
-    series: list[tuple[str, str, np.ndarray]] = []
+def _series(paths: Paths) -> list[tuple[str, str, str, np.ndarray]]:
+    """(scope, bucket, unit, values) for every summarised quantity."""
+    out: list[tuple[str, str, str, np.ndarray]] = []
+    tr_b, inf_b = paths.side_buckets("generative")
+    cache: dict[tuple[str, str], np.ndarray] = {}
+
+    def get(b, unit):
+        if (b, unit) not in cache:
+            cache[(b, unit)] = paths.unit(b, unit)
+        return cache[(b, unit)]
+
     for unit in UNITS:
-        tr = inf = None
         for b in BUCKETS:
-            v = paths.unit(b, unit)
-            series.append((b, unit, v))
-            if sides[b] == "training":
-                tr = v if tr is None else tr + v
-            else:
-                inf = v if inf is None else inf + v
-        total = tr + inf
-        series += [("training_total", unit, tr), ("inference_total", unit, inf), ("total", unit, total)]
+            out.append(("generative", b, unit, get(b, unit)))
+        tr = sum(get(b, unit) for b in tr_b)
+        inf = sum(get(b, unit) for b in inf_b)
+        out += [("generative", "training_total", unit, tr), ("generative", "inference_total", unit, inf),
+                ("generative", "total", unit, tr + inf)]
         if unit in SHARE_UNITS:
-            series.append(("inference_share", SHARE_UNITS[unit], inf / total))
-    series.append(("total_unconstrained", "h100e", paths.demand_h100e))
-    series.append(("served_fraction", "fraction", paths.served_fraction))
+            out.append(("generative", "inference_share", SHARE_UNITS[unit], inf / (tr + inf)))
+        if unit in ALL_AI_UNITS:
+            o_tr, o_inf = get("other_ai_training", unit), get("other_ai_inference", unit)
+            out += [("all_ai", "other_ai_training", unit, o_tr), ("all_ai", "other_ai_inference", unit, o_inf),
+                    ("all_ai", "training_total", unit, tr + o_tr), ("all_ai", "inference_total", unit, inf + o_inf),
+                    ("all_ai", "total", unit, tr + inf + o_tr + o_inf)]
+            if unit in SHARE_UNITS:
+                out.append(("all_ai", "inference_share", SHARE_UNITS[unit],
+                            (inf + o_inf) / (tr + inf + o_tr + o_inf)))
+            if unit in ("h100e", "gw"):
+                idle = get("idle_or_ramping", unit)
+                out += [("all_ai", "idle_or_ramping", unit, idle),
+                        ("all_ai", "installed", unit, tr + inf + o_tr + o_inf + idle)]
+    out.append(("all_ai", "utilisation", "fraction", paths.utilisation()))
+    out.append(("generative", "total_unconstrained", "h100e", sum(
+        resources.installed(h, paths.d["fleet_availability"]) * paths.ctx.h100e_per_chip[:, None]
+        for h in paths.demand_hours.values())))
+    out.append(("generative", "served_fraction", "fraction", paths.served_fraction))
     tok_total = None
     for b in INFERENCE_BUCKETS:
-        series.append((b, "tokens", paths.tokens[b]))
+        out.append(("generative", b, "tokens", paths.tokens[b]))
         tok_total = paths.tokens[b] if tok_total is None else tok_total + paths.tokens[b]
-    series.append(("inference_total", "tokens", tok_total))
+    out.append(("generative", "inference_total", "tokens", tok_total))
+    return out
 
+
+def summarise(paths: Paths, scenario: str, seed: int, snapshot_hash: str,
+              idx: np.ndarray | None = None) -> pd.DataFrame:
+    """P10/P50/P90 per year, scope, bucket and unit, in the pinned long format (plus ``scope``).
+    ``idx``: the draws to summarise (a calibrated resample); default all."""
+    series = _series(paths)
     years = paths.ctx.years
     ny = len(years)
-    stacked = np.concatenate([v for _, _, v in series], axis=0)  # (series * years, draws)
-    q = quantiles_rows(stacked)
+    chunks = []
+    for start in range(0, len(series), SUMMARY_CHUNK):  # bounded memory: a chunk of series at a time
+        part = [v if idx is None else v[:, idx] for *_, v in series[start:start + SUMMARY_CHUNK]]
+        chunks.append(quantiles_rows(np.concatenate(part, axis=0)))  # (3, chunk series * years)
+    q = np.concatenate(chunks, axis=1)
     n = len(series)
     return pd.DataFrame({
         "scenario": scenario,
         "seed": int(seed),
         "snapshot_hash": snapshot_hash,
         "year": np.tile(years, n).astype(int),
-        "bucket": np.repeat([b for b, _, _ in series], ny),
-        "unit": np.repeat([u for _, u, _ in series], ny),
+        "bucket": np.repeat([b for _, b, _, _ in series], ny),
+        "unit": np.repeat([u for _, _, u, _ in series], ny),
         "p10": q[0], "p50": q[1], "p90": q[2],
+        "scope": np.repeat([sc for sc, _, _, _ in series], ny),
     }, columns=DEMAND_COLUMNS)
 
 
-def crossover_years(paths: Paths, unit: str) -> np.ndarray:
+def crossover_years(paths: Paths, unit: str, idx: np.ndarray | None = None) -> np.ndarray:
     """Per draw, the first year from ``ctx.crossover_start_year`` on with inference >= training
     in ``unit``; 0 = not by the horizon."""
     years = paths.ctx.years
     start = int(np.searchsorted(years, paths.ctx.crossover_start_year))
     tr, inf = paths.side_totals(unit)
     crossed = (inf >= tr)[start:]
+    if idx is not None:
+        crossed = crossed[:, idx]
     first = np.argmax(crossed, axis=0)
     any_ = crossed.any(axis=0)
     return np.where(any_, years[start:][first], 0)
 
 
-def crossover(paths: Paths, scenario: str, seed: int,
-              snapshot_hash: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def crossover(paths: Paths, scenario: str, seed: int, snapshot_hash: str,
+              idx: np.ndarray | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The crossover-year distribution per unit, and its P10/P50/P90 summary.
 
     The search starts at ``ctx.crossover_start_year``: the first year with observed token
@@ -362,7 +504,7 @@ def crossover(paths: Paths, scenario: str, seed: int,
     years = paths.ctx.years
     years = years[years >= paths.ctx.crossover_start_year]
     for unit in CROSSOVER_UNITS:
-        first = crossover_years(paths, unit)
+        first = crossover_years(paths, unit, idx)
         n = first.size
         never = first == 0
         if never.any():
@@ -395,13 +537,22 @@ def crossover(paths: Paths, scenario: str, seed: int,
 
 
 def run_monte_carlo(ctx: Context, drivers: dict, draws: int, seed: int, scenario: str,
-                    snapshot_hash: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, Paths]:
-    """Draw, simulate, summarise: (demand, crossover, crossover_summary, paths)."""
+                    snapshot_hash: str, correlations=None, splits: pd.DataFrame | None = None,
+                    lab_spend: pd.DataFrame | None = None):
+    """Draw, simulate, calibrate, summarise: (demand, crossover, crossover_summary, paths,
+    calibration). ``demand`` and the crossover are the calibrated results (the draws resampled
+    by their weights); ``calibration.idx`` are those draws."""
+    from models.calibration import calibrate
+
     if draws < 2:
         raise ValueError("draws must be at least 2")
     rng = np.random.default_rng(seed)
-    d = draw_drivers(drivers, draws, rng)
+    d = draw_drivers(drivers, draws, rng, correlations)
     paths = simulate(ctx, d)
-    demand = summarise(paths, scenario, seed, snapshot_hash)
-    dist, summ = crossover(paths, scenario, seed, snapshot_hash)
-    return demand, dist, summ, paths
+    empty = pd.DataFrame(columns=["split_id", "period_start", "period_end", "scope", "unit", "measure",
+                                  "inference_share", "training_share", "kind"])
+    cal = calibrate(paths, splits if splits is not None else empty, lab_spend, seed, scenario,
+                    snapshot_hash)
+    demand = summarise(paths, scenario, seed, snapshot_hash, cal.idx)
+    dist, summ = crossover(paths, scenario, seed, snapshot_hash, cal.idx)
+    return demand, dist, summ, paths, cal

@@ -217,3 +217,67 @@ def energy_twh(hours: np.ndarray, board_w: np.ndarray, load, overhead, pue) -> n
 def power_gw(installed_chips: np.ndarray, board_w: np.ndarray, overhead, pue) -> np.ndarray:
     facility = (np.asarray(overhead) * np.asarray(pue))[None, :]
     return installed_chips * np.asarray(board_w)[:, None] * facility / 1e9
+
+
+def h100e_to_gw(h100e: np.ndarray, w_per_h100e: np.ndarray, overhead, pue) -> np.ndarray:
+    """Installed power (GW) of installed H100e: board W per H100e x server overhead x PUE."""
+    facility = (np.asarray(overhead) * np.asarray(pue))[None, :]
+    return h100e * np.asarray(w_per_h100e)[:, None] * facility / 1e9
+
+
+def recent_rental_prices(rental_prices: pd.DataFrame, as_of, window_days: int = 365) -> pd.DataFrame:
+    """Listings of the last ``window_days`` before ``as_of`` (undated catalogue rows count as
+    current): the price level of the as-of year, not a back-cast of older prices."""
+    cut = pd.Timestamp(as_of)
+    dated = rental_prices["observed_on"]
+    keep = dated.isna() | ((dated <= cut) & (dated > cut - pd.Timedelta(days=window_days)))
+    return rental_prices[keep]
+
+
+PRICE_INDEX_COLUMNS = ["year", "usd_per_h100e_hour_median", "listings", "index", "basis"]
+
+
+def rental_price_index(rental_prices: pd.DataFrame, accelerators: pd.DataFrame, years, as_of,
+                       reference_id: str) -> pd.DataFrame:
+    """Observed on-demand price of an H100-equivalent hour per calendar year, relative to the
+    as-of year's level.
+
+    Every dated on-demand listing of a data-centre chip with a dense BF16 figure becomes a price
+    per H100e-hour (USD per chip-hour / (chip BF16 peak / reference BF16 peak)); the median per
+    year over the listings of that year, the index = median(y) / median(last 12 months). Years
+    between observed years interpolate log-linearly; years before the first observed year and
+    after the as-of year are NaN (the engine grows them at hardware cost efficiency).
+    """
+    years = [int(y) for y in years]
+    ref = reference_peak(accelerators, reference_id)
+    peaks = accelerators.set_index("accelerator_id")["bf16_dense_flop_per_s"]
+    rp = rental_prices[(rental_prices["pricing_type"] == "on_demand")
+                       & (rental_prices["usd_per_accelerator_hour"] > 0)].copy()
+    rp["peak"] = pd.to_numeric(rp["accelerator_id"].map(peaks), errors="coerce")
+    rp = rp[rp["peak"] > 0]
+    rp["per_h100e"] = rp["usd_per_accelerator_hour"] / (rp["peak"] / ref)
+    recent = recent_rental_prices(rp, as_of)
+    out = pd.DataFrame({"year": years})
+    out["usd_per_h100e_hour_median"] = np.nan
+    out["listings"] = 0
+    out["index"] = np.nan
+    out["basis"] = ""
+    if recent.empty:
+        return out[PRICE_INDEX_COLUMNS]
+    level = float(recent["per_h100e"].median())
+    dated = rp[rp["observed_on"].notna() & (rp["observed_on"] <= pd.Timestamp(as_of))]
+    by_year = dated.groupby(dated["observed_on"].dt.year)["per_h100e"].agg(["median", "size"])
+    as_of_year = pd.Timestamp(as_of).year
+    obs = {int(y): float(r["median"]) for y, r in by_year.iterrows() if int(y) < as_of_year}
+    obs[as_of_year] = level
+    ys = np.array(sorted(obs))
+    vals = np.log(np.array([obs[y] for y in ys]))
+    for i, y in enumerate(years):
+        if ys[0] <= y <= as_of_year:
+            med = float(np.exp(np.interp(y, ys, vals)))
+            out.loc[i, "usd_per_h100e_hour_median"] = med
+            out.loc[i, "index"] = med / level
+            n = int(by_year["size"].get(y, 0)) if y != as_of_year else int(len(recent))
+            out.loc[i, "listings"] = n
+            out.loc[i, "basis"] = "observed" if y in obs else "interpolated"
+    return out[PRICE_INDEX_COLUMNS]

@@ -16,88 +16,101 @@ from pathlib import Path
 
 import pandas as pd
 
-from models import backtest, hardware, montecarlo, sensitivity, supply
+from models import hardware, montecarlo, sensitivity, supply
+from models.calibration import MIN_ESS
 from models.config import DRIVERS, Scenario, load_scenario
 from models.inputs import ModelInputs, to_date
 
-DEFAULT_DRAWS = 10_000
+DEFAULT_DRAWS = 50_000  # calibration keeps ~2% of the draws' weight: ~900 effective draws
 DEFAULT_SEED = 20240101
 MIN_DRAWS = 100
+MIN_EFFECTIVE_DRAWS = MIN_ESS
 
 METHODOLOGY = """\
-Scope. Compute for large AI models: training of notable and frontier models (pre-training,
-post-training, experiments, synthetic data and RL rollouts) and generative inference measured in
-tokens (external serving split into chat, reasoning and agents, plus labs' internal inference).
-Recommendation, search and ads-ranking inference are outside the token data and outside the model.
+Scope. Two scopes are reported. Generative: training of notable and frontier models
+(pre-training, post-training, experiments, synthetic data and RL rollouts) and generative inference
+measured in tokens (external serving split into chat, reasoning and agents, plus labs' internal
+inference). All AI: the whole installed accelerator base - the generative work, the other AI work
+on it (recommendation and ranking, vision, enterprise ML: other_ai) and the idle or ramping rest.
+Every published split is compared in the scope it measures.
+
+Supply from observations. The installed base is the shipment-based stock of fct_installed_base
+(units by vendor and family from company disclosures, analysts and Epoch AI, in H100-equivalents,
+a one-quarter deployment lag and 4-7 year retirement, as the brief's date could know it), for
+every year it covers in full from its second year (its first year lacks the chips bought before
+2022). Each draw places the stock within the publishers' range. Installed power = installed H100e
+x board watts per H100e of the fleet mix x server overhead x PUE. After the last observed year the
+stock is the survivors (1/5.5 retired per year) plus purchases; purchases stop when the stock
+covers the demand and never exceed the shipment capacity (the last observed year's shipments
+growing at supply_growth_per_year, the excess growth shrinking each year: advanced packaging and
+HBM), and the stock never outgrows the power path (installed GW growing at most
+power_growth_cap_per_year: grid and campus additions). So no projected year falls below the
+surviving stock and none rises above what packaging and power allow.
+
+Allocation. When the demand (generative plus other AI) exceeds the stock in a projected year,
+compute is allocated by a stated rule, not pro rata: (1) training keeps training_floor_share of
+the stock (labs keep their runs on their own campuses and contracts); (2) revenue-backed
+external serving and the other AI work come next; (3) the rest of training and internal inference
+share what is left. A year with observed token volumes always serves its external serving in
+full. Demand before allocation (total_unconstrained) and the share served (served_fraction) are
+reported beside the served quantities; in years where the rule binds, the split between training
+and inference is set by the rule, and the tornado shows it.
 
 Training. Frontier = the top-10 training runs per year in fct_training_runs (as of the brief's
-date, through the last complete year). The growth factor is a log-linear fit of log10(FLOP) on
-publication date; its 80% interval is the P10-P90 of the growth driver. The level is the largest
-run of the last three complete years, detrended (the statistic least sensitive to how complete
-the run list is). Industry pre-training = largest run x largest_run_equivalents (the 'runs per
-year' multiplier, falling by largest_run_equivalents_change_per_year after the last complete year
-as the largest runs outgrow the industry); post-training by a rising share of final runs;
-experiments and synthetic data as multiples of final runs (rd_to_final_ratio,
-synthetic_data_ratio).
+date, through the last complete year). The growth factor is a mixture of three views: the
+log-linear fit of log10(FLOP) on publication date (its 80% interval), Epoch AI's published trend,
+and a power-limited slowdown (frontier-run power has grown 2.2x a year; FLOP per watt gains are
+smaller), because the fit's own interval understates the uncertainty of a five-year
+extrapolation. The level is the largest run of the last three complete years, detrended. Industry
+pre-training = largest run x largest_run_equivalents; post-training by a rising share of final
+runs; experiments and synthetic data as multiples of final runs.
 
-Inference. Tokens/day at the latest usable disclosure date = sum of the disclosing providers'
-latest figures (peaks, words, routers and double counts removed; each carried to that date at the
-historical token growth) / disclosed_coverage. Disclosed counts already include reasoning and agent
-tokens, so the projection grows queries and the *relative* tokens per query (reasoning share x
-reasoning-token multiplier, agent share x calls per task); observed volumes are never multiplied
-again. FLOP per token = 2 x served active parameters x (1 + attention coefficient x mean context).
-Before the anchor year tokens are back-cast at token_growth_history_per_year.
+Inference. Observed tokens are levels, not a single anchor: each disclosing provider's series
+(peaks, words, routers and double counts removed) is a log-linear path through its disclosures,
+extended at its first and last growth; the sum per year / disclosed_coverage is the global volume
+for every year with disclosures, the current year a nowcast. Later years grow with queries and
+the relative tokens per query (reasoning share x reasoning-token multiplier, agent share x calls
+per task); observed volumes are never multiplied again. Earlier years are back-cast at
+token_growth_history_per_year. FLOP per computed token = 2 x served active parameters x (1 +
+attention coefficient x mean context); input tokens served from the prefix cache cost no compute.
 
-Resources. Accelerator-hours = FLOP / (fleet-average dense peak x utilisation): BF16 at training
-MFU for training-shaped buckets; FP8 (where the chip has it) at serving utilisation for
-inference-shaped ones, synthetic data included - hence inference's share of hours exceeds its share
-of FLOP. The fleet is the purchase-weighted mix of data-centre chips from dim_accelerator with a
-one-year deployment lag and a four-year life; vendor weights are an assumption. Installed H100e =
-H100e-hours / (8,760 x availability). Energy = hours x board W x load x server overhead x PUE;
-power capacity = installed chips x board W x overhead x PUE. Spend = H100e-hours x the rental price
-of an H100-hour (fitted to fct_rental_prices), falling with hardware cost efficiency; on the rental
-basis spend shares equal accelerator-hour shares. After the last complete year installed H100e
-cannot grow faster than supply_growth_per_year; demand above it is served pro rata, which changes
-levels but not shares or crossover years.
-
-Synthetic data and RL rollouts are counted as training by default (Epoch counts them as R&D);
-the scenario switch synthetic_data_side: inference moves the bucket, since published figures
-disagree exactly there. Every output is also given per bucket, so other definitions can be rebuilt.
+Resources. Utilisation is stated on the precision basis of its source: the dense BF16 peak.
+Training runs at the training MFU. Serving splits into prefill of uncached input at
+prefill_utilisation (compute-bound) and decode at decode_utilisation (memory-bound; Epoch AI's
+ChatGPT estimate uses 10% of the H100's BF16 peak, DeepSeek's published V3/R1 serving statistics
+imply ~14%), and serving capacity is provisioned for the peak hour (serving_peak_to_average:
+DeepSeek's 278 peak vs 226.75 average nodes). Synthetic data and internal inference are batch
+decode at decode_utilisation. Installed H100e = H100e-hours / (8,760 x availability). Energy =
+hours x board W x load x server overhead x PUE. Spend = H100e-hours x the observed rental price of
+the year (on-demand listings per H100e-hour, median per year, relative to the fitted as-of level;
+before the first observed year and after the as-of year the price moves with hardware cost
+efficiency), with training at a contract discount (training_price_ratio) and serving at
+serving_price_ratio - so spend shares differ from hour shares.
 
 Uncertainty. Every driver is drawn at once (seeded numpy Generator, one uniform matrix of
-draws x drivers mapped through each driver's inverse CDF); outputs are P10/P50/P90 per year,
-bucket and unit. The crossover year is the first year inference >= training in a unit, searched
-from the first year with observed token volumes (earlier inference is a back-cast); 'not by
-horizon' is an outcome. The tornado moves one driver to its P10 and P90 with the rest at P50.
+draws x drivers mapped through each driver's inverse CDF). Related drivers move together through
+named factors (adoption, capex and supply, frontier scaling): a Gaussian copula with loadings and
+factor correlations stated, with their basis, in the scenario file. The crossover year is the
+first year inference >= training in a unit, searched from the first year with observed token
+volumes; 'not by horizon' is an outcome. The tornado moves one driver to its P10 and P90 with the
+rest at P50 (prior draws, before calibration).
 
-Backtest. Each published split is mapped to the quantity it measures (energy, new capacity, spend
-at lab scope, power capacity, accelerator-hours) and compared without tuning. Expected misses: the
-Google 2019-21 energy split and Meta 2021 capacity split are recommendation-era inference outside
-the token scope, and NVIDIA's FY2024 inference revenue includes non-generative inference while the
-model back-casts 2023 generative inference from 2024-25 disclosures - the model is well below all
-three (Google and Meta by 50-65 share points, outside the model's P10-P90). On the bundled snapshot
-every scored row sits below its published figure: before 2025 the model's inference share is low,
-partly by scope and partly because 2023-24 generative inference is a back-cast, and its P10-P90 is
-wide there. The OpenAI rows share a source with rd_to_final_ratio, so agreement there is not
-independent; Deloitte's shares are analyst estimates without a published method.
+Calibration. The draws are weighted by how well they match every observation in the warehouse at
+once (importance weighting with flat-topped likelihoods, a form of history matching): each
+published split in its scope (noise from its kind - measurement, estimate or forecast - and a
+stated scope term), the implied utilisation of each observed year of the installed base (50-95%:
+fleets keep most accelerators allocated; below half would leave most of a scarce, expensive fleet
+idle), and OpenAI's disclosed inference and R&D compute spend as a 15-60% / 10-50% share of the
+industry's. Token volumes and rental prices enter as levels and are not weighted again. The
+published results are the draws resampled by weight; the prior results, the effective sample size
+and a leave-one-out backtest (each split predicted without its own likelihood) are shown beside
+them. Fewer than 500 effective draws, or an anchor no draw comes near, is a warning in the brief.
 
-Check against the installed base. The installed H100e the model needs is set beside the stock
-that was actually shipped and deployed (fct_installed_base: shipment figures from company
-disclosures, analysts and Epoch AI, a one-quarter deployment lag and 4-7 year retirement, in the
-vintage the brief's date could know), for every year the stock covers in full. Their ratio is the
-implied utilisation of the observed fleet by the modelled demand. This model derives its fleet from
-demand and does not yet take the observed stock as its supply: a ratio well below the
-utilisation fleets run at means its demand scope (generative workloads) leaves much of the
-installed base unexplained - recommendation, vision and enterprise ML, idle and ramping capacity -
-or that its demand is too low. The check is reported, not tuned away.
-
-Known limits. Notable-run lists lag (FLOP figures for the newest frontier models arrive late or
-never), so the level averages three detrended years, and the fitted growth itself depends on the
-list (lower with the bundled snapshot alone than with Epoch's notable models added);
-disclosed_coverage changes meaning as providers start or stop disclosing, and each provider counts
-with its latest row only (a provider disclosing products separately is under-counted); vendor
-shipment weights are assumed, not observed; spend on the rental basis ignores the gap between list
-prices and contract prices beyond the fitted range.
+Known limits. Notable-run lists lag; disclosed_coverage changes meaning as providers start or stop
+disclosing; vendor weights in the fleet mix are assumed; the other-AI share of the stock is an
+assumption constrained only by the calibration; rental listings are few before 2024; in projected
+years where demand outruns the stock, shares follow the allocation rule more than the demand
+drivers.
 """
 
 
@@ -155,6 +168,9 @@ class ModelOutputs:
     provider_growth: pd.DataFrame
     fleet: pd.DataFrame
     supply_check: pd.DataFrame
+    calibration: pd.DataFrame
+    calibration_summary: pd.DataFrame
+    observed_series: pd.DataFrame
     methodology: str = METHODOLOGY
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -200,21 +216,41 @@ def run_model(inputs: ModelInputs, scenario="base", as_of=None, seed: int = DEFA
     digest = snapshot_hash or inputs_hash(inputs)
     prep = montecarlo.prepare(inputs, sc, as_of)
     ctx = prep.context
-    demand, cross, cross_summary, paths = montecarlo.run_monte_carlo(
-        ctx, prep.drivers, draws, seed, sc.name, digest)
+    data = inputs.as_of(as_of)
+    demand, cross, cross_summary, paths, cal = montecarlo.run_monte_carlo(
+        ctx, prep.drivers, draws, seed, sc.name, digest, sc.correlations, data.published_splits,
+        data.lab_compute_spend)
     year = tornado_year or sc.settings.tornado_year or sc.horizon
     torn = sensitivity.tornado(ctx, prep.drivers, sc, year, digest)
-    data = inputs.as_of(as_of)
     hw = hardware.hardware_fit(data.accelerators, data.rental_prices, sc.settings.serving_precision)
-    score = backtest.scorecard(paths, data.published_splits, sc.name, seed, digest)
     table = drivers_table(sc, prep.drivers, prep.fit_notes, ctx.token_anchor.has_data, seed, digest)
     history = prep.training_history.copy()
     history["in_trend_level"] = history["year"].isin(prep.level_years)
+    summary = pd.DataFrame([{
+        "draws": int(draws), "effective_draws": float(cal.ess), "resampled_draws": int(cal.idx.size),
+        "min_effective_draws": MIN_EFFECTIVE_DRAWS, "anchors": int(len(cal.anchors)),
+        "warnings": "; ".join(cal.warnings)}])
     return ModelOutputs(
         scenario=sc.name, seed=int(seed), snapshot_hash=digest, as_of=as_of, draws=int(draws),
         demand=demand, crossover=cross, crossover_summary=cross_summary, tornado=torn,
-        hardware_fit=hw, backtest=score, drivers=table, training_history=history,
+        hardware_fit=hw, backtest=cal.scorecard, drivers=table, training_history=history,
         trend=prep.trend.as_frame(), token_accounting=prep.token_table,
         provider_growth=prep.provider_growth, fleet=ctx.fleet,
         supply_check=supply.supply_check(demand, data.installed_base),
+        calibration=cal.anchors, calibration_summary=summary,
+        observed_series=observed_series(ctx, prep),
     )
+
+
+def observed_series(ctx, prep) -> pd.DataFrame:
+    """Per modelled year, the observations the engine stands on: disclosed tokens/day (levels),
+    the rental price of an H100e-hour and the shipment-based installed base."""
+    out = pd.DataFrame({"year": ctx.years.astype(int)})
+    levels = prep.token_levels.rename(columns={"basis": "token_basis", "providers": "token_providers"})
+    out = out.merge(levels, on="year", how="left")
+    prices = prep.price_index.rename(columns={"basis": "price_basis", "listings": "price_listings",
+                                              "index": "price_index"})
+    out = out.merge(prices, on="year", how="left")
+    stock = ctx.supply.drop(columns=["observed"], errors="ignore")
+    out = out.merge(stock, on="year", how="left")
+    return out

@@ -45,6 +45,106 @@ def norm_ppf(p):
     return out
 
 
+# W. J. Cody's rational Chebyshev approximations of the normal CDF (ACM TOMS 715, SPECFUN ANORM;
+# the algorithm of R's pnorm): |x| <= qnorm(3/4), qnorm(3/4) < |x| <= sqrt(32), and the tail.
+_CA = (2.2352520354606839287, 161.02823106855587881, 1067.6894854603709582,
+       18154.981253343561249, 0.065682337918207449113)
+_CB = (47.20258190468824187, 976.09855173777669322, 10260.932208618978205, 45507.789335026729956)
+_CC = (0.39894151208813466764, 8.8831497943883759412, 93.506656132177855979,
+       597.27027639480026226, 2494.5375852903726711, 6848.1904505362823326,
+       11602.651437647350124, 9842.7148383839780218, 1.0765576773720192317e-8)
+_CD = (22.266688044328115691, 235.38790178262499861, 1519.377599407554805, 6485.558298266760755,
+       18615.571640885098091, 34900.952721145977266, 38912.003286093271411, 19685.429676859990727)
+_CP = (0.21589853405795699, 0.1274011611602473639, 0.022235277870649807,
+       0.001421619193227893466, 2.9112874951168792e-5, 0.02307344176494017303)
+_CQ = (1.28426009614491121, 0.468238212480865118, 0.0659881378689285515,
+       0.00378239633202758244, 7.29751555083966205e-5)
+_SQRT32 = 5.656854249492380195206754896838
+_INV_SQRT_2PI = 0.398942280401432677939946059934
+
+
+def _norm_cdf_block(x: np.ndarray, out: np.ndarray) -> None:
+    """Cody's algorithm on one contiguous block, in place and without gathers: the middle-range
+    rational is evaluated on the whole block (|x| clamped to sqrt(32)), the central one is copied
+    over where |x| <= qnorm(3/4), and only the rare far tail is indexed."""
+    y = np.abs(x)
+    t = np.minimum(y, _SQRT32)
+    num = _CC[8] * t
+    den = t + _CD[0]
+    num += _CC[0]
+    for i in range(1, 7):
+        num *= t
+        num += _CC[i]
+        den *= t
+        den += _CD[i]
+    num *= t
+    num += _CC[7]
+    den *= t
+    den += _CD[7]
+    num /= den
+    t *= t
+    t *= -0.5
+    num *= np.exp(t, out=t)  # |x| <= sqrt(32): rounding x^2 costs < 4e-15 relative
+    np.subtract(1.0, num, out=num, where=x > 0)
+    out[...] = num
+
+    xs = np.clip(x, -0.67448975, 0.67448975)
+    s = xs * xs
+    num = _CA[4] * s
+    den = s + _CB[0]
+    num += _CA[0]
+    for i in range(1, 3):
+        num *= s
+        num += _CA[i]
+        den *= s
+        den += _CB[i]
+    num *= s
+    num += _CA[3]
+    den *= s
+    den += _CB[3]
+    num /= den
+    num *= xs
+    num += 0.5
+    np.copyto(out, num, where=y <= 0.67448975)
+
+    far = y > _SQRT32
+    if far.any():
+        t = np.minimum(y[far], 40.0)  # exp(-800) is 0: Phi is 0 or 1 beyond (inf stays finite)
+        s = 1.0 / (t * t)
+        num = _CP[5] * s
+        den = s
+        for i in range(4):
+            num = (num + _CP[i]) * s
+            den = (den + _CQ[i]) * s
+        tail = (_INV_SQRT_2PI - s * (num + _CP[4]) / (den + _CQ[4])) / t
+        # exp(-x^2/2) split as in Cody's code so that rounding x^2 does not cost accuracy
+        xsq = np.trunc(t * 16.0) / 16.0
+        delta = (t - xsq) * (t + xsq)
+        tail *= np.exp(-0.5 * xsq * xsq) * np.exp(-0.5 * delta)
+        out[far] = np.where(x[far] > 0, 1.0 - tail, tail)
+
+
+_CDF_BLOCK = 1 << 15  # values per block: the in-place temporaries stay in cache (~2x faster)
+
+
+def norm_cdf(x):
+    """Standard normal CDF, element-wise (W. J. Cody's rational Chebyshev algorithm, ACM TOMS 715,
+    as in R's pnorm; no SciPy).
+
+    Relative error below 1e-14 for the CDF everywhere and for the lower tail down to x = -37.5
+    (below: 0; subnormal results lose digits). For x > 0 the upper tail 1 - Phi(x) is only as
+    accurate as a double near 1 allows: use ``norm_cdf(-x)`` for survival probabilities.
+    NaN stays NaN. About 80 ms for 4 million values.
+    """
+    x = np.asarray(x, dtype=float)
+    out = np.empty(x.shape)
+    xf = np.ascontiguousarray(x).reshape(-1)
+    of = out.reshape(-1)
+    for i in range(0, xf.size, _CDF_BLOCK):
+        _norm_cdf_block(xf[i:i + _CDF_BLOCK], of[i:i + _CDF_BLOCK])
+    return out
+
+
 def t_ppf(p: float, df: float) -> float:
     """Student-t quantile by the Cornish-Fisher expansion around the normal quantile.
 

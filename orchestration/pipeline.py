@@ -21,7 +21,7 @@ import pandas as pd
 from models.config import load_scenario
 from models.inputs import ModelInputs
 from models.provenance import snapshot_hash
-from models.run import run_model
+from models.run import DEFAULT_DRAWS, DEFAULT_SEED, run_model
 from orchestration import warehouse
 from orchestration.faults import checkpoint
 from orchestration.partitions import month_end, previous_partition
@@ -142,10 +142,11 @@ MART_INPUTS = {  # ModelInputs field -> the mart it is read from
     "rental_prices": "fct_rental_prices",
     "published_splits": "fct_published_splits",
     "installed_base": "fct_installed_base",
+    "lab_compute_spend": "fct_lab_compute_spend",
 }
 BUNDLED_SCENARIOS = ("bear", "base", "bull")
-MODEL_SEED = 20240101
-MODEL_DRAWS = 10_000
+MODEL_SEED = DEFAULT_SEED
+MODEL_DRAWS = DEFAULT_DRAWS  # models.run: enough draws for ~900 effective draws after calibration
 
 
 def load_model_inputs(settings: Settings) -> ModelInputs:

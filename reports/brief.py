@@ -16,6 +16,8 @@ from pathlib import Path
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from models.calibration import UTILISATION_RANGE
+from models.units import DAYS_PER_YEAR
 from reports import charts
 from reports.formatting import (
     format_count,
@@ -28,7 +30,7 @@ from reports.formatting import (
 from reports.pdf import AssetsOnlyFetcher, render_pdf
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-METRICS_SCHEMA_VERSION = 1
+METRICS_SCHEMA_VERSION = 2
 EPOCH_ATTRIBUTION = "Data: Epoch AI, CC BY 4.0, epoch.ai/data"
 MLPERF_NOTICE = ("MLPerf is a trademark of MLCommons. MLPerf Inference results are used as "
                  "published (Apache-2.0); unverified derived figures are flopcast's.")
@@ -94,13 +96,21 @@ class ModelView:
         demand = self.tables["demand"]
         if demand.empty:
             raise ValueError(f"no model outputs for scenario {self.scenario!r} in {inputs.partition}")
-        self.demand = demand.set_index(["bucket", "unit", "year"])
+        if "scope" not in demand.columns:
+            demand = demand.assign(scope="generative")
+        self.all_demand = demand
+        self.demand = demand[demand["scope"] == "generative"].set_index(["bucket", "unit", "year"])
+        self.all_ai = demand[demand["scope"] == "all_ai"].set_index(["bucket", "unit", "year"])
         self.years = sorted(demand["year"].unique().tolist())
         self.horizon = self.years[-1]
 
-    def band(self, bucket: str, unit: str, year: int) -> tuple[float, float, float]:
-        row = self.demand.loc[(bucket, unit, year)]
+    def band(self, bucket: str, unit: str, year: int,
+             scope: str = "generative") -> tuple[float, float, float]:
+        row = (self.demand if scope == "generative" else self.all_ai).loc[(bucket, unit, year)]
         return float(row["p10"]), float(row["p50"]), float(row["p90"])
+
+    def has(self, bucket: str, unit: str, year: int, scope: str = "all_ai") -> bool:
+        return (bucket, unit, year) in (self.demand if scope == "generative" else self.all_ai).index
 
     def series(self, bucket: str, unit: str, column: str = "p50") -> pd.Series:
         return self.demand.xs((bucket, unit), level=("bucket", "unit"))[column]
@@ -120,6 +130,47 @@ def _metric(value, unit: str, label: str, p10=None, p90=None, year=None) -> dict
 
     return {"value": clean(value), "unit": unit, "p10": clean(p10), "p90": clean(p90), "label": label,
             "year": year}
+
+
+SERIES = (  # metrics.json v2 `series`: (metric, scope, bucket, unit, unit label)
+    ("inference_share_flop", "generative", "inference_share", "share_of_flop", "share"),
+    ("inference_share_accelerator_hours", "generative", "inference_share", "share_of_accelerator_hours", "share"),
+    ("inference_share_energy", "generative", "inference_share", "share_of_energy", "share"),
+    ("inference_share_spend", "generative", "inference_share", "share_of_spend", "share"),
+    ("inference_share_accelerator_hours", "all_ai", "inference_share", "share_of_accelerator_hours", "share"),
+    ("inference_share_energy", "all_ai", "inference_share", "share_of_energy", "share"),
+    ("inference_share_spend", "all_ai", "inference_share", "share_of_spend", "share"),
+    ("installed_h100e", "all_ai", "installed", "h100e", "H100e"),
+    ("installed_h100e", "generative", "total", "h100e", "H100e"),
+    ("installed_gw", "all_ai", "installed", "gw", "GW"),
+    ("installed_gw", "generative", "total", "gw", "GW"),
+    ("energy_twh", "all_ai", "total", "twh", "TWh"),
+    ("energy_twh", "generative", "total", "twh", "TWh"),
+    ("spend_usd", "all_ai", "total", "usd", "USD"),
+    ("spend_usd", "generative", "total", "usd", "USD"),
+    ("fleet_utilisation", "all_ai", "utilisation", "fraction", "share"),
+    ("served_fraction", "generative", "served_fraction", "fraction", "share"),
+    ("demand_h100e", "generative", "total_unconstrained", "h100e", "H100e"),
+)
+
+
+def headline_series(view: "ModelView") -> list[dict]:
+    """The headline quantities for every modelled year: metric, scope, year, unit, P10/P50/P90
+    (and tokens/day, from the yearly token totals)."""
+    out = []
+    frame = view.all_demand
+    for metric, scope, bucket, unit, label in SERIES:
+        rows = frame[(frame["scope"] == scope) & (frame["bucket"] == bucket) & (frame["unit"] == unit)]
+        for r in rows.sort_values("year").itertuples():
+            out.append({"metric": metric, "scope": scope, "year": int(r.year), "unit": label,
+                        "p10": float(r.p10), "p50": float(r.p50), "p90": float(r.p90)})
+    tokens = frame[(frame["scope"] == "generative") & (frame["bucket"] == "inference_total")
+                   & (frame["unit"] == "tokens")]
+    for r in tokens.sort_values("year").itertuples():
+        out.append({"metric": "tokens_per_day", "scope": "generative", "year": int(r.year),
+                    "unit": "tokens/day", "p10": float(r.p10) / DAYS_PER_YEAR,
+                    "p50": float(r.p50) / DAYS_PER_YEAR, "p90": float(r.p90) / DAYS_PER_YEAR})
+    return out
 
 
 def _reference_chip(inputs: BriefInputs, view: ModelView) -> pd.Series:
@@ -183,6 +234,26 @@ def build_metrics(inputs: BriefInputs) -> dict:
             last["implied_utilisation_p50"], "share",
             f"modelled demand / observed installed base, {year}",
             last["implied_utilisation_p10"], last["implied_utilisation_p90"], year)
+    for when, year in (("now", now), ("horizon", horizon)):
+        if view.has("installed", "h100e", year):
+            p10, p50, p90 = view.band("installed", "h100e", year, "all_ai")
+            m[f"installed_h100e_{when}"] = _metric(p50, "H100e", f"installed AI accelerators, {year} (all AI)",
+                                                   p10, p90, year)
+            p10, p50, p90 = view.band("installed", "gw", year, "all_ai")
+            m[f"installed_gw_{when}"] = _metric(p50, "GW", f"installed AI power, {year} (all AI)", p10, p90, year)
+            p10, p50, p90 = view.band("inference_share", "share_of_accelerator_hours", year, "all_ai")
+            m[f"inference_share_all_ai_accelerator_hours_{when}"] = _metric(
+                p50, "share", f"inference share of accelerator-hours, {year} (all AI)", p10, p90, year)
+    summary = view.tables.get("calibration_summary", pd.DataFrame())
+    if len(summary):
+        m["calibration_effective_draws"] = _metric(float(summary["effective_draws"].iloc[0]), "draws",
+                                                   "effective draws after calibration")
+    score = view.tables["backtest"].dropna(subset=["loo_p50"]) if "loo_p50" in view.tables["backtest"] else None
+    if score is not None and len(score):
+        m["backtest_loo_mean_error"] = _metric(float((score["loo_p50"] - score["published_share"]).mean()),
+                                               "share", "leave-one-out backtest, mean signed error")
+        m["backtest_loo_share_within"] = _metric(float(score["loo_within_p10_p90"].astype(bool).mean()),
+                                                 "share", "leave-one-out backtest, share of rows inside P10-P90")
     chip = _reference_chip(inputs, view)
     m["reference_ridge_point_flop_per_byte"] = _metric(
         chip["ridge_point_flop_per_byte"], "FLOP/byte", f"{chip['accelerator_name']} ridge point (dense BF16)")
@@ -197,6 +268,7 @@ def build_metrics(inputs: BriefInputs) -> dict:
                                         f"accelerators released by {inputs.as_of.isoformat()}")
     return {
         "schema_version": METRICS_SCHEMA_VERSION,
+        "series": headline_series(view),
         "partition": inputs.partition,
         "scenario": inputs.scenario,
         "seed": inputs.seed,
@@ -408,6 +480,47 @@ def _scenario_rows(inputs: BriefInputs) -> tuple[list[str], list[dict]]:
     return names, rows
 
 
+def _calibration_context(view: ModelView) -> tuple[str, list[dict], str]:
+    """The calibration paragraph, its anchor rows (formatted) and the backtest summary line."""
+    summary = view.tables.get("calibration_summary", pd.DataFrame())
+    anchors = view.tables.get("calibration", pd.DataFrame())
+    text = "No calibration table in this partition."
+    if len(summary):
+        s = summary.iloc[0]
+        text = (f"{int(s['draws']):,} draws from the scenario's priors, weighted against {int(s['anchors'])} "
+                f"observations: {float(s['effective_draws']):,.0f} effective draws carry the calibrated results "
+                f"(warning below {int(s['min_effective_draws'])}).")
+        if s["warnings"]:
+            text += f" Warning: {s['warnings']}."
+    rows = []
+    for a in anchors.to_dict(orient="records"):
+        if a["kind"] == "published_split":
+            continue  # in the backtest table above
+        fmt = format_percent if a["scale"] == "logit" else format_usd
+        observed = (f"{fmt(a['observed_low'])}-{fmt(a['observed_high'])}" if a["observed_low"] != a["observed_high"]
+                    else fmt(a["observed_low"]))
+        if a["kind"] == "lab_compute_spend":
+            observed = f"{format_usd(a['observed'])} (industry {observed})"
+        rows.append({
+            "label": a["anchor_id"].replace("-", " "), "note": a["note"], "year": a["year"],
+            "observed_text": observed,
+            "prior_text": f"{fmt(a['prior_p50'])} ({fmt(a['prior_p10'])}-{fmt(a['prior_p90'])})",
+            "calibrated_text": f"{fmt(a['calibrated_p50'])} ({fmt(a['calibrated_p10'])}-{fmt(a['calibrated_p90'])})",
+        })
+    score = view.tables["backtest"]
+    scored = score.dropna(subset=["loo_p50"]) if "loo_p50" in score else score.iloc[0:0]
+    line = ""
+    if len(scored):
+        err = float((scored["loo_p50"] - scored["published_share"]).mean())
+        inside = int(scored["loo_within_p10_p90"].astype(bool).sum())
+        line = (f"Leave-one-out over {len(scored)} rows: mean signed error {100 * err:+.1f} points; "
+                f"{inside} of {len(scored)} published values inside their P10-P90.")
+        skipped = len(score) - len(scored)
+        if skipped:
+            line += f" {skipped} row(s) not scored (reason in the row)."
+    return text, rows, line
+
+
 def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> tuple[dict, dict[str, pd.DataFrame]]:
     """Template variables and the data behind each chart (archived as CSV)."""
     view = ModelView(inputs)
@@ -443,6 +556,7 @@ def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> tu
     for column in ("period_start", "period_end"):
         backtest[column] = pd.to_datetime(backtest[column]).dt.strftime("%Y-%m-%d")
     drivers = view.tables["drivers"]
+    cal_text, cal_rows, backtest_summary = _calibration_context(view)
     context = {
         "partition": inputs.partition,
         "as_of": inputs.as_of.isoformat(),
@@ -468,6 +582,10 @@ def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> tu
         "campuses": campuses.to_dict(orient="records"),
         "mlperf": mlperf.to_dict(orient="records"),
         "backtest": backtest.to_dict(orient="records"),
+        "backtest_summary": backtest_summary,
+        "calibration_text": cal_text,
+        "calibration_anchors": cal_rows,
+        "utilisation_range": "{:.0%} and {:.0%}".format(*UTILISATION_RANGE),
         "supply_check": view.tables.get("supply_check", pd.DataFrame()).to_dict(orient="records"),
         "drivers": drivers.to_dict(orient="records"),
         "assumption_count": int((drivers["kind"] == "assumption").sum()),

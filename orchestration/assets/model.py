@@ -4,14 +4,25 @@ One multi-asset: the model computes every table in one pass (Monte Carlo, tornad
 backtest) and they are published together, so a partition's tables never disagree.
 """
 
-from dagster import AssetExecutionContext, AssetKey, AssetSpec, Config, MaterializeResult, MetadataValue, multi_asset
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    AssetSpec,
+    Config,
+    MaterializeResult,
+    MetadataValue,
+    multi_asset,
+)
 
 from orchestration import pipeline
 from orchestration.partitions_def import monthly_partitions
 from orchestration.resources import WarehouseResource
 
 MODEL_TABLES = {
-    "demand": "Demand per year, bucket and unit (FLOP, accelerator-hours, H100e, GW, TWh, USD, tokens, shares): P10/P50/P90.",
+    "demand": "Calibrated P10/P50/P90 per year, scope (generative | all_ai), bucket and unit (FLOP, accelerator-hours, H100e, GW, TWh, USD, tokens, shares).",
     "crossover": "Distribution of the first year inference >= training, per unit (FLOP, accelerator-hours, spend).",
     "crossover_summary": "P10/P50/P90 crossover year per unit and the probability of crossing by the horizon.",
     "tornado": "One-at-a-time P10/P90 swings of each driver on the inference share in the tornado year.",
@@ -23,7 +34,10 @@ MODEL_TABLES = {
     "token_accounting": "Which token disclosures were used, and how (anchor, series, excluded).",
     "provider_growth": "Observed token growth per disclosing provider.",
     "fleet": "Fleet mix per year: peak FLOP/s per chip for training and serving, board power, H100e per chip.",
-    "supply_check": "Modelled installed H100e beside the observed (shipment-based) stock per year, and the implied utilisation.",
+    "supply_check": "The observed (shipment-based) stock per year beside the modelled work on it (all AI, generative) and the implied utilisation.",
+    "calibration": "Every observed anchor (published splits, installed-base utilisation, lab compute spend) with prior and calibrated P10/P50/P90.",
+    "calibration_summary": "Draws, effective draws after calibration, anchors and warnings per scenario.",
+    "observed_series": "Per year, the observations the model stands on: disclosed tokens/day levels, rental price index, installed base.",
     "methodology": "The methodology text of each scenario run, printed in the brief.",
     "run": "The run itself: main scenario, seed, input snapshot hash, as-of date, draws.",
 }
@@ -41,6 +55,10 @@ class ModelConfig(Config):
                      kinds={"python", "duckdb"}, owners=["team:flopcast"],
                      partitions_def=monthly_partitions)
            for name, text in MODEL_TABLES.items()],
+    check_specs=[AssetCheckSpec(
+        "calibration_holds", asset=["model", "calibration_summary"], blocking=False,
+        description="Every scenario's calibration keeps at least 500 effective draws and comes near every "
+                    "anchor (warning: the brief still ships and says so).")],
     partitions_def=monthly_partitions,
     pool="duckdb",
     name="demand_model",
@@ -52,7 +70,8 @@ def demand_model(context: AssetExecutionContext, config: ModelConfig, warehouse:
     demand = tables["demand"]
     main = demand[demand["scenario"] == run["scenario"]]
     horizon = int(main["year"].max())
-    share = main[(main["bucket"] == "inference_share") & (main["unit"] == "share_of_accelerator_hours")]
+    share = main[(main["bucket"] == "inference_share") & (main["unit"] == "share_of_accelerator_hours")
+                 & (main["scope"] == "generative")]
     headline = share.set_index("year")
     for name, frame in tables.items():
         metadata = {"dagster/row_count": len(frame), "scenario": str(run["scenario"]),
@@ -65,3 +84,11 @@ def demand_model(context: AssetExecutionContext, config: ModelConfig, warehouse:
             metadata["preview"] = MetadataValue.md(frame.drop(columns=["seed", "snapshot_hash"], errors="ignore")
                                                    .head(10).to_markdown(index=False, floatfmt=".4g"))
         yield MaterializeResult(asset_key=["model", name], metadata=metadata)
+    summary = tables["calibration_summary"]
+    problems = [f"{r.scenario}: {r.warnings}" for r in summary.itertuples() if r.warnings]
+    yield AssetCheckResult(
+        asset_key=["model", "calibration_summary"], check_name="calibration_holds", passed=not problems,
+        severity=AssetCheckSeverity.WARN,
+        metadata={"effective_draws": MetadataValue.md(summary[["scenario", "draws", "effective_draws"]]
+                                                      .to_markdown(index=False, floatfmt=".0f")),
+                  "warnings": "; ".join(problems) or "none"})

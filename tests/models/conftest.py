@@ -1,8 +1,12 @@
-"""Shared fixtures for the demand-model tests: the bundled snapshot as mart-shaped frames."""
+"""Shared fixtures for the demand-model tests: the bundled snapshot as mart-shaped frames, with the
+installed base from the project's own dbt models (built once per session on the bundled snapshot,
+so the model is tested on the stock production feeds it, not on a Python twin)."""
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from models.config import load_scenario
@@ -14,8 +18,22 @@ AS_OF = date(2026, 11, 30)  # after every row of the bundled snapshot
 
 
 @pytest.fixture(scope="session")
-def snapshot_inputs():
-    return inputs_from_snapshot(SNAPSHOT_DIR)
+def installed_base(tmp_path_factory):
+    """``marts.fct_installed_base`` built by dbt from the bundled snapshot (shipments, seeds)."""
+    from tests.transforms.conftest import load_raw, run_dbt_cli
+
+    home = tmp_path_factory.mktemp("installed_base")
+    path = load_raw(home, "bundled")
+    run = run_dbt_cli(["build", "--select", "+fct_installed_base", "--exclude", "resource_type:test"],
+                      path, home / "dbt")
+    assert run.ok, run.stdout[-3000:]
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute("select * from marts.fct_installed_base").df()
+
+
+@pytest.fixture(scope="session")
+def snapshot_inputs(installed_base):
+    return replace(inputs_from_snapshot(SNAPSHOT_DIR), installed_base=installed_base)
 
 
 @pytest.fixture(scope="session")
@@ -34,4 +52,4 @@ def prepared(snapshot_inputs, base_scenario):
 def model_outputs(snapshot_inputs):
     from models.run import run_model
 
-    return run_model(snapshot_inputs, "base", AS_OF, seed=7, draws=10_000, snapshot_hash="test-hash")
+    return run_model(snapshot_inputs, "base", AS_OF, seed=7, snapshot_hash="test-hash")

@@ -1,5 +1,6 @@
 """The backtest scorecard and the run_model entry point (as-of rule, labels, tables)."""
 
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -7,6 +8,7 @@ import pandas as pd
 import pytest
 
 from models import backtest
+from models.calibration import calibrate
 from models.run import METHODOLOGY, ModelOutputs, inputs_hash, run_model
 from tests.models.conftest import AS_OF
 
@@ -44,8 +46,9 @@ def test_unmappable_row_is_kept_and_explained(prepared, snapshot_inputs):
     paths = mc.simulate(prepared.context, mc.draw_drivers(prepared.drivers, 200, np.random.default_rng(1)))
     splits = snapshot_inputs.published_splits.head(1).copy()
     splits["unit"] = "tokens"
-    card = backtest.scorecard(paths, splits, "base", 1, "h")
+    card = calibrate(paths, splits, None, 1, "base", "h").scorecard
     assert card["note"].iloc[0].startswith("not scored") and np.isnan(card["model_p50"].iloc[0])
+    assert np.isnan(card["loo_p50"].iloc[0]) and card["split_id"].iloc[0] == splits["split_id"].iloc[0]
 
 
 def test_every_table_carries_scenario_seed_and_snapshot_hash(model_outputs):
@@ -57,7 +60,7 @@ def test_every_table_carries_scenario_seed_and_snapshot_hash(model_outputs):
         assert list(frame.columns[:3]) == ["scenario", "seed", "snapshot_hash"], name
         assert (frame["snapshot_hash"] == "test-hash").all(), name
         assert (frame["seed"] == 7).all() and (frame["scenario"] == "base").all(), name
-    assert "Backtest" in model_outputs.methodology and model_outputs.methodology == METHODOLOGY
+    assert "Calibration." in model_outputs.methodology and model_outputs.methodology == METHODOLOGY
 
 
 def test_drivers_table_labels_assumptions(model_outputs):
@@ -93,10 +96,8 @@ def test_as_of_rule_rows_after_the_date_change_nothing(snapshot_inputs):
     leak = tv.iloc[[0]].assign(disclosure_id="leak", disclosed_on=pd.Timestamp("2025-07-02"),
                                period_start=pd.Timestamp("2025-06-01"),
                                period_end=pd.Timestamp("2025-06-30"), tokens_per_day=1e17)
-    changed = type(snapshot_inputs)(
-        accelerators=snapshot_inputs.accelerators, training_runs=pd.concat([runs, future]),
-        token_volumes=pd.concat([tv, leak]), rental_prices=snapshot_inputs.rental_prices,
-        published_splits=snapshot_inputs.published_splits)
+    changed = replace(snapshot_inputs, training_runs=pd.concat([runs, future]),
+                      token_volumes=pd.concat([tv, leak]))
     second = run_model(changed, "base", as_of, seed=3, draws=500, snapshot_hash="h")
     pd.testing.assert_frame_equal(first.demand, second.demand)
     pd.testing.assert_frame_equal(first.backtest, second.backtest)

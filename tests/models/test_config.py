@@ -32,7 +32,7 @@ def test_bundled_scenarios_name_every_driver_explicitly(name):
     assert scenario.horizon == 2030
     assert scenario.synthetic_data_side == "training"
     for driver in scenario.drivers.values():
-        assert driver.basis == "assumption" or driver.basis.split(":")[0] in ("DOMAIN.md", "snapshot", "fit")
+        assert driver.basis == "assumption" or driver.basis.split(":")[0] in ("DOMAIN.md", "snapshot", "fit", "source")
     assert set(bundled_scenarios()) >= {"base", "bear", "bull"}
 
 

@@ -22,9 +22,10 @@ quantile_vectors = st.lists(st.floats(0.001, 0.999), min_size=len(DRIVERS), max_
 
 def test_same_seed_same_numbers_other_seed_other_numbers(prepared):
     ctx, drivers = prepared.context, prepared.drivers
-    a, ca, sa, _ = mc.run_monte_carlo(ctx, drivers, 2_000, 11, "base", "h")
-    b, cb, sb, _ = mc.run_monte_carlo(ctx, drivers, 2_000, 11, "base", "h")
-    c, *_ = mc.run_monte_carlo(ctx, drivers, 2_000, 12, "base", "h")
+    a, ca, sa, _, wa = mc.run_monte_carlo(ctx, drivers, 2_000, 11, "base", "h", prepared.correlations)
+    b, cb, sb, _, wb = mc.run_monte_carlo(ctx, drivers, 2_000, 11, "base", "h", prepared.correlations)
+    assert (wa.idx == wb.idx).all() and wa.ess == wb.ess
+    c, *_ = mc.run_monte_carlo(ctx, drivers, 2_000, 12, "base", "h", prepared.correlations)
     pd.testing.assert_frame_equal(a, b)
     pd.testing.assert_frame_equal(ca, cb)
     pd.testing.assert_frame_equal(sa, sb)
@@ -49,7 +50,11 @@ def test_long_format_and_labels(model_outputs):
     assert not demand[["p10", "p50", "p90"]].isna().any().any()
     assert (demand["p10"] <= demand["p50"] + 1e-9 * demand["p50"].abs()).all()
     assert (demand["p50"] <= demand["p90"] + 1e-9 * demand["p90"].abs()).all()
-    assert not demand.duplicated(["year", "bucket", "unit"]).any()
+    assert not demand.duplicated(["year", "scope", "bucket", "unit"]).any()
+    assert set(demand["scope"]) == {"generative", "all_ai"}
+    all_ai = set(demand.loc[demand["scope"] == "all_ai", "bucket"])
+    assert all_ai >= {"other_ai_training", "other_ai_inference", "idle_or_ramping", "installed", "total",
+                      "inference_share", "utilisation"}
 
 
 def test_draw_level_buckets_sum_to_totals_and_shares_are_fractions(prepared):
@@ -64,17 +69,19 @@ def test_draw_level_buckets_sum_to_totals_and_shares_are_fractions(prepared):
         assert np.isfinite(share).all() and (share >= 0).all() and (share <= 1).all()
 
 
-def test_supply_cap_changes_levels_not_shares(prepared):
+def test_supply_bounds_change_levels_and_demand_is_reported_beside_served(prepared):
     d = mc.draw_drivers(prepared.drivers, 1_000, np.random.default_rng(8))
     capped = mc.simulate(prepared.context, d)
     loose = dict(d)
-    loose["supply_growth_per_year"] = np.full_like(d["supply_growth_per_year"], 10.0)
+    loose["supply_growth_per_year"] = np.full_like(d["supply_growth_per_year"], 5.0)
+    loose["power_growth_cap_per_year"] = np.full_like(d["power_growth_cap_per_year"], 4.0)
     free = mc.simulate(prepared.context, loose)
-    assert (capped.served_fraction <= 1).all() and (capped.served_fraction > 0).all()
+    assert (capped.served_fraction <= 1 + 1e-12).all() and (capped.served_fraction > 0).all()
     assert capped.served_fraction.min() < 1  # it binds somewhere on the snapshot
-    for unit in SHARE_UNITS:
-        assert capped.inference_share(unit) == pytest.approx(free.inference_share(unit), rel=1e-9)
-    assert (capped.unit("pretraining", "flop") <= free.unit("pretraining", "flop") * (1 + 1e-12)).all()
+    assert (free.stock_h100e >= capped.stock_h100e * (1 - 1e-12)).all()
+    for b in mc.BUCKETS:  # served never exceeds demand, and looser supply never serves less
+        assert (capped.hours[b] <= capped.demand_hours[b] * (1 + 1e-12)).all()
+        assert (capped.unit(b, "flop") <= free.unit(b, "flop") * (1 + 1e-9)).all()
 
 
 def test_crossover_distribution_sums_to_one(model_outputs):

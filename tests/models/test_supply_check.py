@@ -22,9 +22,14 @@ def _stock(as_of: str, year_values: dict[int, list[float]]) -> pd.DataFrame:
 
 
 def _demand(values: dict[int, tuple[float, float, float]]) -> pd.DataFrame:
-    rows = [{"year": y, "bucket": "total", "unit": "h100e", "p10": a, "p50": b, "p90": c}
-            for y, (a, b, c) in values.items()]
-    rows.append({"year": 2024, "bucket": "total", "unit": "gw", "p10": 1, "p50": 2, "p90": 3})
+    rows = []
+    for y, (a, b, c) in values.items():
+        rows.append({"year": y, "scope": "all_ai", "bucket": "total", "unit": "h100e", "p10": a, "p50": b, "p90": c})
+        rows.append({"year": y, "scope": "generative", "bucket": "total", "unit": "h100e",
+                     "p10": a / 2, "p50": b / 2, "p90": c / 2})
+        rows.append({"year": y, "scope": "all_ai", "bucket": "utilisation", "unit": "fraction",
+                     "p10": 0.4, "p50": 0.6, "p90": 0.8})
+    rows.append({"year": 2024, "scope": "all_ai", "bucket": "total", "unit": "gw", "p10": 1, "p50": 2, "p90": 3})
     return pd.DataFrame(rows)
 
 
@@ -36,14 +41,16 @@ def test_only_years_with_four_quarter_ends_are_observed_and_averaged():
     assert observed["as_of_date"].iloc[0] == "2025-06-30"
 
 
-def test_implied_utilisation_ratios_and_widest_range():
+def test_the_check_sets_the_modelled_work_and_its_utilisation_beside_the_stock():
     stock = _stock("2025-06-30", {2024: [4, 4, 4, 4]})
     check = supply_check(_demand({2024: (1.0, 2.0, 3.0), 2030: (9, 9, 9)}), stock)
     assert len(check) == 1 and check["year"].iloc[0] == 2024  # only years both cover
     row = check.iloc[0]
-    assert row["implied_utilisation_p50"] == pytest.approx(0.5)
-    assert row["implied_utilisation_p10"] == pytest.approx(1.0 / 5.0)  # low demand / high stock
-    assert row["implied_utilisation_p90"] == pytest.approx(3.0 / 3.2)  # high demand / low stock
+    assert row["observed_h100e"] == 4 and row["modelled_h100e_p50"] == 2.0  # all AI work
+    assert row["generative_h100e_p50"] == 1.0
+    # the utilisation is the model's own per-draw ratio (allocated / installed), not a ratio of quantiles
+    assert (row["implied_utilisation_p10"], row["implied_utilisation_p50"],
+            row["implied_utilisation_p90"]) == pytest.approx((0.4, 0.6, 0.8))
 
 
 def test_empty_installed_base_gives_an_empty_check():

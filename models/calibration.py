@@ -1,0 +1,248 @@
+"""Calibration: the Monte Carlo draws weighted against every observed anchor in the warehouse.
+
+Method (importance weighting with flat-topped likelihoods, a form of history matching). Each draw
+is a full model path from the prior (the scenario's drivers). Each anchor compares one model
+quantity per draw with what was observed:
+
+    log L(draw) = -1/2 (d / sigma)^2,   d = distance of the model value outside [low, high]
+
+on a logit scale for shares and a log scale for levels; a point observation has low = high.
+The draw's weight is the product of its anchors' likelihoods; the calibrated results are the
+draws resampled by weight (systematic resampling, seeded), so every summary downstream is the
+same code on the resampled draws. The effective sample size 1 / sum(w^2) says how many draws
+carry the result.
+
+Anchors
+    published splits    every row the model can map to a quantity (``models.backtest``), sigma =
+                        the row's kind (measurement / estimate / forecast) combined with a stated
+                        scope nuisance term;
+    installed base      for each observed year (``supply.supply_basis``), the share of the stock
+                        the modelled work occupies lies in UTILISATION_RANGE;
+    lab compute spend   OpenAI's disclosed inference and R&D compute spend of the last complete
+                        year, divided by the OpenAI share of the industry in LAB_SHARE_RANGE,
+                        bracket the modelled industry serving and training spend;
+    token volumes and   enter the model as levels (``inference.token_levels``) and as the price
+    rental prices       index; they are reported beside the model, not weighted (they hold by
+                        construction).
+
+Leave-one-out. Each published split is predicted by the calibration without its own likelihood:
+weights w / L_i, and the predictive distribution adds the row's own noise (the published figure
+= model quantity + scope and measurement error).
+
+Warnings: an effective sample size below MIN_ESS, or an anchor no draw comes within two sigma of.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from models.backtest import (INFERENCE_BUCKETS, SCORECARD_COLUMNS, TRAINING_BUCKETS, MAPPINGS,
+                             split_anchors)
+
+MIN_ESS = 500
+RESAMPLE_MAX = 20_000
+"""The calibrated summaries use at most this many resampled draws: their precision is bounded by
+the effective sample size (hundreds to thousands), not by the resample size."""
+UTILISATION_RANGE = (0.5, 0.95)
+UTILISATION_SIGMA = 0.3
+LAB_SHARE_RANGE = {"inference": (0.15, 0.6), "r_and_d": (0.1, 0.5)}
+LAB_SIGMA = 0.3
+
+ANCHOR_COLUMNS = ["anchor_id", "kind", "year", "scale", "observed", "observed_low", "observed_high",
+                  "sigma", "prior_p10", "prior_p50", "prior_p90", "calibrated_p10", "calibrated_p50",
+                  "calibrated_p90", "prior_within", "calibrated_within", "weighted", "note"]
+
+
+def logit(p) -> np.ndarray:
+    p = np.clip(np.asarray(p, dtype=float), 1e-9, 1 - 1e-9)
+    return np.log(p / (1 - p))
+
+
+def expit(x) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float)))
+
+
+def flat_top_loglik(x: np.ndarray, low: float, high: float, sigma: float) -> np.ndarray:
+    d = np.maximum(low - x, 0.0) + np.maximum(x - high, 0.0)
+    return -0.5 * (d / sigma) ** 2
+
+
+def normalise(loglik: np.ndarray) -> np.ndarray:
+    finite = np.where(np.isfinite(loglik), loglik, -np.inf)
+    w = np.exp(finite - finite.max())
+    return w / w.sum()
+
+
+def effective_sample_size(w: np.ndarray) -> float:
+    return float(1.0 / np.sum(np.square(w)))
+
+
+def weighted_quantiles(values: np.ndarray, w: np.ndarray, qs=(0.1, 0.5, 0.9)) -> np.ndarray:
+    order = np.argsort(values, kind="stable")
+    v, cw = values[order], np.cumsum(w[order])
+    cw = cw / cw[-1]
+    return np.array([v[min(int(np.searchsorted(cw, q)), len(v) - 1)] for q in qs])
+
+
+def systematic_resample(w: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    positions = (rng.random() + np.arange(n)) / n
+    idx = np.searchsorted(np.cumsum(w), positions)
+    return np.minimum(idx, len(w) - 1)
+
+
+@dataclass
+class Calibration:
+    weights: np.ndarray
+    ess: float
+    idx: np.ndarray  # the resampled draws
+    anchors: pd.DataFrame
+    scorecard: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def draws(self) -> int:
+        return int(self.weights.size)
+
+
+def _lab_spend(lab_spend: pd.DataFrame, year: int, category: str) -> tuple[float, str] | None:
+    if lab_spend is None or lab_spend.empty:
+        return None
+    rows = lab_spend[(lab_spend["lab"].str.lower() == "openai") & (lab_spend["year"] == year)
+                     & (lab_spend["category"] == category) & (lab_spend["kind"] == "actual")
+                     & (lab_spend["value_usd"] > 0)]
+    if rows.empty:
+        return None
+    row = rows.sort_values("spend_id").iloc[0]
+    return float(row["value_usd"]), str(row["spend_id"])
+
+
+def _anchor_row(anchor_id, kind, year, scale, observed, low, high, sigma, values, w, weighted, note):
+    tf = logit if scale == "logit" else np.log
+    inv = expit if scale == "logit" else np.exp
+    prior = np.quantile(values, [0.1, 0.5, 0.9])
+    post = weighted_quantiles(values, w)
+    lo_t, hi_t = tf(low), tf(high)
+    return {
+        "anchor_id": anchor_id, "kind": kind, "year": year, "scale": scale, "observed": observed,
+        "observed_low": low, "observed_high": high, "sigma": sigma,
+        "prior_p10": prior[0], "prior_p50": prior[1], "prior_p90": prior[2],
+        "calibrated_p10": post[0], "calibrated_p50": post[1], "calibrated_p90": post[2],
+        "prior_within": bool(tf(prior[0]) - sigma <= hi_t and tf(prior[2]) + sigma >= lo_t),
+        "calibrated_within": bool(lo_t - 2 * sigma <= tf(post[1]) <= hi_t + 2 * sigma),
+        "weighted": weighted, "note": note,
+    } | ({} if inv else {})
+
+
+def calibrate(paths, splits: pd.DataFrame, lab_spend: pd.DataFrame | None, seed: int,
+              scenario: str, snapshot_hash: str) -> Calibration:
+    """Weights, resampled draws, the anchor table and the backtest scorecard (see module doc)."""
+    ctx = paths.ctx
+    years = ctx.years
+    n = paths.stock_h100e.shape[1]
+    logliks: list[np.ndarray] = []
+    meta: list[dict] = []
+
+    anchors, skipped = split_anchors(paths, splits)
+    for a in anchors:
+        x = logit(a["values"])
+        ll = flat_top_loglik(x, logit(a["published"]), logit(a["published"]), a["sigma"])
+        logliks.append(ll)
+        meta.append({"anchor_id": a["row"]["split_id"], "kind": "published_split", "year": a["years"],
+                     "scale": "logit", "observed": a["published"], "low": a["published"],
+                     "high": a["published"], "sigma": a["sigma"], "values": a["values"],
+                     "weighted": True, "note": MAPPINGS[a["mapping"]][1]})
+
+    util = paths.utilisation()
+    for y in ctx.observed_years:
+        i = int(np.searchsorted(years, y))
+        lo, hi = UTILISATION_RANGE
+        logliks.append(flat_top_loglik(logit(util[i]), logit(lo), logit(hi), UTILISATION_SIGMA))
+        meta.append({"anchor_id": f"installed-base-utilisation-{y}", "kind": "installed_base",
+                     "year": str(y), "scale": "logit", "observed": np.nan, "low": lo, "high": hi,
+                     "sigma": UTILISATION_SIGMA, "values": util[i], "weighted": True,
+                     "note": "share of the shipment-based stock the modelled work occupies"})
+
+    last = ctx.train_anchor_year
+    if last in set(years.tolist()):
+        i = int(np.searchsorted(years, last))
+        serving = sum(paths.unit(b, "usd")[i] for b in INFERENCE_BUCKETS if b.startswith("serving_"))
+        training = sum(paths.unit(b, "usd")[i] for b in TRAINING_BUCKETS) + paths.unit("internal_inference", "usd")[i]
+        for category, model in (("inference", serving), ("r_and_d", training)):
+            found = _lab_spend(lab_spend, last, category)
+            if found is None:
+                continue
+            value, spend_id = found
+            s_lo, s_hi = LAB_SHARE_RANGE[category]
+            lo, hi = value / s_hi, value / s_lo
+            logliks.append(flat_top_loglik(np.log(model), np.log(lo), np.log(hi), LAB_SIGMA))
+            meta.append({"anchor_id": f"{spend_id}-industry", "kind": "lab_compute_spend",
+                         "year": str(last), "scale": "log", "observed": value, "low": lo, "high": hi,
+                         "sigma": LAB_SIGMA, "values": model, "weighted": True,
+                         "note": f"OpenAI {category.replace('_', ' ')} compute spend / an OpenAI share "
+                                 f"of {s_lo:.0%}-{s_hi:.0%} brackets the industry's"})
+
+    total = np.sum(logliks, axis=0) if logliks else np.zeros(n)
+    w = normalise(total)
+    ess = effective_sample_size(w)
+    rng = np.random.default_rng([seed, 0xCA1])
+    idx = systematic_resample(w, min(n, RESAMPLE_MAX), rng)
+
+    warnings: list[str] = []
+    if ess < MIN_ESS:
+        warnings.append(f"calibration leaves {ess:,.0f} effective draws (fewer than {MIN_ESS})")
+    rows = []
+    for m, ll in zip(meta, logliks):
+        rows.append(_anchor_row(m["anchor_id"], m["kind"], m["year"], m["scale"], m["observed"],
+                                m["low"], m["high"], m["sigma"], m["values"], w, m["weighted"], m["note"]))
+        if ll.max() < -2.0:
+            warnings.append(f"anchor {m['anchor_id']}: no draw comes within two sigma of the observation")
+    table = pd.DataFrame(rows, columns=ANCHOR_COLUMNS)
+    score = _scorecard(anchors, skipped, logliks[:len(anchors)], w, rng, years, scenario, seed,
+                       snapshot_hash, list(splits["split_id"]) if len(splits) else None)
+    return Calibration(w, ess, idx, table, score, warnings)
+
+
+def _scorecard(anchors, skipped, logliks, w, rng, years, scenario, seed, snapshot_hash,
+               order_by=None) -> pd.DataFrame:
+    rows = []
+    for a, ll in zip(anchors, logliks):
+        row, pub, values, sigma = a["row"], a["published"], a["values"], a["sigma"]
+        prior = np.quantile(values, [0.1, 0.5, 0.9])
+        post = weighted_quantiles(values, w)
+        w_loo = w * np.exp(-(ll - ll.max()))
+        w_loo = w_loo / w_loo.sum()
+        predictive = expit(logit(values) + sigma * rng.standard_normal(values.size))
+        loo = weighted_quantiles(predictive, w_loo)
+        rows.append({
+            "split_id": row["split_id"], "period_start": row["period_start"],
+            "period_end": row["period_end"], "scope": row["scope"], "unit": row["unit"],
+            "kind": row.get("kind"), "mapping": a["mapping"],
+            "mapping_description": MAPPINGS[a["mapping"]][1], "model_scope": MAPPINGS[a["mapping"]][0],
+            "model_years": a["years"], "prior_p10": prior[0], "prior_p50": prior[1], "prior_p90": prior[2],
+            "model_p10": post[0], "model_p50": post[1], "model_p90": post[2],
+            "loo_p10": loo[0], "loo_p50": loo[1], "loo_p90": loo[2], "published_share": pub,
+            "sigma_logit": sigma, "error": post[1] - pub, "abs_error": abs(post[1] - pub),
+            "within_p10_p90": bool(post[0] <= pub <= post[2]), "loo_error": loo[1] - pub,
+            "loo_within_p10_p90": bool(loo[0] <= pub <= loo[2]), "note": MAPPINGS[a["mapping"]][3],
+        })
+    for sk in skipped:
+        row = sk["row"]
+        rows.append({
+            "split_id": row["split_id"], "period_start": row["period_start"],
+            "period_end": row["period_end"], "scope": row["scope"], "unit": row["unit"],
+            "kind": row.get("kind"), "mapping": sk["mapping"],
+            "mapping_description": MAPPINGS.get(sk["mapping"], ("", ""))[1] if sk["mapping"] else "",
+            "model_scope": MAPPINGS.get(sk["mapping"], ("",))[0] if sk["mapping"] else "",
+            "published_share": sk["published"], "note": f"not scored: {sk['reason']}",
+        })
+    out = pd.DataFrame(rows).reindex(columns=SCORECARD_COLUMNS)
+    order = {split_id: i for i, split_id in enumerate(list(dict.fromkeys(
+        [a["row"]["split_id"] for a in anchors] + [sk["row"]["split_id"] for sk in skipped])))}
+    if order_by is not None:
+        order = {split_id: i for i, split_id in enumerate(order_by)}
+    out = out.sort_values("split_id", key=lambda c: c.map(order)).reset_index(drop=True)
+    out["scenario"], out["seed"], out["snapshot_hash"] = scenario, int(seed), snapshot_hash
+    for col in ("within_p10_p90", "loo_within_p10_p90"):
+        out[col] = out[col].astype("boolean")
+    return out

@@ -1,0 +1,480 @@
+"""Correlated uncertainty (factors, Gaussian copula), the mixture driver and the normal CDF."""
+
+import math
+import time
+
+import numpy as np
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from models.config import (
+    DRIVERS,
+    SCENARIO_DIR,
+    Correlations,
+    Lognormal,
+    Mixture,
+    ScenarioError,
+    load_scenario,
+)
+from models.factors import (
+    correlate_uniforms,
+    factor_root,
+    factor_table,
+    implied_driver_correlation,
+)
+from models.stats import norm_cdf, norm_ppf
+
+BUNDLED_FACTORS = {"adoption", "capex_supply", "frontier_scaling"}
+
+
+def _write(tmp_path, data, name="user.yaml"):
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def _factor(**loadings):
+    return {"basis": "assumption", "loadings": loadings}
+
+
+def _link(a, b, rho):
+    return {"factors": [a, b], "rho": rho, "basis": "assumption"}
+
+
+def _corr(factors, between=()):
+    return Correlations.model_validate({"factors": factors, "between": list(between)})
+
+
+def _mixture(*components, basis="assumption"):
+    return Mixture.model_validate({
+        "dist": "mixture", "unit": "x/yr", "basis": basis,
+        "components": [{"basis": "assumption", **c} for c in components]})
+
+
+FRONTIER_MIXTURE = {
+    "dist": "mixture", "unit": "x/yr", "basis": "fit: frontier trend, DOMAIN.md and a power-limited view",
+    "note": "three views of frontier growth",
+    "components": [
+        {"name": "trend_fit", "weight": 0.5, "p10": 4.3, "p90": 5.2, "fit": "frontier_trend",
+         "basis": "fit: log10 training FLOP of the top-10 runs per year"},
+        {"name": "published", "weight": 0.3, "p10": 4.3, "p90": 5.2,
+         "basis": "DOMAIN.md: Epoch 4.7x/yr since 2010"},
+        {"name": "power_limited", "weight": 0.2, "p10": 2.0, "p90": 3.5, "basis": "assumption"},
+    ],
+}
+
+
+# ------------------------------------------------------------------ the bundled scenarios
+
+
+@pytest.mark.parametrize("name", ["base", "bear", "bull"])
+def test_bundled_scenarios_carry_three_factors(name):
+    corr = load_scenario(name, base=None).correlations
+    assert set(corr.factors) == BUNDLED_FACTORS
+    assert {frozenset(link.factors) for link in corr.between} == {
+        frozenset({"adoption", "capex_supply"}), frozenset({"frontier_scaling", "capex_supply"})}
+    for factor in corr.factors.values():
+        assert factor.basis and factor.note and factor.description
+        assert all(0.0 < abs(v) < 1.0 for v in factor.loadings.values())
+    for link in corr.between:
+        assert link.basis and link.note
+    assert corr.problems() == []
+    assert np.linalg.eigvalsh(corr.matrix()).min() > 0
+    r = implied_driver_correlation(corr)
+    assert list(r.index) == [d for d in DRIVERS if d in set(r.index)]  # registry order
+    assert np.allclose(r.to_numpy(), r.to_numpy().T) and np.allclose(np.diag(r), 1.0)
+    assert r.loc["query_growth_per_year", "supply_growth_per_year"] > 0.1
+
+
+def test_scenario_without_correlations_has_no_factors(tmp_path):
+    raw = yaml.safe_load((SCENARIO_DIR / "base.yaml").read_text())
+    raw.pop("correlations")
+    scenario = load_scenario(_write(tmp_path, raw, "plain.yaml"), base=None)
+    assert scenario.correlations == Correlations() and scenario.correlations.factors == {}
+
+
+# ------------------------------------------------------------------ validation
+
+
+@pytest.mark.parametrize("data, needles", [
+    ({"correlations": {"factors": {"adoption": _factor(query_growt=0.5)}}},
+     ["user.yaml", "correlations.factors.adoption.loadings.query_growt", "unknown driver",
+      "did you mean 'query_growth_per_year'"]),
+    ({"correlations": {"between": [_link("adoption", "capex_suply", 0.3)]}},
+     ["user.yaml", "correlations.between.0.factors", "unknown factor 'capex_suply'",
+      "did you mean 'capex_supply'"]),
+    ({"correlations": {"between": [_link("adoption", "adoption", 0.3)]}},
+     ["user.yaml", "correlations.between.0.factors", "links factor 'adoption' to itself"]),
+    ({"correlations": {"between": [_link("adoption", "capex_supply", 0.3),
+                                   _link("capex_supply", "adoption", 0.2)]}},
+     ["user.yaml", "correlations.between.1.factors", "adoption", "capex_supply",
+      "already linked at correlations.between.0"]),
+    ({"correlations": {"between": [_link("adoption", "capex_supply", 1.0)]}},
+     ["user.yaml", "correlations.between.0.rho", "|rho| must be below 1"]),
+    ({"correlations": {"between": [_link("adoption", "capex_supply", -1.5)]}},
+     ["user.yaml", "correlations.between.0.rho", "-1.5"]),
+    ({"correlations": {"factors": {"adoption": _factor(query_growth_per_year=1.0)}}},
+     ["user.yaml", "correlations.factors.adoption.loadings.query_growth_per_year",
+      "|loading| must be below 1"]),
+    ({"correlations": {"factors": {"adoption": _factor(query_growth_per_year=-1.2)}}},
+     ["user.yaml", "correlations.factors.adoption.loadings.query_growth_per_year", "-1.2"]),
+    ({"correlations": {"factors": {"a": _factor(query_growth_per_year=0.5),
+                                   "b": _factor(pue=0.5), "c": _factor(training_mfu=0.5)},
+                       "between": [_link("a", "b", 0.9), _link("b", "c", 0.9), _link("a", "c", -0.9)]}},
+     ["user.yaml", "correlations.between", "not positive semi-definite", "smallest eigenvalue",
+      "a", "b", "c", "a-b 0.9"]),
+    ({"correlations": {"factors": {"adoption": _factor(query_growth_per_year=0.8),
+                                   "capex_supply": _factor(query_growth_per_year=0.8)}}},
+     ["user.yaml", "loadings.query_growth_per_year", "driver 'query_growth_per_year'",
+      "adoption (0.8), capex_supply (0.8)", "l'Cl = 1.920", "below 1"]),
+    ({"drivers": {"rd_to_final_ratio": {"dist": "fixed", "value": 3.0, "unit": "ratio",
+                                        "basis": "assumption"}}},
+     ["user.yaml", "correlations.factors.frontier_scaling.loadings.rd_to_final_ratio",
+      "the driver is fixed"]),
+    ({"correlations": {"factors": {"adoption": {"basis": "a blog post",
+                                                "loadings": {"query_growth_per_year": 0.5}}}}},
+     ["user.yaml", "correlations.factors.adoption.basis", "assumption"]),
+    ({"correlations": {"between": [{"factors": ["adoption", "capex_supply"], "rho": 0.3,
+                                    "basis": "hearsay"}]}},
+     ["user.yaml", "correlations.between.0.basis", "assumption"]),
+    ({"correlations": {"factors": {"adoption": {**_factor(query_growth_per_year=0.5),
+                                                "colour": "red"}}}},
+     ["user.yaml", "correlations.factors.adoption.colour", "unknown key"]),
+    ({"correlations": {"factors": {"adoption": _factor()}}},
+     ["user.yaml", "correlations.factors.adoption.loadings", "at least one loading"]),
+    ({"correlations": {"links": []}}, ["user.yaml", "correlations.links", "unknown key"]),
+])
+def test_bad_correlations_name_file_and_key(tmp_path, data, needles):
+    path = _write(tmp_path, data)
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    message = str(err.value)
+    for needle in needles:
+        assert needle in message, f"{needle!r} not in {message!r}"
+
+
+def test_every_problem_is_reported_on_its_own_line(tmp_path):
+    path = _write(tmp_path, {"correlations": {
+        "factors": {"adoption": _factor(query_growt=0.5, agent_share_growth_per_year=1.5)},
+        "between": [_link("adoption", "adoption", 0.2)]}})
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    lines = str(err.value).splitlines()
+    assert len(lines) == 3 and all(line.startswith(f"{path}: correlations.") for line in lines)
+
+
+def test_override_merges_factors_by_name(tmp_path):
+    base = load_scenario("base")
+    path = _write(tmp_path, {"correlations": {"factors": {
+        "adoption": _factor(query_growth_per_year=0.3), "frontier_scaling": None}, "between": [
+        _link("adoption", "capex_supply", 0.2)]}})
+    mine = load_scenario(path)
+    assert set(mine.correlations.factors) == {"adoption", "capex_supply"}
+    assert mine.correlations.factors["adoption"].loadings == {"query_growth_per_year": 0.3}
+    assert mine.correlations.factors["capex_supply"] == base.correlations.factors["capex_supply"]
+    assert [link.rho for link in mine.correlations.between] == [0.2]
+    # ``correlations: null`` switches them off
+    off = load_scenario(_write(tmp_path, {"correlations": None}, "off.yaml"))
+    assert off.correlations == Correlations()
+    # a file that names no correlations keeps the base's
+    other = load_scenario(_write(tmp_path, {"horizon": 2032}, "other.yaml"))
+    assert other.correlations == base.correlations
+    # dropping a linked factor without replacing the links is an error naming the link
+    path = _write(tmp_path, {"correlations": {"factors": {"frontier_scaling": None}}}, "drop.yaml")
+    with pytest.raises(ScenarioError, match=r"drop.yaml: correlations.between.1.factors: unknown "
+                                            r"factor 'frontier_scaling'"):
+        load_scenario(path)
+
+
+def test_with_drivers_keeps_correlations_and_checks_them():
+    base = load_scenario("base")
+    assert base.with_drivers(pue={"dist": "fixed", "value": 1.3, "unit": "ratio",
+                                  "basis": "assumption"}).correlations == base.correlations
+    with pytest.raises(ValueError, match="the driver is fixed"):
+        base.with_drivers(query_growth_per_year={"dist": "fixed", "value": 2.0, "unit": "x/yr",
+                                                 "basis": "assumption"})
+
+
+# ------------------------------------------------------------------ the copula
+
+NAMES = ["a0", "a1", "b0", "free0", "c0", "free1"]
+CORR = _corr(
+    {"f": _factor(a0=0.7, a1=0.5, b0=-0.4), "g": _factor(b0=0.6, c0=0.8)},
+    [_link("f", "g", 0.3)])
+
+
+def _uniforms(draws, cols, seed=0):
+    rng = np.random.default_rng(seed)
+    u = rng.random((draws, cols))
+    np.clip(u, 1e-12, 1 - 1e-12, out=u)
+    return u, rng
+
+
+def test_matrices_follow_the_factors():
+    assert CORR.factor_names == ["f", "g"]
+    assert np.array_equal(CORR.matrix(), np.array([[1.0, 0.3], [0.3, 1.0]]))
+    lam = CORR.loading_matrix(NAMES)
+    assert lam.shape == (6, 2) and lam[2].tolist() == [-0.4, 0.6] and not lam[3].any()
+    # the copula works on any column names; the scenario check holds them to the registry
+    assert any("loadings.a0: unknown driver" in p for p in CORR.problems())
+
+
+def test_correlated_columns_keep_uniform_marginals():
+    u, rng = _uniforms(200_000, len(NAMES))
+    out = correlate_uniforms(u, NAMES, CORR, rng)
+    assert out.shape == u.shape and out is not u
+    grid = np.linspace(0.01, 0.99, 99)
+    for j in (0, 1, 2, 4):
+        col = np.sort(out[:, j])
+        assert not np.array_equal(col, np.sort(u[:, j]))  # it did change
+        # Kolmogorov-Smirnov distance to the uniform: ~1/sqrt(n) noise, 0.005 is ~2.2 sigma-free
+        ecdf = np.arange(1, col.size + 1) / col.size
+        assert np.max(np.abs(ecdf - col)) < 0.005
+        assert np.quantile(out[:, j], grid) == pytest.approx(grid, abs=0.005)
+        assert col[0] >= 1e-12 and col[-1] <= 1 - 1e-12
+
+
+def test_target_rank_correlation_is_reached():
+    u, rng = _uniforms(200_000, len(NAMES), seed=3)
+    out = correlate_uniforms(u, NAMES, CORR, rng)
+    target = implied_driver_correlation(CORR, NAMES, rank=True)
+    assert list(target.index) == ["a0", "a1", "b0", "c0"]
+    col = {n: j for j, n in enumerate(NAMES)}
+    for a in target.index:
+        for b in target.index:
+            if a < b:
+                # Pearson correlation of uniforms = Spearman rank correlation of the drivers
+                got = np.corrcoef(out[:, col[a]], out[:, col[b]])[0, 1]
+                assert got == pytest.approx(target.loc[a, b], abs=0.03), (a, b)
+    # and in normal scores the implied (Pearson) correlation: a0-b0 = 0.7*(-0.4) + 0.7*0.6*0.3
+    normal = implied_driver_correlation(CORR, NAMES)
+    assert normal.loc["a0", "b0"] == pytest.approx(0.7 * -0.4 + 0.7 * 0.6 * 0.3)
+    z = norm_ppf(out[:, [col["a0"], col["b0"]]])
+    assert np.corrcoef(z.T)[0, 1] == pytest.approx(normal.loc["a0", "b0"], abs=0.01)
+    # unloaded columns stay independent of everything
+    assert abs(np.corrcoef(out[:, col["free0"]], out[:, col["a0"]])[0, 1]) < 0.01
+
+
+def test_unloaded_columns_are_bit_identical_and_seed_reproduces():
+    u, _ = _uniforms(10_000, len(NAMES))
+    out1 = correlate_uniforms(u, NAMES, CORR, np.random.default_rng(42))
+    out2 = correlate_uniforms(u, NAMES, CORR, np.random.default_rng(42))
+    out3 = correlate_uniforms(u, NAMES, CORR, np.random.default_rng(43))
+    assert np.array_equal(out1, out2)
+    assert not np.array_equal(out1, out3)
+    for j in (3, 5):
+        assert out1[:, j].tobytes() == u[:, j].tobytes()
+    assert np.array_equal(u, _uniforms(10_000, len(NAMES))[0])  # the input is not modified
+
+
+def test_row_blocks_do_not_change_the_result(monkeypatch):
+    import models.factors as factors
+
+    u, _ = _uniforms(5_000, len(NAMES))
+    whole = correlate_uniforms(u, NAMES, CORR, np.random.default_rng(1))
+    monkeypatch.setattr(factors, "_BLOCK_VALUES", 300)  # 75 rows per block, a ragged last one
+    blocked = correlate_uniforms(u, NAMES, CORR, np.random.default_rng(1))
+    assert np.allclose(blocked, whole, rtol=0, atol=1e-14)
+
+
+def test_no_factors_is_the_identity_and_draws_nothing():
+    u, _ = _uniforms(1000, len(NAMES))
+    for corr in (Correlations(), _corr({"f": _factor(elsewhere=0.5)})):
+        rng = np.random.default_rng(5)
+        state = rng.bit_generator.state
+        assert correlate_uniforms(u, NAMES, corr, rng) is u
+        assert rng.bit_generator.state == state
+    assert implied_driver_correlation(Correlations(), NAMES).empty
+
+
+def test_shape_mismatch_is_refused():
+    u, rng = _uniforms(10, 3)
+    with pytest.raises(ValueError, match="must be"):
+        correlate_uniforms(u, NAMES, CORR, rng)
+
+
+def test_singular_factor_matrix_uses_the_eigen_root():
+    # three factors whose links are consistent but leave no room: eigenvalues 0, 1.5, 1.5
+    names = ["query_growth_per_year", "pue", "training_mfu"]
+    corr = _corr({"f": _factor(query_growth_per_year=0.5), "g": _factor(pue=0.5),
+                  "h": _factor(training_mfu=0.5)},
+                 [_link("f", "g", 0.5), _link("g", "h", 0.5), _link("f", "h", -0.5)])
+    c = corr.matrix()
+    assert np.linalg.eigvalsh(c).min() == pytest.approx(0.0, abs=1e-12)
+    assert corr.problems() == []  # positive semi-definite is enough
+    root = factor_root(c)
+    assert root @ root.T == pytest.approx(c, abs=1e-12)
+    u, rng = _uniforms(100_000, len(names))
+    out = correlate_uniforms(u, names, corr, rng)
+    assert np.isfinite(out).all()
+    z = norm_ppf(out)
+    assert np.corrcoef(z.T)[0, 1] == pytest.approx(0.25 * 0.5, abs=0.015)
+    assert np.corrcoef(z.T)[0, 2] == pytest.approx(0.25 * -0.5, abs=0.015)
+
+
+def test_bundled_correlations_work_on_the_registry_columns():
+    corr = load_scenario("base").correlations
+    names = list(DRIVERS)
+    u, rng = _uniforms(100_000, len(names))
+    correlate_uniforms(u[:1000], names, corr, np.random.default_rng(0))  # warm-up
+    start = time.perf_counter()
+    out = correlate_uniforms(u, names, corr, rng)
+    elapsed = time.perf_counter() - start
+    assert elapsed < 1.0  # ~0.05 s on a quiet machine; the bound only guards against blow-ups
+    loaded = set(corr.loaded_drivers())
+    for j, name in enumerate(names):
+        assert np.array_equal(out[:, j], u[:, j]) == (name not in loaded), name
+    table = factor_table(corr)
+    assert set(table["kind"]) == {"loading", "link"} and len(table) == 9 + 2
+
+
+# ------------------------------------------------------------------ the normal CDF
+
+
+def test_norm_cdf_matches_math_erf():
+    x = np.concatenate([np.linspace(-37.0, 8.5, 40_001), [-1e-300, 0.0, 1e-300]])
+    ref = np.array([0.5 * math.erfc(-v / math.sqrt(2.0)) for v in x])  # erfc: accurate tails
+    got = norm_cdf(x)
+    assert np.max(np.abs(got - ref) / ref) <= 1e-7
+    mid = np.abs(x) < 3
+    via_erf = np.array([0.5 * (1.0 + math.erf(v / math.sqrt(2.0))) for v in x[mid]])
+    assert np.max(np.abs(got[mid] - via_erf) / via_erf) <= 1e-7
+    assert np.all(np.diff(norm_cdf(np.linspace(-10, 10, 10_001))) >= 0)
+    edge = norm_cdf(np.array([-np.inf, -40.0, np.inf, 40.0, np.nan]))
+    assert edge[:4].tolist() == [0.0, 0.0, 1.0, 1.0] and np.isnan(edge[4])
+    assert norm_cdf(np.zeros((2, 3))).shape == (2, 3)
+
+
+@settings(deadline=None, max_examples=200)
+@given(p=st.floats(1e-15, 1 - 1e-12))
+def test_norm_cdf_inverts_norm_ppf(p):
+    # norm_ppf is Acklam's (relative error ~1.2e-9 in z, so ~|z|^2 x that in p in the tails)
+    assert float(norm_cdf(norm_ppf(np.array([p])))[0]) == pytest.approx(p, rel=1e-7)
+
+
+def test_norm_cdf_is_fast():
+    z = np.random.default_rng(0).standard_normal((100_000, 40))
+    norm_cdf(z[:100])
+    start = time.perf_counter()
+    norm_cdf(z)
+    assert time.perf_counter() - start < 1.0  # ~0.08 s on a quiet machine
+
+
+# ------------------------------------------------------------------ the mixture driver
+
+
+def test_mixture_quantiles_match_a_brute_force_sample():
+    m = Mixture.model_validate(FRONTIER_MIXTURE)
+    rng = np.random.default_rng(11)
+    n = 400_000
+    pick = rng.choice(3, size=n, p=[c.weight for c in m.components])
+    mu = np.array([c.mu for c in m.components])[pick]
+    sigma = np.array([c.sigma for c in m.components])[pick]
+    sample = np.exp(mu + sigma * rng.standard_normal(n))
+    expected = np.quantile(sample, [0.1, 0.5, 0.9])
+    assert m.quantiles() == pytest.approx(tuple(expected), rel=0.01)
+    assert m.cdf(np.array(m.quantiles())) == pytest.approx([0.1, 0.5, 0.9], abs=1e-4)
+    assert m.kind == "fitted" and [c.kind for c in m.components] == ["fitted", "sourced", "assumption"]
+    x = m.ppf(np.random.default_rng(0).random(100_000))
+    assert x.shape == (100_000,) and np.isfinite(x).all()
+
+
+def test_one_component_mixture_is_its_lognormal():
+    m = _mixture({"name": "only", "weight": 1.0, "p10": 2.0, "p90": 8.0})
+    ln = Lognormal(dist="lognormal", p10=2.0, p90=8.0, unit="x/yr", basis="assumption")
+    u = np.array([1e-12, 1e-6, 0.1, 0.3, 0.5, 0.9, 0.999, 1 - 1e-12])
+    assert m.ppf(u) == pytest.approx(ln.ppf(u), rel=1e-5)
+    assert m.quantiles() == pytest.approx(ln.quantiles(), rel=1e-5)
+
+
+@settings(deadline=None, max_examples=40)
+@given(comps=st.lists(st.tuples(st.floats(0.05, 1.0), st.floats(0.1, 100.0), st.floats(1.01, 20.0)),
+                      min_size=1, max_size=4))
+def test_mixture_ppf_is_monotone_and_inverts_the_cdf(comps):
+    total = sum(w for w, _, _ in comps)
+    m = _mixture(*({"name": f"c{i}", "weight": w / total, "p10": p10, "p90": p10 * r}
+                   for i, (w, p10, r) in enumerate(comps)))
+    u = np.linspace(1e-6, 1 - 1e-6, 2001)
+    x = m.ppf(u)
+    assert np.all(np.isfinite(x)) and np.all(x > 0)
+    assert np.all(np.diff(x) >= 0)
+    inner = (u > 1e-3) & (u < 1 - 1e-3)
+    assert m.cdf(x[inner]) == pytest.approx(u[inner], abs=2e-4)
+
+
+def test_with_component_replaces_one_interval():
+    m = Mixture.model_validate(FRONTIER_MIXTURE)
+    fitted = m.fitted_component("frontier_trend")
+    assert fitted is not None and fitted.name == "trend_fit"
+    assert m.fitted_component("rental_prices") is None
+    new = m.with_component("trend_fit", p10=4.0, p90=4.6)
+    assert (new.component("trend_fit").p10, new.component("trend_fit").p90) == (4.0, 4.6)
+    assert new.component("published") == m.component("published")
+    assert m.component("trend_fit").p10 == 4.3  # the original is untouched
+    assert new.quantiles()[1] < m.quantiles()[1]
+    with pytest.raises(KeyError, match="no component 'nope'"):
+        m.with_component("nope", p10=1.0)
+    with pytest.raises(ValueError, match="p10 .* must be below p90"):
+        m.with_component("trend_fit", p10=5.0, p90=4.0)
+
+
+def test_bundled_base_accepts_a_mixture_driver(tmp_path):
+    scenario = load_scenario(_write(tmp_path, {"drivers": {"frontier_growth_per_year": FRONTIER_MIXTURE}}))
+    d = scenario.drivers["frontier_growth_per_year"]
+    assert isinstance(d, Mixture) and d.dist == "mixture"
+    # it can still be correlated
+    assert "frontier_growth_per_year" in scenario.correlations.loaded_drivers()
+
+
+def _with_components(**changes):
+    data = {**FRONTIER_MIXTURE, "components": [dict(c) for c in FRONTIER_MIXTURE["components"]]}
+    for key, value in changes.items():  # c<index>_<field>=value
+        index, field = key.split("_", 1)
+        data["components"][int(index[1:])][field] = value
+    return data
+
+
+@pytest.mark.parametrize("driver, needles", [
+    (_with_components(c2_weight=0.1),
+     ["user.yaml", "drivers.frontier_growth_per_year:", "mixture weights must sum to 1",
+      "0.9", "power_limited 0.1"]),
+    (_with_components(c1_weight=0.0),
+     ["user.yaml", "drivers.frontier_growth_per_year.components.1.weight", "greater than 0"]),
+    (_with_components(c1_p90=25.0),
+     ["user.yaml", "drivers.frontier_growth_per_year.components.1.p90", "outside the allowed range",
+      "[1, 20]"]),
+    (_with_components(c2_p10=0.5),
+     ["user.yaml", "drivers.frontier_growth_per_year.components.2.p10", "outside the allowed range"]),
+    (_with_components(c0_p10=6.0),
+     ["user.yaml", "drivers.frontier_growth_per_year.components.0", "p10 (6) must be below p90 (5.2)"]),
+    (_with_components(c1_basis="a blog post"),
+     ["user.yaml", "drivers.frontier_growth_per_year.components.1.basis", "assumption"]),
+    (_with_components(c1_name="trend_fit"),
+     ["user.yaml", "drivers.frontier_growth_per_year", "names must be unique", "trend_fit"]),
+    (_with_components(c1_fit="frontier_trend"),
+     ["user.yaml", "drivers.frontier_growth_per_year", "at most one component"]),
+    (_with_components(c1_colour="red"),
+     ["user.yaml", "drivers.frontier_growth_per_year.components.1.colour", "unknown key"]),
+    ({**FRONTIER_MIXTURE, "components": []},
+     ["user.yaml", "drivers.frontier_growth_per_year.components"]),
+])
+def test_bad_mixtures_name_file_driver_and_component(tmp_path, driver, needles):
+    path = _write(tmp_path, {"drivers": {"frontier_growth_per_year": driver}})
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    message = str(err.value)
+    assert "mixture." not in message  # the union tag is not part of the key
+    for needle in needles:
+        assert needle in message, f"{needle!r} not in {message!r}"
+
+
+def test_component_fit_only_on_its_driver(tmp_path):
+    mixture = {"dist": "mixture", "unit": "x/yr", "basis": "assumption", "components": [
+        {"name": "a", "weight": 0.5, "p10": 1.5, "p90": 3.0, "fit": "frontier_trend", "basis": "fit: x"},
+        {"name": "b", "weight": 0.5, "p10": 1.5, "p90": 3.0, "basis": "assumption"}]}
+    path = _write(tmp_path, {"drivers": {"query_growth_per_year": mixture}})
+    with pytest.raises(ScenarioError, match=r"drivers.query_growth_per_year.components.0.fit: "
+                                            r"'frontier_trend' only fits frontier_growth_per_year"):
+        load_scenario(path)
