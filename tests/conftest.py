@@ -63,3 +63,20 @@ def cli_brief(isolated_home, tmp_path_factory):
         "stdout": done.stdout,
         "stderr": done.stderr,
     }
+
+
+@pytest.fixture(scope="session")
+def installed_base(tmp_path_factory):
+    """``marts.fct_installed_base`` built by dbt from the bundled snapshot (shipments, seeds), once
+    per session: the model and brief tests run on the stock production feeds them."""
+    import duckdb
+
+    from tests.transforms.conftest import load_raw, run_dbt_cli
+
+    home = tmp_path_factory.mktemp("installed_base")
+    path = load_raw(home, "bundled")
+    run = run_dbt_cli(["build", "--select", "+fct_installed_base", "--exclude", "resource_type:test"],
+                      path, home / "dbt")
+    assert run.ok, run.stdout[-3000:]
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute("select * from marts.fct_installed_base").df()

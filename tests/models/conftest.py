@@ -6,7 +6,6 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from models.config import load_scenario
@@ -15,20 +14,6 @@ from models.inputs import inputs_from_snapshot
 SNAPSHOT_DIR = Path(__file__).resolve().parents[2] / "data" / "snapshot"
 
 AS_OF = date(2026, 11, 30)  # after every row of the bundled snapshot
-
-
-@pytest.fixture(scope="session")
-def installed_base(tmp_path_factory):
-    """``marts.fct_installed_base`` built by dbt from the bundled snapshot (shipments, seeds)."""
-    from tests.transforms.conftest import load_raw, run_dbt_cli
-
-    home = tmp_path_factory.mktemp("installed_base")
-    path = load_raw(home, "bundled")
-    run = run_dbt_cli(["build", "--select", "+fct_installed_base", "--exclude", "resource_type:test"],
-                      path, home / "dbt")
-    assert run.ok, run.stdout[-3000:]
-    with duckdb.connect(str(path), read_only=True) as con:
-        return con.execute("select * from marts.fct_installed_base").df()
 
 
 @pytest.fixture(scope="session")

@@ -19,20 +19,20 @@ from reports.formatting import format_number, format_percent
 SECTIONS = ["Key takeaways", "Indicator dashboard", "Contents", "1. The split by bucket",
             "2. Scenarios and their drivers", "3. Sensitivity: what moves the answer",
             "4. Hardware: training fit vs inference fit", "5. Infrastructure and power",
-            "6. Backtest against published splits", "7. What changed since the last brief",
+            "6. Backtest and calibration against the public record", "7. What changed since the last brief",
             "8. Methodology and assumptions", "9. Sources and data vintage", "Not investment advice"]
 
 
-def model_tables(as_of: date) -> tuple[dict[str, pd.DataFrame], str]:
-    inputs = inputs_from_snapshot(SNAPSHOT_DIR)
+def model_tables(as_of: date, installed_base: pd.DataFrame) -> tuple[dict[str, pd.DataFrame], str]:
+    inputs = replace(inputs_from_snapshot(SNAPSHOT_DIR), installed_base=installed_base)
     runs = [run_model(inputs, scenario=name, as_of=as_of, draws=10_000, snapshot_hash="ab" * 32)
             for name in ("base", "bear", "bull")]
     tables = {name: pd.concat([r.tables()[name] for r in runs], ignore_index=True) for name in runs[0].tables()}
     return tables, runs[0].methodology
 
 
-def brief_inputs(partition: str, as_of: date, previous=None) -> BriefInputs:
-    tables, methodology = model_tables(as_of)
+def brief_inputs(partition: str, as_of: date, installed_base: pd.DataFrame, previous=None) -> BriefInputs:
+    tables, methodology = model_tables(as_of, installed_base)
     sources = pd.DataFrame([{
         "source_name": "snapshot_accelerators", "landing_sha256": "cd" * 32,
         "landing_url": "data/snapshot/accelerators.csv", "licence": "CC BY 4.0", "source_mode": "bundled",
@@ -55,8 +55,8 @@ def pdf_text(pdf: bytes) -> str:
 
 
 @pytest.fixture(scope="module")
-def june():
-    inputs = brief_inputs("2025-06", date(2025, 6, 30))
+def june(installed_base):
+    inputs = brief_inputs("2025-06", date(2025, 6, 30), installed_base)
     return inputs, render_brief(inputs)
 
 
@@ -80,7 +80,21 @@ def test_brief_states_the_model_numbers_and_every_section(june):
 def test_metrics_json_layout(june):
     _, rendered = june
     metrics = rendered.metrics
-    assert metrics["schema_version"] == 1 and metrics["partition"] == "2025-06"
+    assert metrics["schema_version"] == 2 and metrics["partition"] == "2025-06"
+    v1_keys = {"inference_share_accelerator_hours_now", "inference_share_flop_horizon", "crossover_year_flop",
+               "total_gw_horizon", "total_spend_usd_now", "largest_training_run_flop", "disclosed_tokens_per_day"}
+    assert v1_keys <= set(metrics["metrics"])  # every v1 key is kept
+    series = pd.DataFrame(metrics["series"])
+    assert list(series.columns) == ["metric", "scope", "year", "unit", "p10", "p50", "p90"]
+    years = set(range(2019, 2031))
+    for metric, scope in (("inference_share_accelerator_hours", "generative"),
+                          ("inference_share_accelerator_hours", "all_ai"), ("installed_h100e", "all_ai"),
+                          ("installed_gw", "all_ai"), ("energy_twh", "all_ai"), ("spend_usd", "generative"),
+                          ("tokens_per_day", "generative")):
+        rows = series[(series["metric"] == metric) & (series["scope"] == scope)]
+        assert set(rows["year"]) == years, (metric, scope)
+        assert (rows["p10"] <= rows["p50"] + 1e-9).all() and (rows["p50"] <= rows["p90"] + 1e-9).all()
+    assert not series.duplicated(["metric", "scope", "year"]).any()
     assert metrics["scenario"] == "base" and metrics["snapshot_hash"] == "ab" * 32
     for metric in metrics["metrics"].values():
         assert {"value", "unit", "p10", "p90"} <= set(metric)
@@ -99,9 +113,9 @@ def test_pdf_metadata_names_partition_snapshot_and_code(june):
     assert "ab" * 32 in meta.get("/Keywords", "") and "code=test" in meta.get("/Keywords", "")
 
 
-def test_a_later_partition_states_what_changed(june):
+def test_a_later_partition_states_what_changed(june, installed_base):
     _, first = june
-    inputs = brief_inputs("2025-07", date(2025, 12, 31), previous=first.metrics)
+    inputs = brief_inputs("2025-07", date(2025, 12, 31), installed_base, previous=first.metrics)
     later = render_brief(inputs)
     changes = later.metrics["changes"]
     assert changes, "more data by the later as-of date must move some numbers"
