@@ -49,7 +49,9 @@ def supply_check(demand: pd.DataFrame, installed_base: pd.DataFrame) -> pd.DataF
     implied utilisation (the model's ``all_ai`` / ``utilisation`` row: allocated / installed, per
     draw). The model's installed stock equals the observed one in these years by construction;
     the utilisation is the check."""
+    basis = supply_basis(installed_base)  # the years the model takes as observations
     observed = observed_stock(installed_base)
+    observed = observed[observed["year"].isin(basis["year"])]
     scope = demand["scope"] if "scope" in demand.columns else pd.Series("generative", index=demand.index)
 
     def pick(sc, bucket, unit, prefix):
@@ -78,6 +80,8 @@ def supply_basis(installed_base: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=SUPPLY_COLUMNS)
     rows = installed_base[installed_base["vendor"] == "all"].copy()
     rows["period_end"] = pd.to_datetime(rows["period_end"])
+    if "shipped_h100e_cumulative" not in rows.columns:  # optional: the projection falls back
+        rows["shipped_h100e_cumulative"] = np.nan
     cum = pd.to_numeric(rows.sort_values("period_end").groupby("year")["shipped_h100e_cumulative"].last(),
                         errors="coerce")
     shipped = cum.diff()

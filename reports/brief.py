@@ -356,20 +356,25 @@ def build_takeaways(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> 
     now, horizon = inputs.as_of.year, view.horizon
     hours_now, hours_h = m["inference_share_accelerator_hours_now"], m["inference_share_accelerator_hours_horizon"]
     flop_now = m["inference_share_flop_now"]
+    all_now = m.get("inference_share_all_ai_accelerator_hours_now")
+    all_text = (f"; across all AI accelerators (recommendation, vision and enterprise ML included) it is "
+                f"{format_percent(all_now['value'])}" if all_now else "")
     sentences = [
-        f"Inference uses {format_percent(hours_now['value'])} of AI accelerator-hours in {now} "
-        f"(P10-P90 {_range(hours_now['p10'], hours_now['p90'], format_percent)}) but only "
-        f"{format_percent(flop_now['value'])} of the FLOP, because serving runs at low utilisation; "
-        f"by {horizon} its share of accelerator-hours reaches {format_percent(hours_h['value'])} "
+        f"Generative inference uses {format_percent(hours_now['value'])} of generative AI accelerator-hours "
+        f"in {now} (P10-P90 {_range(hours_now['p10'], hours_now['p90'], format_percent)}) but only "
+        f"{format_percent(flop_now['value'])} of the FLOP, because serving runs at low utilisation"
+        f"{all_text}; by {horizon} its share of accelerator-hours reaches {format_percent(hours_h['value'])} "
         f"({_range(hours_h['p10'], hours_h['p90'], format_percent)}) in the {inputs.scenario} scenario.",
     ]
     cross_h, cross_f = m["crossover_year_accelerator_hours"], m["crossover_year_flop"]
     prob_h = m["crossover_probability_accelerator_hours"]["value"]
+    prob_f = m["crossover_probability_flop"]["value"]
+    in_flop = (f"in FLOP in {_year_text(cross_f['value'])}" if cross_f["value"] is not None else
+               f"in FLOP not by {horizon} in most simulations ({format_percent(prob_f)} cross by then)")
     sentences.append(
         f"Inference overtakes training in accelerator-hours in {_year_text(cross_h['value'])} "
         f"(P10 {_year_text(cross_h['p10'])}, P90 {_year_text(cross_h['p90'])}; "
-        f"{format_percent(prob_h)} of simulations cross by {horizon}) and in FLOP in "
-        f"{_year_text(cross_f['value'])}.")
+        f"{format_percent(prob_h)} of simulations cross by {horizon}) and {in_flop}.")
     growth = _bucket_growth(view, now)
     top = view.tables["tornado"]
     top = top[top["unit"] == "share_of_accelerator_hours"].sort_values("rank")
@@ -380,12 +385,25 @@ def build_takeaways(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> 
         f"moves the {horizon} inference share most is {lead['driver'].replace('_', ' ')} "
         f"({format_number(100 * lead['swing'])} points between its P10 and P90).")
     gw_t, gw_i = m["training_gw_horizon"], m["inference_gw_horizon"]
-    sentences.append(
-        f"Installed AI compute draws {format_number(m['total_gw_now']['value'])} GW in {now} and "
-        f"{format_number(m['total_gw_horizon']['value'])} GW by {horizon} "
-        f"(P10-P90 {_range(m['total_gw_horizon']['p10'], m['total_gw_horizon']['p90'], format_number)} GW): "
-        f"{format_number(gw_t['value'])} GW for training, where cheap remote power wins, and "
-        f"{format_number(gw_i['value'])} GW for inference near users.")
+    if "installed_gw_now" in m:
+        inst_now, inst_h = m["installed_gw_now"], m["installed_gw_horizon"]
+        observed = m.get("observed_installed_h100e_last_year")
+        stock = (f"{format_count(observed['value'])} H100-equivalents were shipped and in service in "
+                 f"{observed['year']}; " if observed else "")
+        sentences.append(
+            f"{stock}the installed AI fleet draws {format_number(inst_now['value'])} GW in {now} and "
+            f"{format_number(inst_h['value'])} GW by {horizon} (P10-P90 "
+            f"{_range(inst_h['p10'], inst_h['p90'], format_number)} GW, bounded by packaging and power): "
+            f"{format_number(gw_t['value'])} GW for generative training, where cheap remote power wins, and "
+            f"{format_number(gw_i['value'])} GW for generative inference near users.")
+        sentences[-1] = sentences[-1][0].upper() + sentences[-1][1:]
+    else:
+        sentences.append(
+            f"Installed AI compute draws {format_number(m['total_gw_now']['value'])} GW in {now} and "
+            f"{format_number(m['total_gw_horizon']['value'])} GW by {horizon} "
+            f"(P10-P90 {_range(m['total_gw_horizon']['p10'], m['total_gw_horizon']['p90'], format_number)} GW): "
+            f"{format_number(gw_t['value'])} GW for training, where cheap remote power wins, and "
+            f"{format_number(gw_i['value'])} GW for inference near users.")
     if inputs.previous is None:
         sentences.append(f"This is the first archived brief ({inputs.partition}); from next month this "
                          "line reports what changed.")
@@ -480,6 +498,15 @@ def _scenario_rows(inputs: BriefInputs) -> tuple[list[str], list[dict]]:
     return names, rows
 
 
+def _draws_text(view: ModelView) -> str:
+    summary = view.tables.get("calibration_summary", pd.DataFrame())
+    if summary.empty:
+        run = view.tables.get("run", pd.DataFrame())
+        return f"{int(run['draws'].iloc[0]):,}" if len(run) else "the"
+    s = summary.iloc[0]
+    return f"{int(s['draws']):,} ({float(s['effective_draws']):,.0f} effective)"
+
+
 def _calibration_context(view: ModelView) -> tuple[str, list[dict], str]:
     """The calibration paragraph, its anchor rows (formatted) and the backtest summary line."""
     summary = view.tables.get("calibration_summary", pd.DataFrame())
@@ -501,8 +528,10 @@ def _calibration_context(view: ModelView) -> tuple[str, list[dict], str]:
                     else fmt(a["observed_low"]))
         if a["kind"] == "lab_compute_spend":
             observed = f"{format_usd(a['observed'])} (industry {observed})"
+        label = {"installed_base": "Utilisation of the installed base",
+                 "lab_compute_spend": "Industry compute spend implied by OpenAI's"}.get(a["kind"], a["anchor_id"])
         rows.append({
-            "label": a["anchor_id"].replace("-", " "), "note": a["note"], "year": a["year"],
+            "label": label, "note": f"{a['note']} ({a['anchor_id']})", "year": a["year"],
             "observed_text": observed,
             "prior_text": f"{fmt(a['prior_p50'])} ({fmt(a['prior_p10'])}-{fmt(a['prior_p90'])})",
             "calibrated_text": f"{fmt(a['calibrated_p50'])} ({fmt(a['calibrated_p10'])}-{fmt(a['calibrated_p90'])})",
@@ -583,6 +612,7 @@ def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> tu
         "mlperf": mlperf.to_dict(orient="records"),
         "backtest": backtest.to_dict(orient="records"),
         "backtest_summary": backtest_summary,
+        "draws_text": _draws_text(view),
         "calibration_text": cal_text,
         "calibration_anchors": cal_rows,
         "utilisation_range": "{:.0%} and {:.0%}".format(*UTILISATION_RANGE),

@@ -42,9 +42,10 @@ def test_only_years_with_four_quarter_ends_are_observed_and_averaged():
 
 
 def test_the_check_sets_the_modelled_work_and_its_utilisation_beside_the_stock():
-    stock = _stock("2025-06-30", {2024: [4, 4, 4, 4]})
-    check = supply_check(_demand({2024: (1.0, 2.0, 3.0), 2030: (9, 9, 9)}), stock)
-    assert len(check) == 1 and check["year"].iloc[0] == 2024  # only years both cover
+    stock = _stock("2025-06-30", {2023: [1, 1, 1, 1], 2024: [4, 4, 4, 4]})
+    check = supply_check(_demand({2023: (1, 1, 1), 2024: (1.0, 2.0, 3.0), 2030: (9, 9, 9)}), stock)
+    # only years both cover, from the stock's second year (its first lacks earlier chips)
+    assert len(check) == 1 and check["year"].iloc[0] == 2024
     row = check.iloc[0]
     assert row["observed_h100e"] == 4 and row["modelled_h100e_p50"] == 2.0  # all AI work
     assert row["generative_h100e_p50"] == 1.0
