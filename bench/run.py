@@ -27,10 +27,11 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench.model_bench import GOAL_S as MONTE_CARLO_GOAL_S
 from orchestration.settings import PROJECT_ROOT, PUBLISHERS_DIR
 
 SECTIONS = ("pipeline", "mirror", "model", "render", "ui", "scale")
-GOALS = {"ratio": 1.3, "overhead_s": 5.0, "monte_carlo_s": 1.0, "render_s": 3.0, "ui_s": 15.0,
+GOALS = {"ratio": 1.3, "overhead_s": 5.0, "monte_carlo_s": MONTE_CARLO_GOAL_S, "render_s": 3.0, "ui_s": 15.0,
          "scale_ratio": 1.5}
 MONTH = "2025-06"
 
@@ -192,10 +193,12 @@ def main(argv: list[str] | None = None) -> int:
 
         # 3. Monte Carlo and render, in-process.
         if "model" in wanted:
-            from bench.model_bench import time_monte_carlo
+            from bench.model_bench import load_inputs, time_monte_carlo
 
-            mc = time_monte_carlo(runs=max(runs, 5))
-            row("Monte Carlo, 100k draws x 7 years", mc, f"<= {GOALS['monte_carlo_s']}",
+            shutil.rmtree(home, ignore_errors=True)
+            _run([python, "-m", "bench.plain", "--month", MONTH], base)  # the marts it reads
+            mc = time_monte_carlo(runs=max(runs, 5), inputs=load_inputs(home))
+            row("Monte Carlo with calibration, 100k draws x 7 years", mc, f"<= {GOALS['monte_carlo_s']}",
                 "met" if statistics.median(mc) <= GOALS["monte_carlo_s"] else "not met")
         if "render" in wanted:
             shutil.rmtree(home, ignore_errors=True)
