@@ -48,7 +48,7 @@ def time_monte_carlo(draws: int = 100_000, runs: int = 5, first_year: int = 2024
 
     def once(s: int) -> None:
         montecarlo.run_monte_carlo(ctx, drivers, draws, s, scenario.name, "bench", prepared.correlations,
-                                   data.published_splits, data.lab_compute_spend)
+                                   data.published_splits, data.lab_compute_spend, prepared.training_history)
 
     once(seed)  # warm-up
     times = []

@@ -18,9 +18,15 @@ Anchors
                         scope nuisance term;
     installed base      for each observed year (``supply.supply_basis``), the share of the stock
                         the modelled work occupies lies in UTILISATION_RANGE;
-    lab compute spend   OpenAI's disclosed inference and R&D compute spend of the last complete
-                        year, divided by the OpenAI share of the industry in LAB_SHARE_RANGE,
-                        bracket the modelled industry serving and training spend;
+    lab compute spend   OpenAI's disclosed inference and R&D compute spend of every complete year
+                        with a figure, divided by the OpenAI share of the industry in
+                        LAB_SHARE_RANGE, bracket the modelled industry serving and training spend;
+    training runs       final-run compute of the last two complete years is at least the sum of
+                        the runs listed with a FLOP figure (lists miss runs) and at most
+                        RUN_LIST_COVERAGE_MAX times it;
+    serving cost        the modelled serving cost per million processed tokens in 2025 lies
+                        within SERVING_COST_RANGE of DeepSeek's published cost (served model
+                        size and caching calibrated jointly with spend);
     token volumes and   enter the model as levels (``inference.token_levels``) and as the price
     rental prices       index; they are reported beside the model, not weighted (they hold by
                         construction).
@@ -48,6 +54,15 @@ UTILISATION_RANGE = (0.5, 0.95)
 UTILISATION_SIGMA = 0.3
 LAB_SHARE_RANGE = {"inference": (0.15, 0.6), "r_and_d": (0.1, 0.5)}
 LAB_SIGMA = 0.3
+RUN_LIST_COVERAGE_MAX = 10.0
+RUN_LIST_SIGMA = 0.3
+DEEPSEEK_SERVING = {  # DeepSeek-V3/R1 Inference System Overview (open-infra-index, Feb 2025):
+    "year": 2025,       # 24 h to 2025-02-28: 608B input + 168B output tokens, cost $87,072 at $2/H800-hour
+    "tokens_per_day": 776e9, "usd_per_day": 87_072.0,
+    "url": "https://github.com/deepseek-ai/open-infra-index/blob/main/202502OpenSourceWeek/"
+           "day_6_one_more_thing_deepseekV3R1_inference_system_overview.md"}
+SERVING_COST_RANGE = (0.5, 10.0)
+SERVING_COST_SIGMA = 0.3
 
 ANCHOR_COLUMNS = ["anchor_id", "kind", "year", "scale", "observed", "observed_low", "observed_high",
                   "sigma", "prior_p10", "prior_p50", "prior_p90", "calibrated_p10", "calibrated_p50",
@@ -99,6 +114,7 @@ class Calibration:
     anchors: pd.DataFrame
     scorecard: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
+    logliks: dict = field(default_factory=dict, repr=False)  # anchor_id -> per-draw log-likelihood
 
     @property
     def draws(self) -> int:
@@ -135,7 +151,8 @@ def _anchor_row(anchor_id, kind, year, scale, observed, low, high, sigma, values
 
 
 def calibrate(paths, splits: pd.DataFrame, lab_spend: pd.DataFrame | None, seed: int,
-              scenario: str, snapshot_hash: str) -> Calibration:
+              scenario: str, snapshot_hash: str,
+              training_history: pd.DataFrame | None = None) -> Calibration:
     """Weights, resampled draws, the anchor table and the backtest scorecard (see module doc)."""
     ctx = paths.ctx
     years = ctx.years
@@ -164,23 +181,60 @@ def calibrate(paths, splits: pd.DataFrame, lab_spend: pd.DataFrame | None, seed:
                      "note": "share of the shipment-based stock the modelled work occupies"})
 
     last = ctx.train_anchor_year
-    if last in set(years.tolist()):
-        i = int(np.searchsorted(years, last))
-        serving = sum(paths.unit(b, "usd")[i] for b in INFERENCE_BUCKETS if b.startswith("serving_"))
-        training = sum(paths.unit(b, "usd")[i] for b in TRAINING_BUCKETS) + paths.unit("internal_inference", "usd")[i]
-        for category, model in (("inference", serving), ("r_and_d", training)):
-            found = _lab_spend(lab_spend, last, category)
+    for year in years[years <= last]:
+        i = int(np.searchsorted(years, year))
+        serving_b = [b for b in INFERENCE_BUCKETS if b.startswith("serving_")]
+        for category in ("inference", "r_and_d"):
+            found = _lab_spend(lab_spend, int(year), category)
             if found is None:
                 continue
             value, spend_id = found
+            if category == "inference":
+                model = sum(paths.unit(b, "usd")[i] for b in serving_b)
+            else:
+                model = sum(paths.unit(b, "usd")[i] for b in TRAINING_BUCKETS) \
+                    + paths.unit("internal_inference", "usd")[i]
             s_lo, s_hi = LAB_SHARE_RANGE[category]
             lo, hi = value / s_hi, value / s_lo
             logliks.append(flat_top_loglik(np.log(model), np.log(lo), np.log(hi), LAB_SIGMA))
             meta.append({"anchor_id": f"{spend_id}-industry", "kind": "lab_compute_spend",
-                         "year": str(last), "scale": "log", "observed": value, "low": lo, "high": hi,
+                         "year": str(year), "scale": "log", "observed": value, "low": lo, "high": hi,
                          "sigma": LAB_SIGMA, "values": model, "weighted": True,
                          "note": f"OpenAI {category.replace('_', ' ')} compute spend / an OpenAI share "
                                  f"of {s_lo:.0%}-{s_hi:.0%} brackets the industry's"})
+
+    history = training_history if training_history is not None else pd.DataFrame()
+    for year in years[(years <= last) & (years > last - 2)]:
+        row = history[history["year"] == year] if len(history) else history
+        if row.empty or not row["notable_total_flop"].iloc[0] > 0:
+            continue
+        listed = float(row["notable_total_flop"].iloc[0])
+        i = int(np.searchsorted(years, year))
+        final = paths.unit("pretraining", "flop")[i] + paths.unit("posttraining", "flop")[i]
+        lo, hi = listed, listed * RUN_LIST_COVERAGE_MAX
+        logliks.append(flat_top_loglik(np.log(final), np.log(lo), np.log(hi), RUN_LIST_SIGMA))
+        meta.append({"anchor_id": f"listed-training-runs-{year}", "kind": "training_runs",
+                     "year": str(year), "scale": "log", "observed": listed, "low": lo, "high": hi,
+                     "sigma": RUN_LIST_SIGMA, "values": final, "weighted": True,
+                     "note": "final-run compute (pre- + post-training) is at least the sum of the runs "
+                             f"listed with a FLOP figure, and at most {RUN_LIST_COVERAGE_MAX:g}x it"})
+
+    cost_year = DEEPSEEK_SERVING["year"]
+    if cost_year in set(years.tolist()) and cost_year <= last:
+        i = int(np.searchsorted(years, cost_year))
+        serving_b = [b for b in INFERENCE_BUCKETS if b.startswith("serving_")]
+        spend = sum(paths.unit(b, "usd")[i] for b in serving_b)
+        tokens = sum(paths.tokens[b][i] for b in serving_b)
+        per_m = spend / tokens * 1e6
+        ref = DEEPSEEK_SERVING["usd_per_day"] / DEEPSEEK_SERVING["tokens_per_day"] * 1e6
+        lo, hi = ref * SERVING_COST_RANGE[0], ref * SERVING_COST_RANGE[1]
+        logliks.append(flat_top_loglik(np.log(per_m), np.log(lo), np.log(hi), SERVING_COST_SIGMA))
+        meta.append({"anchor_id": f"serving-cost-per-million-tokens-{cost_year}", "kind": "serving_cost",
+                     "year": str(cost_year), "scale": "log", "observed": ref, "low": lo, "high": hi,
+                     "sigma": SERVING_COST_SIGMA, "values": per_m, "weighted": True,
+                     "note": "the industry's serving cost per million processed tokens against DeepSeek's "
+                             f"published ${ref:.2f} (V3/R1, Feb 2025), the efficient end: "
+                             f"{SERVING_COST_RANGE[0]:g}x-{SERVING_COST_RANGE[1]:g}x of it"})
 
     total = np.sum(logliks, axis=0) if logliks else np.zeros(n)
     w = normalise(total)
@@ -200,7 +254,8 @@ def calibrate(paths, splits: pd.DataFrame, lab_spend: pd.DataFrame | None, seed:
     table = pd.DataFrame(rows, columns=ANCHOR_COLUMNS)
     score = _scorecard(anchors, skipped, logliks[:len(anchors)], w, rng, years, scenario, seed,
                        snapshot_hash, list(splits["split_id"]) if len(splits) else None)
-    return Calibration(w, ess, idx, table, score, warnings)
+    return Calibration(w, ess, idx, table, score, warnings,
+                       {m["anchor_id"]: ll for m, ll in zip(meta, logliks)})
 
 
 def _scorecard(anchors, skipped, logliks, w, rng, years, scenario, seed, snapshot_hash,

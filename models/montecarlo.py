@@ -538,7 +538,7 @@ def crossover(paths: Paths, scenario: str, seed: int, snapshot_hash: str,
 
 def run_monte_carlo(ctx: Context, drivers: dict, draws: int, seed: int, scenario: str,
                     snapshot_hash: str, correlations=None, splits: pd.DataFrame | None = None,
-                    lab_spend: pd.DataFrame | None = None):
+                    lab_spend: pd.DataFrame | None = None, training_history: pd.DataFrame | None = None):
     """Draw, simulate, calibrate, summarise: (demand, crossover, crossover_summary, paths,
     calibration). ``demand`` and the crossover are the calibrated results (the draws resampled
     by their weights); ``calibration.idx`` are those draws."""
@@ -552,7 +552,8 @@ def run_monte_carlo(ctx: Context, drivers: dict, draws: int, seed: int, scenario
     empty = pd.DataFrame(columns=["split_id", "period_start", "period_end", "scope", "unit", "measure",
                                   "inference_share", "training_share", "kind"])
     cal = calibrate(paths, splits if splits is not None else empty, lab_spend, seed, scenario,
-                    snapshot_hash)
-    demand = summarise(paths, scenario, seed, snapshot_hash, cal.idx)
-    dist, summ = crossover(paths, scenario, seed, snapshot_hash, cal.idx)
+                    snapshot_hash, training_history)
+    calibrated = paths.subset(cal.idx)  # the resampled draws: every summary is of these
+    demand = summarise(calibrated, scenario, seed, snapshot_hash)
+    dist, summ = crossover(calibrated, scenario, seed, snapshot_hash)
     return demand, dist, summ, paths, cal

@@ -21,7 +21,7 @@ from models.calibration import MIN_ESS
 from models.config import DRIVERS, Scenario, load_scenario
 from models.inputs import ModelInputs, to_date
 
-DEFAULT_DRAWS = 50_000  # calibration keeps ~2% of the draws' weight: ~900 effective draws
+DEFAULT_DRAWS = 100_000  # calibration keeps ~1% of the draws' weight: ~1,000 effective draws
 DEFAULT_SEED = 20240101
 MIN_DRAWS = 100
 MIN_EFFECTIVE_DRAWS = MIN_ESS
@@ -48,10 +48,10 @@ power_growth_cap_per_year: grid and campus additions). So no projected year fall
 surviving stock and none rises above what packaging and power allow.
 
 Allocation. When the demand (generative plus other AI) exceeds the stock in a projected year,
-compute is allocated by a stated rule, not pro rata: (1) training keeps training_floor_share of
-the stock (labs keep their runs on their own campuses and contracts); (2) revenue-backed
-external serving and the other AI work come next; (3) the rest of training and internal inference
-share what is left. A year with observed token volumes always serves its external serving in
+compute is allocated by a stated rule, not pro rata: (1) the other AI work already running
+(ads, search and feed ranking) keeps its capacity; (2) training keeps training_floor_share of the
+stock (labs keep their runs on their own campuses and contracts); (3) revenue-backed external
+serving comes next; (4) the rest of training and internal inference share what is left. A year with observed token volumes always serves its external serving in
 full. Demand before allocation (total_unconstrained) and the share served (served_fraction) are
 reported beside the served quantities; in years where the rule binds, the split between training
 and inference is set by the rule, and the tornado shows it.
@@ -219,7 +219,7 @@ def run_model(inputs: ModelInputs, scenario="base", as_of=None, seed: int = DEFA
     data = inputs.as_of(as_of)
     demand, cross, cross_summary, paths, cal = montecarlo.run_monte_carlo(
         ctx, prep.drivers, draws, seed, sc.name, digest, sc.correlations, data.published_splits,
-        data.lab_compute_spend)
+        data.lab_compute_spend, prep.training_history)
     year = tornado_year or sc.settings.tornado_year or sc.horizon
     torn = sensitivity.tornado(ctx, prep.drivers, sc, year, digest)
     hw = hardware.hardware_fit(data.accelerators, data.rental_prices, sc.settings.serving_precision)

@@ -149,12 +149,14 @@ def _allocate_year(yi, cap, gen, other, tr_b, serve_b, rest_b, training_floor, o
     serve_need = sum(gen[b][yi] for b in serve_b)
     if observed_usage:  # observed usage is served in full
         take(serve_need)
+    got_other = take(other[yi])  # the running revenue-critical workloads (ads, search ranking)
     train_need = sum(gen[b][yi] for b in tr_b)
     floor = take(np.minimum(train_need, np.asarray(training_floor) * cap))
-    tier2 = other[yi] + (0.0 if observed_usage else serve_need)
+    tier2 = 0.0 if observed_usage else serve_need
     got2 = take(tier2)
     with np.errstate(divide="ignore", invalid="ignore"):
-        f2 = np.where(tier2 > 0, got2 / tier2, 1.0)
+        f_other = np.where(other[yi] > 0, got_other / other[yi], 1.0)
+        f2 = np.where(tier2 > 0, got2 / tier2, 1.0) if not observed_usage else np.ones(draws)
         rest_need = (train_need - floor) + sum(gen[b][yi] for b in rest_b)
         got3 = take(rest_need)
         f3 = np.where(rest_need > 0, got3 / rest_need, 1.0)
@@ -166,7 +168,7 @@ def _allocate_year(yi, cap, gen, other, tr_b, serve_b, rest_b, training_floor, o
         served[b][yi] = np.where(short, serve_frac, 1.0)
     for b in rest_b:
         served[b][yi] = np.where(short, f3, 1.0)
-    other_served[yi] = np.where(short, f2, 1.0)
+    other_served[yi] = np.where(short, f_other, 1.0)
 
 
 def allocate(years, demand_hours: dict, sides: dict, serving_buckets, hpc: np.ndarray,
@@ -189,9 +191,10 @@ def allocate(years, demand_hours: dict, sides: dict, serving_buckets, hpc: np.nd
 
     Allocation, projection years only (observed years serve every demand; a year with observed
     token usage always serves its external serving in full, and its stock is at least what served
-    it): (1) a training floor, ``training_floor`` of the stock for training; (2) external serving
-    (revenue-backed) and other AI; (3) the rest of training and internal inference. Each tier is
-    served in full or pro rata to what is left.
+    it): (1) the other AI work already running (ads, search and feed ranking: revenue-critical);
+    (2) a training floor, ``training_floor`` of the stock for training; (3) external serving
+    (revenue-backed); (4) the rest of training and internal inference. Each tier is served in full
+    or pro rata to what is left.
     """
     years = np.asarray(years, dtype=int)
     avail = np.asarray(d["fleet_availability"], float)[None, :]

@@ -165,12 +165,13 @@ def run_demand_model(
     partition: str,
     run_id: str,
     scenario: str | Path = "base",
-    draws: int = MODEL_DRAWS,
+    draws: int | None = None,
     seed: int = MODEL_SEED,
 ) -> dict[str, pd.DataFrame]:
     """The demand model for the partition's as-of date: the main scenario plus the bundled ones
     for the scenario table. Every output table goes to ``model.<name>`` (rows of the partition
     replaced), published in one step. Returns the tables."""
+    draws = draws or settings.model_draws or MODEL_DRAWS
     inputs = load_model_inputs(settings)
     digest = snapshot_hash(load_data_sources(settings))
     as_of = month_end(partition)

@@ -29,6 +29,7 @@ class Settings:
     http_timeout_s: float = 30.0
     http_retries: int = 3
     http_backoff_s: float = 1.0
+    model_draws: int | None = None  # None: the model's default (models.run.DEFAULT_DRAWS)
 
     @property
     def landing_dir(self) -> Path:
@@ -78,7 +79,17 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         http_timeout_s=_number(env, "FLOPCAST_HTTP_TIMEOUT_S", 30.0),
         http_retries=int(_number(env, "FLOPCAST_HTTP_RETRIES", 3)),
         http_backoff_s=_number(env, "FLOPCAST_HTTP_BACKOFF_S", 1.0),
+        model_draws=_draws(env),
     )
+
+
+def _draws(env) -> int | None:
+    text = (env.get("FLOPCAST_MODEL_DRAWS") or "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or int(text) < 100:
+        raise ValueError(f"FLOPCAST_MODEL_DRAWS={text!r} must be a whole number of at least 100")
+    return int(text)
 
 
 def _number(env, name: str, default: float) -> float:

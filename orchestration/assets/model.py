@@ -46,7 +46,7 @@ MART_DEPS = [AssetKey(["marts", mart]) for mart in (*pipeline.MART_INPUTS.values
 
 class ModelConfig(Config):
     scenario: str = "base"  # a bundled scenario name or a YAML file overriding base's drivers
-    draws: int = pipeline.MODEL_DRAWS
+    draws: int | None = None  # None: FLOPCAST_MODEL_DRAWS, else pipeline.MODEL_DRAWS
     seed: int = pipeline.MODEL_SEED
 
 

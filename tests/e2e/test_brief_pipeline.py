@@ -51,7 +51,8 @@ def test_archive_layout_and_metrics(cli_brief):
     assert archive.name == E2E_MONTH
     assert {p.name for p in archive.iterdir()} == {"brief.pdf", "brief.html", "metrics.json", "charts"}
     assert (archive / "charts" / "hardware_fit.csv").read_text().startswith("accelerator_id,")
-    assert metrics["schema_version"] == 1 and metrics["partition"] == E2E_MONTH
+    assert metrics["schema_version"] == 2 and metrics["partition"] == E2E_MONTH
+    assert {"metric", "scope", "year", "unit", "p10", "p50", "p90"} == set(metrics["series"][0])
     assert len(metrics["snapshot_hash"]) == 64
     for metric in metrics["metrics"].values():
         assert {"value", "unit", "p10", "p90"} <= set(metric)
@@ -181,10 +182,30 @@ def test_brief_sets_modelled_demand_beside_the_observed_installed_base(cli_brief
             "select avg(installed_h100e) from marts.fct_installed_base where vendor = 'all' "
             "and as_of_date = ? and year = ?", [vintage, year]).fetchone()[0]
         modelled = con.execute(
-            "select p50 from model.demand where partition = ? and scenario = 'base' and bucket = 'total' "
-            "and unit = 'h100e' and year = ?", [E2E_MONTH, year]).fetchone()[0]
+            "select p50 from model.demand where partition = ? and scenario = 'base' and scope = 'all_ai' "
+            "and bucket = 'utilisation' and unit = 'fraction' and year = ?", [E2E_MONTH, year]).fetchone()[0]
+        installed = con.execute(
+            "select p10, p90 from model.demand where partition = ? and scenario = 'base' and scope = 'all_ai' "
+            "and bucket = 'installed' and unit = 'h100e' and year = ?", [E2E_MONTH, year]).fetchone()
     assert observed["value"] == pytest.approx(stock, rel=1e-9)
-    assert utilisation["value"] == pytest.approx(modelled / stock, rel=1e-9)
+    assert utilisation["value"] == pytest.approx(modelled, rel=1e-9)
+    assert observed["p10"] * (1 - 1e-9) <= installed[0] <= installed[1] <= observed["p90"] * (1 + 1e-9)
     text = re.sub(r"\s+", " ", _pdf_text(cli_brief["pdf"]))
-    assert "Installed base: modelled demand against the stock shipped" in text
+    assert "Installed base: the stock shipped and the work on it" in text
     assert f"as known by {vintage.isoformat()}" in text
+
+
+def test_the_default_run_calibrates_with_enough_effective_draws(cli_brief):
+    """The product default (no FLOPCAST_MODEL_DRAWS): every scenario keeps >= 500 effective draws,
+    so the model asset's calibration check passes and the brief carries no calibration warning."""
+    import duckdb
+
+    from models.run import DEFAULT_DRAWS
+
+    with duckdb.connect(str(cli_brief["home"] / "warehouse.duckdb"), read_only=True) as con:
+        summary = con.execute("select scenario, draws, effective_draws, warnings from model.calibration_summary "
+                              "where partition = ?", [E2E_MONTH]).df()
+    assert set(summary["scenario"]) == {"base", "bear", "bull"}
+    assert (summary["draws"] == DEFAULT_DRAWS).all() and (summary["effective_draws"] >= 500).all()
+    assert (summary["warnings"] == "").all()
+    assert cli_brief["metrics"]["metrics"]["calibration_effective_draws"]["value"] >= 500

@@ -68,7 +68,7 @@ def test_projection_stays_between_survivors_and_the_packaging_and_power_bounds()
     assert low.stock_h100e[-1, 0] == pytest.approx(12e6 * survive ** (YEARS[-1] - 2025))
 
 
-def test_allocation_rule_floor_then_revenue_backed_serving_then_the_rest():
+def test_allocation_rule_other_ai_then_floor_then_revenue_backed_serving_then_the_rest():
     alloc, hours = _allocate(demand_scale=50.0, usage_year=2025)
     short = alloc.demand_h100e > alloc.stock_h100e
     assert short[3:].all() and not short[:3].any() or True
@@ -82,6 +82,8 @@ def test_allocation_rule_floor_then_revenue_backed_serving_then_the_rest():
         assert train + serve + internal + other == pytest.approx(cap, rel=1e-9)  # all capacity used
         assert train >= 0.3 * cap * (1 - 1e-9)  # the floor
         assert alloc.served["internal_inference"][yi, 0] <= alloc.served["serving_chat"][yi, 0] + 1e-12
+        other_demand = 0.3 * 2e6 * 1.2 ** (YEARS[yi] - 2023)
+        assert other == pytest.approx(min(other_demand, cap), rel=1e-9)  # running other AI first
     assert (alloc.served_fraction[:3] == 1).all()
 
 
