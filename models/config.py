@@ -192,7 +192,8 @@ DRIVERS: dict[str, DriverSpec] = {
         "grid connections, generation and the campus pipeline"),
     "training_floor_share": DriverSpec(
         "fraction", 0.0, 1.0, "supply",
-        "Allocation rule when demand exceeds the stock: share of the stock guaranteed to training"),
+        "Allocation rule when demand exceeds the stock: share of the stock guaranteed to the labs' "
+        "R&D (training and internal inference)"),
     "other_ai_share_of_stock": DriverSpec(
         "fraction", 0.0, 0.95, "supply",
         "Share of the installed base (in H100e) running non-generative AI (recommendation, "

@@ -192,9 +192,9 @@ def allocate(years, demand_hours: dict, sides: dict, serving_buckets, hpc: np.nd
     Allocation, projection years only (observed years serve every demand; a year with observed
     token usage always serves its external serving in full, and its stock is at least what served
     it): (1) the other AI work already running (ads, search and feed ranking: revenue-critical);
-    (2) a training floor, ``training_floor`` of the stock for training; (3) external serving
-    (revenue-backed); (4) the rest of training and internal inference. Each tier is served in full
-    or pro rata to what is left.
+    (2) an R&D floor, ``training_floor`` of the stock for the labs' training and internal inference;
+    (3) external serving (revenue-backed); (4) the rest of R&D. Each tier is served in full or pro
+    rata to what is left.
     """
     years = np.asarray(years, dtype=int)
     avail = np.asarray(d["fleet_availability"], float)[None, :]
@@ -240,7 +240,7 @@ def allocate(years, demand_hours: dict, sides: dict, serving_buckets, hpc: np.nd
         power_cap = stock[li][None, :] * d["power_growth_cap_per_year"][None, :] ** k[:, None] \
             * (w_per_h100e[li] / w_per_h100e[later])[:, None]
         survive = 1.0 - 1.0 / life_years
-        tr_b = [b for b in gen if sides[b] == "training"]
+        tr_b = [b for b in gen if sides[b] == "training" or b == "internal_inference"]  # labs' R&D
         serve_b = [b for b in gen if b in serving_buckets]
         rest_b = [b for b in gen if b not in tr_b and b not in serve_b]
         prev = stock[li]

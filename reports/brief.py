@@ -498,6 +498,50 @@ def _scenario_rows(inputs: BriefInputs) -> tuple[list[str], list[dict]]:
     return names, rows
 
 
+def _supply_note(view: ModelView, now: int, horizon: int) -> str:
+    """Demand before allocation against what the stock serves, in the years the rule binds."""
+    if not (view.has("served_fraction", "fraction", horizon, "generative")
+            and view.has("total_unconstrained", "h100e", horizon, "generative")):
+        return ""
+    parts = []
+    for year in (now, horizon):
+        frac = view.band("served_fraction", "fraction", year)
+        if frac[1] >= 0.999:
+            continue
+        demand = view.band("total_unconstrained", "h100e", year)
+        parts.append(f"in {year} the drivers' growth rates, if no compute limit slowed them, would need "
+                     f"{format_count(demand[1])} H100-equivalents (P10-P90 {format_count(demand[0])}-"
+                     f"{format_count(demand[2])}) and the stock that packaging and power allow serves "
+                     f"{format_percent(frac[1])} of that ({format_percent(frac[0])}-{format_percent(frac[2])})")
+    if not parts:
+        return ""
+    return ("Demand and supply: " + "; ".join(parts) + ". The forecast is the served quantity in the tables "
+            "above; where the drivers outrun the stock, usage growth must slow or get cheaper per token, and "
+            "the split follows the allocation rule (methodology: Allocation) more than the demand drivers - "
+            "the tornado shows it.")
+
+
+def _campus_check(view: ModelView, campuses: pd.DataFrame, now: int) -> str:
+    """The modelled installed power beside the operational power of the listed campuses (a floor)."""
+    if campuses.empty or "operational_power_mw" not in campuses or not view.has("installed", "gw", now):
+        return ""
+    operational = pd.to_numeric(campuses["operational_power_mw"], errors="coerce").sum() / 1000.0
+    if not operational > 0:
+        return ""
+    p10, p50, p90 = view.band("installed", "gw", now, "all_ai")
+    return (f"Check: the listed campuses report {format_number(operational)} GW operational; the model's installed "
+            f"AI power in {now} is {format_number(p50)} GW ({format_number(p10)}-{format_number(p90)}), "
+            f"{'above' if p10 >= operational else 'not clearly above'} that floor (campus figures include "
+            "non-accelerator load and are not all AI).")
+
+
+def _calibration_warnings(view: ModelView) -> list[str]:
+    summary = view.tables.get("calibration_summary", pd.DataFrame())
+    text = "; ".join(w for w in summary.get("warnings", pd.Series(dtype=str)) if w)
+    return [f"Calibration warning for this brief: {text}. The numbers still stand on the calibrated draws; "
+            "read their ranges as less certain than stated."] if text else []
+
+
 def _draws_text(view: ModelView) -> str:
     summary = view.tables.get("calibration_summary", pd.DataFrame())
     if summary.empty:
@@ -613,13 +657,16 @@ def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> tu
         "backtest": backtest.to_dict(orient="records"),
         "backtest_summary": backtest_summary,
         "draws_text": _draws_text(view),
+        "supply_note": _supply_note(view, now, horizon),
+        "campus_check": _campus_check(view, inputs.campuses, now),
         "calibration_text": cal_text,
         "calibration_anchors": cal_rows,
         "utilisation_range": "{:.0%} and {:.0%}".format(*UTILISATION_RANGE),
         "supply_check": view.tables.get("supply_check", pd.DataFrame()).to_dict(orient="records"),
         "drivers": drivers.to_dict(orient="records"),
         "assumption_count": int((drivers["kind"] == "assumption").sum()),
-        "methodology": [p.strip() for p in inputs.methodology.split("\n\n") if p.strip()],
+        "methodology": [p.strip() for p in inputs.methodology.split("\n\n") if p.strip()]
+        + _calibration_warnings(view),
         "sources": metrics["data_vintage"],
         "stale_sources": [s["source_name"] for s in metrics["data_vintage"] if s["is_stale"]],
         "epoch_loaded": bool(inputs.data_sources["source_name"].str.startswith("epoch_").any()),

@@ -74,17 +74,21 @@ def cli_brief(isolated_home, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def installed_base(tmp_path_factory):
-    """``marts.fct_installed_base`` built by dbt from the bundled snapshot (shipments, seeds), once
-    per session: the model and brief tests run on the stock production feeds them."""
-    import duckdb
+def bundled_warehouse(tmp_path_factory):
+    """The snapshot tables alone (bundled mode without the vendored publishers' files: the live
+    tables empty); the whole project built. The default bundled mode, which adds the vendored
+    files, is the mirror build (tests/transforms) plus the end-to-end runs."""
+    from tests.transforms.conftest import Warehouse, load_raw, run_dbt_cli
 
-    from tests.transforms.conftest import load_raw, run_dbt_cli
-
-    home = tmp_path_factory.mktemp("installed_base")
+    home = tmp_path_factory.mktemp("dbt_bundled")
     path = load_raw(home, "bundled")
-    run = run_dbt_cli(["build", "--select", "+fct_installed_base", "--exclude", "resource_type:test"],
-                      path, home / "dbt")
-    assert run.ok, run.stdout[-3000:]
-    with duckdb.connect(str(path), read_only=True) as con:
-        return con.execute("select * from marts.fct_installed_base").df()
+    build = run_dbt_cli(["build"], path, home / "dbt")
+    return Warehouse(path, build)
+
+
+@pytest.fixture(scope="session")
+def installed_base(bundled_warehouse):
+    """``marts.fct_installed_base`` as dbt builds it from the bundled snapshot (shipments, seeds):
+    the model and brief tests run on the stock production feeds them."""
+    assert bundled_warehouse.build.ok, bundled_warehouse.build.stdout[-3000:]
+    return bundled_warehouse.frame("select * from marts.fct_installed_base")

@@ -84,17 +84,6 @@ def run_dbt_cli(args: list[str], warehouse: Path, work: Path) -> DbtRun:
 
 
 @pytest.fixture(scope="session")
-def bundled_warehouse(tmp_path_factory) -> Warehouse:
-    """The snapshot tables alone (bundled mode without the vendored publishers' files: the live
-    tables empty); the whole project built. The default bundled mode, which adds the vendored
-    files, is the mirror build below plus the end-to-end runs."""
-    home = tmp_path_factory.mktemp("dbt_bundled")
-    path = load_raw(home, "bundled")
-    build = run_dbt_cli(["build"], path, home / "dbt")
-    return Warehouse(path, build)
-
-
-@pytest.fixture(scope="session")
 def mirror_warehouse(tmp_path_factory) -> Warehouse:
     """Mirror mode on the real publisher files (the vendored data/publishers folder, laid out like
     a mirror); OpenRouter stays empty."""
