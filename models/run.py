@@ -49,9 +49,10 @@ surviving stock and none rises above what packaging and power allow.
 
 Allocation. When the demand (generative plus other AI) exceeds the stock in a projected year,
 compute is allocated by a stated rule, not pro rata: (1) the other AI work already running
-(ads, search and feed ranking) keeps its capacity; (2) the labs' R&D - training and internal
-inference - keeps training_floor_share of the stock (their own campuses and contracts); (3)
-revenue-backed external serving comes next; (4) the rest of R&D shares what is left. A year with observed token volumes always serves its external serving in
+(ads, search and feed ranking) keeps the capacity it had in the last observed year; (2) the labs'
+R&D - training and internal inference - keeps training_floor_share of the stock (their own
+campuses and contracts); (3) revenue-backed external serving and the growth of other AI come
+next; (4) the rest of R&D shares what is left. A year with observed token volumes always serves its external serving in
 full. Demand before allocation (total_unconstrained) and the share served (served_fraction) are
 reported beside the served quantities; in years where the rule binds, the split between training
 and inference is set by the rule, and the tornado shows it.

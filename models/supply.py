@@ -131,8 +131,8 @@ def shipment_capacity(k: np.ndarray, growth, decay) -> np.ndarray:
     return out
 
 
-def _allocate_year(yi, cap, gen, other, tr_b, serve_b, rest_b, training_floor, observed_usage,
-                   served, other_served, draws) -> None:
+def _allocate_year(yi, cap, gen, other, other_kept, tr_b, serve_b, rest_b, training_floor,
+                   observed_usage, served, other_served, draws) -> None:
     """The allocation rule for one projected year (in place; see :func:`allocate`)."""
     demand = sum(gen[b][yi] for b in gen) + other[yi]
     short = demand > cap * (1 + 1e-12)
@@ -149,14 +149,21 @@ def _allocate_year(yi, cap, gen, other, tr_b, serve_b, rest_b, training_floor, o
     serve_need = sum(gen[b][yi] for b in serve_b)
     if observed_usage:  # observed usage is served in full
         take(serve_need)
-    got_other = take(other[yi])  # the running revenue-critical workloads (ads, search ranking)
+    floor_share = np.asarray(training_floor)
+    # the running revenue-critical work (ads, search ranking) keeps the capacity it had in the last
+    # observed year, never more than what leaves the R&D floor room; its growth competes with serving
+    running = np.minimum(other[yi], np.minimum(other_kept, (1.0 - floor_share) * cap))
+    got_running = take(running)
     train_need = sum(gen[b][yi] for b in tr_b)
-    floor = take(np.minimum(train_need, np.asarray(training_floor) * cap))
-    tier2 = 0.0 if observed_usage else serve_need
+    floor = take(np.minimum(train_need, floor_share * cap))
+    other_growth = other[yi] - got_running
+    tier2 = other_growth + (0.0 if observed_usage else serve_need)
     got2 = take(tier2)
     with np.errstate(divide="ignore", invalid="ignore"):
-        f_other = np.where(other[yi] > 0, got_other / other[yi], 1.0)
-        f2 = np.where(tier2 > 0, got2 / tier2, 1.0) if not observed_usage else np.ones(draws)
+        f2 = np.where(tier2 > 0, got2 / tier2, 1.0)
+        f_other = np.where(other[yi] > 0, (got_running + other_growth * f2) / other[yi], 1.0)
+        if observed_usage:
+            f2 = np.ones(draws)
         rest_need = (train_need - floor) + sum(gen[b][yi] for b in rest_b)
         got3 = take(rest_need)
         f3 = np.where(rest_need > 0, got3 / rest_need, 1.0)
@@ -191,10 +198,11 @@ def allocate(years, demand_hours: dict, sides: dict, serving_buckets, hpc: np.nd
 
     Allocation, projection years only (observed years serve every demand; a year with observed
     token usage always serves its external serving in full, and its stock is at least what served
-    it): (1) the other AI work already running (ads, search and feed ranking: revenue-critical);
-    (2) an R&D floor, ``training_floor`` of the stock for the labs' training and internal inference;
-    (3) external serving (revenue-backed); (4) the rest of R&D. Each tier is served in full or pro
-    rata to what is left.
+    it): (1) the other AI work already running (ads, search and feed ranking: revenue-critical)
+    keeps the capacity it had in the last observed year (at most 1 - floor of the stock); (2) an
+    R&D floor, ``training_floor`` of the stock for the labs' training and internal inference;
+    (3) external serving (revenue-backed) and the growth of other AI; (4) the rest of R&D. Each
+    tier is served in full or pro rata to what is left.
     """
     years = np.asarray(years, dtype=int)
     avail = np.asarray(d["fleet_availability"], float)[None, :]
@@ -249,7 +257,7 @@ def allocate(years, demand_hours: dict, sides: dict, serving_buckets, hpc: np.nd
             hi = np.maximum(np.minimum(surv + ship_cap[j], power_cap[j]), surv)
             stock[yi] = np.clip(demand[yi], surv, hi)
             observed_usage = years[yi] <= usage_year
-            _allocate_year(yi, stock[yi], gen, other, tr_b, serve_b, rest_b, training_floor,
+            _allocate_year(yi, stock[yi], gen, other, other[li], tr_b, serve_b, rest_b, training_floor,
                            observed_usage, served, other_served, draws)
             if observed_usage:  # the chips that served observed usage were there
                 used = sum(gen[b][yi] * served[b][yi] for b in gen) + other[yi] * other_served[yi]
