@@ -34,7 +34,7 @@ inference). All AI: the whole installed accelerator base - the generative work, 
 on it (recommendation and ranking, vision, enterprise ML: other_ai) and the idle or ramping rest.
 Every published split is compared in the scope it measures.
 
-Supply from observations. The installed base is the shipment-based stock of fct_installed_base
+Supply from observations. The installed base is the shipment-based stock estimate
 (units by vendor and family from company disclosures, analysts and Epoch AI, in H100-equivalents,
 a one-quarter deployment lag and 4-7 year retirement, as the brief's date could know it), for
 every year it covers in full from its second year (its first year lacks the chips bought before
@@ -57,7 +57,7 @@ full. Demand before allocation (total_unconstrained) and the share served (serve
 reported beside the served quantities; in years where the rule binds, the split between training
 and inference is set by the rule, and the tornado shows it.
 
-Training. Frontier = the top-10 training runs per year in fct_training_runs (as of the brief's
+Training. Frontier = the top-10 training runs per year in the training-run list (as of the brief's
 date, through the last complete year). The growth factor is a mixture of three views: the
 log-linear fit of log10(FLOP) on publication date (its 80% interval), Epoch AI's published trend,
 and a power-limited slowdown (frontier-run power has grown 2.2x a year; FLOP per watt gains are

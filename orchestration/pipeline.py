@@ -289,7 +289,8 @@ def deliver_brief(
     ledger = None if to else Ledger(ledger_path(settings))
     return deliver(archive, recipients, mail.sender, transport_for(settings, mail), ledger,
                    resend=resend, retries=retries, backoff_s=backoff_s,
-                   after_send=lambda: checkpoint("delivery.after_send"))
+                   after_send=lambda: checkpoint("delivery.after_send"),
+                   note="test copy" if to else "")
 
 
 def preview_delivery(settings: Settings, mail: MailSettings, partition: str) -> Path:

@@ -9,6 +9,7 @@ Every number the brief states is in ``metrics.json`` (pinned layout, extended wi
 import base64
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -192,24 +193,24 @@ def build_metrics(inputs: BriefInputs) -> dict:
         for when, year in (("now", now), ("horizon", horizon)):
             p10, p50, p90 = view.band("inference_share", unit, year)
             m[f"inference_share_{short}_{when}"] = _metric(
-                p50, "share", f"inference share of {short.replace('_', '-')}, {year}", p10, p90, year)
+                p50, "share", f"inference share of {short.replace('_', '-')}, {year} (generative)", p10, p90, year)
     for unit, short in (("accelerator_hours", "accelerator_hours"), ("flop", "flop"), ("usd", "spend")):
         cross = view.crossover(unit)
         m[f"crossover_year_{short}"] = _metric(
-            cross["p50"], "year", f"year inference overtakes training ({short.replace('_', '-')})",
+            cross["p50"], "year", f"year inference overtakes training ({short.replace('_', '-')}, generative)",
             cross["p10"], cross["p90"])
         m[f"crossover_probability_{short}"] = _metric(
-            cross["probability"], "probability", f"chance inference overtakes training by {horizon} ({short})",
+            cross["probability"], "probability", f"chance inference overtakes training by {horizon} ({short}, generative)",
             year=horizon)
     for layer in ("training_total", "inference_total", "total"):
         for when, year in (("now", now), ("horizon", horizon)):
             p10, p50, p90 = view.band(layer, "gw", year)
             m[f"{layer.replace('_total', '')}_gw_{when}"] = _metric(
-                p50, "GW", f"installed power, {layer.replace('_', ' ')}, {year}", p10, p90, year)
+                p50, "GW", f"installed power, {layer.replace('_', ' ')}, {year} (generative)", p10, p90, year)
     p10, p50, p90 = view.band("total", "usd", now)
-    m["total_spend_usd_now"] = _metric(p50, "USD", f"compute spend, all buckets, {now}", p10, p90, now)
+    m["total_spend_usd_now"] = _metric(p50, "USD", f"compute spend, all buckets, {now} (generative)", p10, p90, now)
     p10, p50, p90 = view.band("total", "flop", now)
-    m["total_flop_now"] = _metric(p50, "FLOP", f"compute used, all buckets, {now}", p10, p90, now)
+    m["total_flop_now"] = _metric(p50, "FLOP", f"compute used, all buckets, {now} (generative)", p10, p90, now)
     trend = view.tables["trend"].iloc[0]
     m["frontier_growth_per_year"] = _metric(
         trend["growth_per_year"], "x/yr", "frontier training compute growth (fitted)",
@@ -535,11 +536,75 @@ def _campus_check(view: ModelView, campuses: pd.DataFrame, now: int) -> str:
             "non-accelerator load and are not all AI).")
 
 
+# Reader-facing names of the bundled tables and marts a basis or source may name (the PDF never
+# shows a project-internal file or table name; each bundled row carries its publisher's URL).
+TABLE_LABELS = {
+    "training_runs": "training runs", "accelerators": "accelerator specifications",
+    "token_volumes": "token-volume disclosures", "rental_prices": "cloud rental listings",
+    "published_splits": "published training/inference splits", "datacenter_campuses": "data-centre campuses",
+    "accelerator_shipments": "accelerator shipments", "company_financials": "company financials",
+    "lab_compute_spend": "AI labs' compute spend", "installed_base": "installed-base estimate",
+}
+_INTERNAL = re.compile(r"\b(?:fct|dim|stg|int)_([a-z0-9_]+)")
+
+
+def reader_text(text: str) -> str:
+    """Internal table names replaced by what they hold (``fct_training_runs`` -> 'training runs')."""
+    return _INTERNAL.sub(lambda m: TABLE_LABELS.get(m.group(1), m.group(1).replace("_", " ")), str(text))
+
+
+def reader_basis(basis: str) -> str:
+    """A driver's basis as the brief prints it: primary sources as given; a bundled table by what it
+    holds (its rows cite their publishers, section 9); a fit described, not named by its table."""
+    basis = str(basis).strip()
+    if basis.startswith("source:"):
+        return basis.removeprefix("source:").strip()
+    if basis.startswith("snapshot:"):
+        table, _, rest = basis.removeprefix("snapshot:").strip().partition(",")
+        label = TABLE_LABELS.get(table.strip(), table.strip().replace("_", " "))
+        return f"Bundled {label} (each row cites its publisher){': ' + reader_text(rest.strip()) if rest else ''}"
+    if basis.startswith("fit:"):
+        return "Fitted to the data as of the brief's date: " + reader_text(basis.removeprefix("fit:").strip())
+    return reader_text(basis)
+
+
+def reader_source(source: dict) -> dict:
+    """A data source row as the sources page prints it: a bundled table by what it holds."""
+    out = dict(source)
+    name, url = str(source.get("source_name", "")), str(source.get("landing_url") or "")
+    if name.startswith("snapshot_"):
+        table = name.removeprefix("snapshot_")
+        out["display_name"] = f"flopcast compilation: {TABLE_LABELS.get(table, table.replace('_', ' '))}"
+        out["display_url"] = "public sources, one URL and retrieval date per row"
+    else:
+        out["display_name"] = name.replace("_", " ")
+        out["display_url"] = url
+    return out
+
+
 def _calibration_warnings(view: ModelView) -> list[str]:
     summary = view.tables.get("calibration_summary", pd.DataFrame())
     text = "; ".join(w for w in summary.get("warnings", pd.Series(dtype=str)) if w)
     return [f"Calibration warning for this brief: {text}. The numbers still stand on the calibrated draws; "
             "read their ranges as less certain than stated."] if text else []
+
+
+def vintage_summary(data_vintage: list[dict]) -> str:
+    """One line for the front page: how many sources, and the vintage of each publisher group."""
+    groups: dict[str, list[str]] = {}
+    for src in data_vintage:
+        name = str(src.get("source_name", ""))
+        group = ("flopcast compilation" if name.startswith("snapshot_") else
+                 name.split("_")[0].replace("epoch", "Epoch AI").replace("mlperf", "MLPerf")
+                 .replace("openrouter", "OpenRouter"))
+        vintage = str(src.get("vintage") or "").split(" (")[0]
+        for prefix in ("flopcast compilation, ", "Epoch AI ", "MLPerf Inference "):
+            vintage = vintage.removeprefix(prefix)
+        if vintage and vintage not in groups.setdefault(group, []):
+            groups[group].append(vintage)
+    stale = sum(1 for src in data_vintage if src.get("is_stale"))
+    parts = [f"{group}: {', '.join(sorted(v)[-2:])}" for group, v in groups.items() if v]
+    return (f"{len(data_vintage)} sources ({stale} stale)" + (" · " + "; ".join(parts) if parts else ""))
 
 
 def _draws_text(view: ModelView) -> str:
@@ -657,18 +722,19 @@ def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> tu
         "backtest": backtest.to_dict(orient="records"),
         "backtest_summary": backtest_summary,
         "draws_text": _draws_text(view),
+        "vintage_line": vintage_summary(metrics["data_vintage"]),
         "supply_note": _supply_note(view, now, horizon),
         "campus_check": _campus_check(view, inputs.campuses, now),
         "calibration_text": cal_text,
         "calibration_anchors": cal_rows,
         "utilisation_range": "{:.0%} and {:.0%}".format(*UTILISATION_RANGE),
         "supply_check": view.tables.get("supply_check", pd.DataFrame()).to_dict(orient="records"),
-        "drivers": drivers.to_dict(orient="records"),
+        "drivers": [d | {"basis": reader_basis(d["basis"])} for d in drivers.to_dict(orient="records")],
         "assumption_count": int((drivers["kind"] == "assumption").sum()),
         "methodology": [p.strip() for p in inputs.methodology.split("\n\n") if p.strip()]
         + _calibration_warnings(view),
-        "sources": metrics["data_vintage"],
-        "stale_sources": [s["source_name"] for s in metrics["data_vintage"] if s["is_stale"]],
+        "sources": [reader_source(src) for src in metrics["data_vintage"]],
+        "stale_sources": [reader_source(s)["display_name"] for s in metrics["data_vintage"] if s["is_stale"]],
         "epoch_loaded": bool(inputs.data_sources["source_name"].str.startswith("epoch_").any()),
         "mlperf_loaded": not mlperf.empty,
         "epoch_attribution": EPOCH_ATTRIBUTION,

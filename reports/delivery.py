@@ -135,6 +135,32 @@ class BriefArchive:
         return cls(partition=folder.name, pdf=pdf.read_bytes(), metrics=json.loads(metrics.read_text()))
 
 
+HEADLINE_METRIC = "inference_share_accelerator_hours_now"
+
+
+def headline(metrics: dict) -> str:
+    """The subject's headline: the current year's generative inference share of accelerator-hours
+    and its change since the last brief ('inference 48% of accelerator-hours (+3.1 pts)')."""
+    metric = metrics.get("metrics", {}).get(HEADLINE_METRIC)
+    if not metric or metric.get("value") is None:
+        return "training vs inference"
+    text = f"inference {100 * metric['value']:.0f}% of generative accelerator-hours"
+    if metric.get("year"):
+        text += f" in {metric['year']}"
+    change = next((c for c in metrics.get("changes", []) if c.get("name") == HEADLINE_METRIC), None)
+    if change and change.get("delta") not in (None, "", "new", "changed"):
+        text += f" ({change['delta'].replace(' points', ' pts')})"
+    elif metrics.get("changes") == [] and metrics.get("previous_partition"):
+        text += " (unchanged)"
+    return text
+
+
+def top_changes(metrics: dict, n: int = 3) -> list[str]:
+    """The first ``n`` changes since the last brief, as one line each."""
+    return [f"{c['label']}: {c['before']} -> {c['after']}" + (f" ({c['delta']})" if c.get("delta") else "")
+            for c in metrics.get("changes", [])[:n]]
+
+
 def compose(archive: BriefArchive, sender: str, recipient: str, note: str = "") -> EmailMessage:
     """The brief as an email: subject and bodies from templates, the PDF attached."""
     context = {
@@ -143,6 +169,8 @@ def compose(archive: BriefArchive, sender: str, recipient: str, note: str = "") 
         "snapshot_hash": archive.metrics.get("snapshot_hash", ""),
         "scenario": archive.metrics.get("scenario", ""),
         "note": note,
+        "headline": headline(archive.metrics),
+        "changes": top_changes(archive.metrics),
     }
     subject = _environment(False).get_template("email_subject.txt.j2").render(**context).strip()
     message = EmailMessage()
@@ -377,8 +405,9 @@ def deliver(
     backoff_s: float = 2.0,
     sleep: Callable[[float], None] = time.sleep,
     after_send: Callable[[], None] | None = None,
+    note: str = "",
 ) -> DeliveryReport:
-    """Send ``archive`` to each recipient once.
+    """Send ``archive`` to each recipient once (``note``: marks the subject, e.g. a test copy).
 
     ``ledger=None`` (a test send to one address) neither reads nor writes the ledger. Transient
     failures are retried with exponential backoff (``backoff_s``, doubling); a recipient that
@@ -403,7 +432,7 @@ def deliver(
                     f"{pending.get('message_id')}) but its outcome was never recorded; "
                     + UNCONFIRMED_ADVICE)
                 continue
-        message = compose(archive, sender, recipient)
+        message = compose(archive, sender, recipient, note=note)
         record = {"partition": archive.partition, "recipient": recipient,
                   "pdf_sha256": archive.pdf_sha256, "transport": transport.name,
                   "message_id": message["Message-ID"]}

@@ -72,7 +72,8 @@ def test_brief_states_the_model_numbers_and_every_section(june):
     assert f"accelerator-hours in {int(crossover)}" in text
     assert format_number(metrics["reference_ridge_point_flop_per_byte"]["value"]) == "295"
     assert "is 295 FLOP/byte" in text and "is 47.9 tokens/s" in text
-    assert "snapshot_accelerators" in text and "data/snapshot/accelerators.csv" in text
+    assert "flopcast compilation: accelerator specifications" in text
+    assert "public sources, one URL and retrieval date per row" in text
     assert 8 <= len(PdfReader(io.BytesIO(rendered.pdf)).pages) <= 20
     assert rendered.refused_urls == []
 
@@ -149,6 +150,45 @@ def test_data_vintage_on_the_sources_page_and_in_metrics(june):
     assert [v["source_name"] for v in vintage] == ["epoch_gpu_clusters", "snapshot_accelerators"]
     assert vintage[0] | {"row_count": 1448, "is_stale": True, "vintage": "Epoch AI release of late 2025"} == vintage[0]
     text = pdf_text(rendered.pdf)
-    assert "Data vintage: 2 sources loaded; stale" in text and "epoch_gpu_clusters" in text
+    assert "Data vintage: 2 sources loaded; stale" in text and "epoch gpu clusters" in text
     assert "Epoch AI release of late 2025" in text and "flopcast compilation, retrieved 2026-11-26" in text
     assert "1,448" in text  # row counts exact, not rounded like the model's figures
+
+
+INTERNAL_NAMES = re.compile(r"\b(?:fct|dim|stg|int|raw)_[a-z0-9_]+|\b[\w/-]+\.(?:md|csv|py|ya?ml|sql|j2)\b"
+                            r"|\bdata/(?:snapshot|publishers)\b|\bDOMAIN\b|\bMODEL\.md\b")
+
+
+def test_no_project_internal_file_or_table_name_in_the_pdf(june):
+    """The brief cites publishers and URLs, never the project's own files or tables (URLs aside)."""
+    _, rendered = june
+    urls = re.findall(r"https?://[^\s\"'<>)]+", rendered.html)
+    tokens = [t for t in pdf_text(rendered.pdf).split()  # a URL wraps across lines in the PDF
+              if not (len(t.strip("().,;")) > 3 and any(t.strip("().,;") in u for u in urls))]
+    found = sorted(set(INTERNAL_NAMES.findall(" ".join(tokens))))
+    assert not found, found
+
+
+def test_reader_basis_and_source_labels():
+    from reports.brief import reader_basis, reader_source
+
+    assert reader_basis("source: Epoch AI, X, 2024 (https://epoch.ai/x)") == "Epoch AI, X, 2024 (https://epoch.ai/x)"
+    assert reader_basis("snapshot: training_runs, active parameters of open models").startswith(
+        "Bundled training runs (each row cites its publisher): active parameters")
+    assert "fct_" not in reader_basis("fit: slope of fct_training_runs as of the date")
+    assert reader_basis("assumption") == "assumption"
+    row = reader_source({"source_name": "snapshot_rental_prices", "landing_url": "data/snapshot/rental_prices.csv"})
+    assert "rental" in row["display_name"] and ".csv" not in row["display_url"]
+
+
+def test_front_page_vintage_line_groups_sources_by_publisher():
+    from reports.brief import vintage_summary
+
+    line = vintage_summary([
+        {"source_name": "snapshot_a", "vintage": "flopcast compilation, retrieved 2026-11-26"},
+        {"source_name": "snapshot_b", "vintage": "flopcast compilation, retrieved 2026-11-30"},
+        {"source_name": "epoch_x", "vintage": "Epoch AI release of late 2025 (latest 2025-10-15)", "is_stale": True},
+        {"source_name": "mlperf_inference_v5_1", "vintage": "MLPerf Inference v5.1 round, published 2025-09-09"}])
+    assert line.startswith("4 sources (1 stale)")
+    assert "flopcast compilation: retrieved 2026-11-26, retrieved 2026-11-30" in line
+    assert "Epoch AI: release of late 2025" in line and "MLPerf: v5.1 round" in line

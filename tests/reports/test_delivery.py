@@ -193,3 +193,26 @@ def test_archive_loading_names_the_missing_brief(tmp_path):
     (folder / "brief.pdf").write_bytes(b"%PDF")
     (folder / "metrics.json").write_text(json.dumps({"takeaways": []}))
     assert BriefArchive.load(folder).partition == "2025-06"
+
+
+def test_subject_carries_the_headline_and_its_change_and_the_body_the_top_changes():
+    from reports.delivery import compose
+
+    metrics = {"partition": "2026-10", "scenario": "base", "snapshot_hash": "ab" * 32, "takeaways": ["t"],
+               "metrics": {"inference_share_accelerator_hours_now": {
+                   "value": 0.613, "unit": "share", "label": "x", "p10": 0.5, "p90": 0.7, "year": 2026}},
+               "changes": [{"name": "inference_share_accelerator_hours_now", "label": "inference share, 2026",
+                            "before": "58%", "after": "61%", "delta": "+3.1 points"},
+                           {"name": "a", "label": "A", "before": "1", "after": "2", "delta": "+100%"},
+                           {"name": "b", "label": "B", "before": "1", "after": "3", "delta": "+200%"},
+                           {"name": "c", "label": "C", "before": "1", "after": "4", "delta": "+300%"}]}
+    archive = BriefArchive(partition="2026-10", pdf=b"%PDF-1.7", metrics=metrics)
+    message = compose(archive, "f@example.org", "r@example.org")
+    assert message["Subject"] == ("AI compute 2026-10: inference 61% of generative accelerator-hours in 2026 "
+                                  "(+3.1 pts)")
+    body = message.get_body(("plain",)).get_content()
+    assert "Top changes since the last brief" in body and "B: 1 -> 3 (+200%)" in body and "C: 1" not in body
+    test_copy = compose(archive, "f@example.org", "r@example.org", note="test copy")
+    assert test_copy["Subject"].startswith("[TEST COPY] AI compute 2026-10")
+    first = BriefArchive(partition="2026-10", pdf=b"%PDF-1.7", metrics={**metrics, "changes": []})
+    assert compose(first, "f@example.org", "r@example.org")["Subject"].endswith("accelerator-hours in 2026")
