@@ -207,6 +207,8 @@ def build_brief(settings: Settings, partition: str) -> tuple[Path, RenderedBrief
             "select * from marts.dim_datacenter_campus where coalesce(announced_on, first_operational_on) "
             "<= ? or (announced_on is null and first_operational_on is null)", [month_end(partition)]).df()
         mlperf = con.execute(MLPERF_SUMMARY_SQL, [month_end(partition)]).df()
+        market = con.execute("select * from marts.fct_market_signals where disclosed_on <= ? "
+                             "order by series, calendar_year, calendar_quarter", [month_end(partition)]).df()
     main = run[run["main"]].iloc[0]
     methodology = tables.pop("methodology")
     inputs = BriefInputs(
@@ -221,6 +223,7 @@ def build_brief(settings: Settings, partition: str) -> tuple[Path, RenderedBrief
         data_sources=load_data_sources(settings),
         campuses=campuses,
         mlperf=mlperf,
+        market=market,
         previous=previous_metrics(settings, partition),
     )
     rendered = render_brief(inputs)

@@ -61,6 +61,7 @@ class BriefInputs:
     data_sources: pd.DataFrame
     campuses: pd.DataFrame
     mlperf: pd.DataFrame
+    market: pd.DataFrame = field(default_factory=pd.DataFrame)  # marts.fct_market_signals, as of the date
     previous: dict | None = None
     reference_accelerator_id: str = "nvidia-h100-sxm"
     table_rows: int = 12
@@ -749,10 +750,85 @@ def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> tu
             "power": _svg_data_uri(charts.power_by_layer(power)),
         },
     }
+    market_rows, market_panels, market_frame = market_context(inputs.market, view)
+    context["market"] = market_rows
+    context["charts"]["market"] = _svg_data_uri(charts.market_signals(market_panels)) if market_panels else ""
     chart_data = {"split_flop": flop_frame.reset_index(), "split_usd": usd_frame.reset_index(),
                   "tornado": tornado_data, "hardware_fit": scatter.reset_index(drop=True),
                   "power_by_layer": power}
+    if not market_frame.empty:
+        chart_data["market_signals"] = market_frame
     return context, chart_data
+
+
+MARKET_SCALE = {"USD": (1e9, "USD billion"), "USD/h": (1.0, "USD per hour"), "H100e": (1e6, "million H100e"),
+                "tokens/day": (1e12, "trillion tokens/day")}
+
+
+def market_context(market: pd.DataFrame, view: ModelView) -> tuple[list[dict], list[dict], pd.DataFrame]:
+    """Per observed series: latest quarter, change over the quarter and the year (only against a
+    reported quarter: a gap stays a gap, never interpolated), the panel data, and the CSV frame.
+    Disclosed token volumes (yearly levels the model stands on) join as a yearly panel."""
+    rows, panels, frames = [], [], []
+    if market is not None and not market.empty:
+        m = market.copy()
+        m["q_index"] = m["calendar_year"].astype(int) * 4 + m["calendar_quarter"].astype(int) - 1
+        for series, g in m.sort_values("q_index").groupby("series", sort=False):
+            g = g.reset_index(drop=True)
+            last = g.iloc[-1]
+            by_q = g.set_index("q_index")["value"]
+            prev_q, prev_y = by_q.get(last["q_index"] - 1), by_q.get(last["q_index"] - 4)
+            span = range(int(g["q_index"].min()), int(g["q_index"].max()) + 1)
+            gaps = [f"{q // 4} Q{q % 4 + 1}" for q in span if q not in by_q.index]
+            incomplete = [f"{int(r.calendar_year)} Q{int(r.calendar_quarter)}" for r in g.itertuples()
+                          if not bool(r.is_complete)]
+            scale, ylabel = MARKET_SCALE.get(str(last["unit"]), (1.0, str(last["unit"])))
+            rows.append({
+                "label": str(last["label"]), "quarter": f"{int(last['calendar_year'])} Q{int(last['calendar_quarter'])}",
+                "latest": _market_value(last["value"], str(last["unit"])),
+                "change_q": _pct_change(last["value"], prev_q), "change_y": _pct_change(last["value"], prev_y),
+                "detail": str(last.get("detail") or ""),
+                "notes": "; ".join(filter(None, [
+                    f"no figure for {', '.join(gaps[:6])}{' ...' if len(gaps) > 6 else ''} (gap, not interpolated)"
+                    if gaps else "",
+                    f"incomplete: {', '.join(incomplete[-4:])}" if incomplete else ""])),
+            })
+            panels.append({"title": str(last["label"]), "ylabel": ylabel, "scale": scale, "step": 0.25,
+                           "x": (g["q_index"] / 4.0).tolist(), "y": g["value"].tolist(),
+                           "complete": g["is_complete"].astype(bool).tolist()})
+            frames.append(g.drop(columns=["q_index"]))
+    observed = view.tables.get("observed_series", pd.DataFrame())
+    if len(observed) and "disclosed_tokens_per_day" in observed:
+        tok = observed.dropna(subset=["disclosed_tokens_per_day"]).sort_values("year")
+        if len(tok):
+            last = tok.iloc[-1]
+            prev = tok.iloc[-2]["disclosed_tokens_per_day"] if len(tok) > 1 else None
+            rows.append({"label": "Disclosed tokens per day (providers that publish), yearly level",
+                         "quarter": f"{int(last['year'])} ({last['token_basis']})",
+                         "latest": _market_value(last["disclosed_tokens_per_day"], "tokens/day"),
+                         "change_q": "n/a (yearly)", "change_y": _pct_change(last["disclosed_tokens_per_day"], prev),
+                         "detail": f"{int(last['token_providers'])} providers", "notes": ""})
+            panels.append({"title": "Disclosed tokens per day, yearly", "ylabel": "trillion tokens/day",
+                           "scale": 1e12, "step": 1.0, "x": tok["year"].astype(float).tolist(),
+                           "y": tok["disclosed_tokens_per_day"].tolist(),
+                           "complete": (tok["token_basis"] != "nowcast").tolist()})
+            frames.append(tok[["year", "disclosed_tokens_per_day", "token_basis"]].assign(series="disclosed_tokens_per_day"))
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return rows, panels, frame
+
+
+def _market_value(value, unit: str) -> str:
+    if unit == "USD":
+        return format_usd(value)
+    if unit == "USD/h":
+        return f"${float(value):.2f}/h"
+    return format_count(value, unit)
+
+
+def _pct_change(now, before) -> str:
+    if before is None or pd.isna(before) or not before:
+        return "n/a (no figure)"
+    return f"{100 * (float(now) / float(before) - 1):+.0f}%"
 
 
 def render_html(context: dict) -> str:

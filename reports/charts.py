@@ -12,6 +12,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 import pandas as pd  # noqa: E402
 
 STYLE = {
@@ -137,4 +138,31 @@ def power_by_layer(data: pd.DataFrame) -> str:
         ax.set_ylabel("installed power, GW (incl. cooling)")
         ax.set_xticks(years)
         ax.legend(loc="upper left", fontsize=6.5)
+        return _to_svg(fig)
+
+
+def market_signals(series: list[dict]) -> str:
+    """Small multiples of the observed market series: one panel each, quarters as points joined
+    only between consecutive quarters (a gap stays a gap), incomplete quarters hollow."""
+    n = max(len(series), 1)
+    cols = 2
+    rows = (n + cols - 1) // cols
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(rows, cols, figsize=(6.4, 1.9 * rows), squeeze=False)
+        for ax, s in zip(axes.flat, series):
+            x = np.asarray(s["x"], dtype=float)
+            y = np.asarray(s["y"], dtype=float) / s["scale"]
+            complete = np.asarray(s["complete"], dtype=bool)
+            breaks = np.concatenate([[0], np.nonzero(np.diff(x) > s["step"] * 1.01)[0] + 1, [len(x)]])
+            for a, b in zip(breaks[:-1], breaks[1:]):
+                ax.plot(x[a:b], y[a:b], color="#2f5f8a", linewidth=1.0)
+            ax.scatter(x[complete], y[complete], s=6, color="#2f5f8a", zorder=3)
+            ax.scatter(x[~complete], y[~complete], s=10, facecolors="none", edgecolors="#c0504d", zorder=3)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.set_title(s["title"], fontsize=7)
+            ax.set_ylabel(s["ylabel"], fontsize=6.5)
+            ax.tick_params(labelsize=6)
+        for ax in list(axes.flat)[len(series):]:
+            ax.axis("off")
+        fig.tight_layout()
         return _to_svg(fig)

@@ -104,7 +104,7 @@ def test_metrics_json_layout(june):
     assert {"brief.pdf", "brief.html", "metrics.json"} <= set(files)
     assert {f for f in files if f.startswith("charts/")} == {
         "charts/split_flop.csv", "charts/split_usd.csv", "charts/tornado.csv", "charts/hardware_fit.csv",
-        "charts/power_by_layer.csv"}
+        "charts/power_by_layer.csv", "charts/market_signals.csv"}  # tokens/day levels even without marts
 
 
 def test_pdf_metadata_names_partition_snapshot_and_code(june):
@@ -192,3 +192,22 @@ def test_front_page_vintage_line_groups_sources_by_publisher():
     assert line.startswith("4 sources (1 stale)")
     assert "flopcast compilation: retrieved 2026-11-26, retrieved 2026-11-30" in line
     assert "Epoch AI: release of late 2025" in line and "MLPerf: v5.1 round" in line
+
+
+def test_market_signals_mark_gaps_and_never_interpolate(june):
+    from reports.brief import ModelView, market_context
+
+    inputs, _ = june
+    rows = [{"series": "s", "label": "S", "unit": "USD", "calendar_year": y, "calendar_quarter": q,
+             "value": v, "is_complete": c, "detail": "d"}
+            for y, q, v, c in ((2024, 1, 10e9, True), (2024, 2, 12e9, True), (2025, 1, 20e9, False),
+                               (2025, 2, 30e9, True))]
+    table, panels, frame = market_context(pd.DataFrame(rows), ModelView(inputs))
+    first = table[0]
+    assert first["quarter"] == "2025 Q2" and first["change_q"] == "+50%" and first["change_y"] == "+150%"
+    assert "2024 Q3, 2024 Q4 (gap, not interpolated)" in first["notes"] and "incomplete: 2025 Q1" in first["notes"]
+    assert panels[0]["y"] == [10e9, 12e9, 20e9, 30e9]  # the reported quarters only
+    gap = pd.DataFrame(rows[:1] + rows[3:])
+    only = market_context(gap, ModelView(inputs))[0][0]
+    assert only["change_q"] == "n/a (no figure)"  # never against an interpolated quarter
+    assert set(frame["series"]) >= {"s"}

@@ -207,3 +207,12 @@ def test_mirror_datacentres_and_trends(mirror_warehouse):
     trends = mirror_warehouse.frame(
         "select * from marts.fct_hardware_trends where precision = 'bf16' order by release_year")
     assert trends["max_dense_flop_per_s"].iloc[-1] > trends["max_dense_flop_per_s"].iloc[0]
+
+
+def test_market_signals_are_quarterly_observations_with_disclosure_dates(bundled_warehouse):
+    frame = bundled_warehouse.frame("select * from marts.fct_market_signals")
+    assert set(frame["series"]) == {"hyperscaler_capex", "nvidia_data_center_revenue", "h100_rental_price"}
+    capex = frame[frame["series"] == "hyperscaler_capex"]
+    assert (capex.loc[capex["is_complete"], "components"] == 4).all()
+    assert frame["disclosed_on"].notna().all() and (frame["value"] > 0).all()
+    assert not frame.duplicated(["series", "calendar_year", "calendar_quarter"]).any()
