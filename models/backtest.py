@@ -1,36 +1,20 @@
-"""Backtest: each published training/inference split against the quantity the model computes for it.
+"""Backtest mappings: each published training/inference split against the quantity the model
+computes for it, in the scope it measures.
 
-A published split is only comparable after mapping it onto the model's buckets, units, period
-and scope. Mappings (chosen by the row's ``unit`` and wording, see :func:`mapping_for`):
-
-``energy_share``
-    Share of energy (TWh) used by the inference side over the row's period (years weighted by
-    overlap). Research counted with training, as Google does. Row: Google ML energy 2019-21.
-``new_capacity_share``
-    Share of accelerators bought in the period (new installed H100e: I(y) - I(y-1) x (1 - 1/life),
-    per side, floored at 0) that went to inference — new capacity, not the installed base.
-    Row: NVIDIA FY2024 data-centre revenue (Feb 2023 - Jan 2024 ~ calendar 2023).
-``spend_share_frontier_lab``
-    Spend share of external serving against all R&D compute (every training bucket plus internal
-    inference, which a lab books as R&D). Row: OpenAI 2024 compute spend.
-``spend_final_runs_vs_serving``
-    Serving spend / (serving + final runs: pre-training + post-training), experiments excluded.
-    Row: OpenAI 2024 final training runs vs inference.
-``power_capacity_share``
-    Share of installed power capacity (GW) on the inference side. Row: Meta 2021 (10:20:70).
-``compute_share``
-    Share of accelerator-hours on the inference side ("share of AI compute"). Rows: Deloitte.
-
-The model is run at the scenario's driver distributions (never tuned to a row); the scorecard
-gives the model's P10/P50/P90, the published share, the error (P50 - published, in share points)
-and whether the published figure falls inside P10-P90. Where it misses, and why, is in
-:data:`BACKTEST_NOTES` and in the methodology text.
+A published split is only comparable after mapping it onto the model's buckets, units, period and
+scope (``MAPPINGS``: the model scope - ``generative`` or ``all_ai`` - the description, a scope
+nuisance term in logit units and a note). ``mapping_for`` picks the mapping from the row's unit
+and wording; ``KIND_SIGMA`` gives the spread of a measurement, an estimate or a forecast; a row
+the model cannot compute (a share of all data-centre capacity, non-AI included) is kept and
+explained, never silently dropped. ``split_anchors`` turns every row into a calibration anchor:
+the per-draw model share over the row's period (years weighted by overlap). The calibration and
+the leave-one-out scorecard are in :mod:`models.calibration`.
 """
 
 import numpy as np
 import pandas as pd
 
-from models.montecarlo import BUCKETS, INFERENCE_BUCKETS, TRAINING_BUCKETS, Paths
+from models.montecarlo import INFERENCE_BUCKETS, TRAINING_BUCKETS, Paths
 
 SCORECARD_COLUMNS = [
     "scenario", "seed", "snapshot_hash", "split_id", "period_start", "period_end", "scope", "unit",

@@ -13,7 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -31,7 +31,7 @@ from orchestration.sources import registry
 from orchestration.sources.fetch import SourceUnavailableError
 from orchestration.sources.tabular import ParseResult, empty_result
 from reports.archive import write_archive
-from reports.brief import BriefInputs, RenderedBrief, render_brief
+from reports.brief import BriefInputs, RenderedBrief, build_metrics, render_brief
 from reports.delivery import (
     BriefArchive,
     DeliveryError,
@@ -226,6 +226,8 @@ def build_brief(settings: Settings, partition: str) -> tuple[Path, RenderedBrief
         market=market,
         previous=previous_metrics(settings, partition),
     )
+    if inputs.previous is None:
+        inputs = replace(inputs, previous=rebuild_previous_metrics(settings, inputs))
     rendered = render_brief(inputs)
     target = write_archive(settings.briefs_dir, partition, rendered.archive_files(),
                            before_swap=lambda: checkpoint("archive.before_swap"))
@@ -250,6 +252,27 @@ MLPERF_SUMMARY_SQL = """
     select * exclude (pick) from ranked where pick = 1
     order by throughput_per_accelerator desc limit 10
 """
+
+
+def rebuild_previous_metrics(settings: Settings, current: BriefInputs) -> dict | None:
+    """When the month before has no archived brief: its metrics rebuilt as of its own month end
+    from the same warehouse (as-of rule; main scenario only, same seed and draws), marked
+    ``rebuilt``, so even a first brief says what changed. None before the first partition or
+    for a user scenario file (its path is not recorded)."""
+    previous = previous_partition(current.partition)
+    if previous is None or current.scenario not in BUNDLED_SCENARIOS:
+        return None
+    as_of = month_end(previous)
+    draws = settings.model_draws or MODEL_DRAWS
+    out = run_model(load_model_inputs(settings), scenario=current.scenario, as_of=as_of, seed=current.seed,
+                    draws=draws, snapshot_hash=current.snapshot_hash)
+    market = current.market
+    if len(market):
+        market = market[pd.to_datetime(market["disclosed_on"]) <= pd.Timestamp(as_of)]
+    metrics = build_metrics(replace(current, partition=previous, as_of=as_of, model=out.tables(),
+                                    market=market, previous=None))
+    metrics["rebuilt"] = True
+    return metrics
 
 
 def previous_metrics(settings: Settings, partition: str) -> dict | None:

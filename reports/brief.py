@@ -410,10 +410,13 @@ def build_takeaways(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> 
         sentences.append(f"This is the first archived brief ({inputs.partition}); from next month this "
                          "line reports what changed.")
     elif not changes:
-        sentences.append(f"Nothing the brief measures changed since {inputs.previous['partition']}.")
+        sentences.append(f"Nothing the brief measures changed since {inputs.previous['partition']}"
+                         + (" (rebuilt as of its month end)." if inputs.previous.get("rebuilt") else "."))
     else:
         shown = changes[:2]
-        sentences.append(f"Since the {inputs.previous['partition']} brief: " + "; ".join(
+        since = (f"Since {inputs.previous['partition']} (rebuilt as of its month end from the same data)"
+                 if inputs.previous.get("rebuilt") else f"Since the {inputs.previous['partition']} brief")
+        sentences.append(f"{since}: " + "; ".join(
             f"{c['label']} {c['before']} -> {c['after']}" for c in shown)
             + (f" (and {len(changes) - 2} more changes)." if len(changes) > 2 else "."))
     return sentences
@@ -710,6 +713,7 @@ def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> tu
         "changes": changes,
         "changes_by_name": {c["name"]: c for c in changes},
         "previous_partition": inputs.previous["partition"] if inputs.previous else None,
+        "previous_rebuilt": bool(inputs.previous and inputs.previous.get("rebuilt")),
         "split_now": _split_rows(view, now, sides),
         "split_horizon": _split_rows(view, horizon, sides),
         "scenario_names": scenario_names,

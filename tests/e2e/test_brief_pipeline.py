@@ -209,3 +209,14 @@ def test_the_default_run_calibrates_with_enough_effective_draws(cli_brief):
     assert (summary["draws"] == DEFAULT_DRAWS).all() and (summary["effective_draws"] >= 500).all()
     assert (summary["warnings"] == "").all()
     assert cli_brief["metrics"]["metrics"]["calibration_effective_draws"]["value"] >= 500
+
+
+def test_a_first_brief_compares_with_the_previous_month_rebuilt(cli_brief):
+    """No archived 2025-05: the brief rebuilds it as of its own month end from the same warehouse
+    and says what changed, labelled rebuilt (takeaway, dashboard, section 7, metrics.json)."""
+    metrics = cli_brief["metrics"]
+    assert metrics["changes"], "a first brief still lists what one more month of data changed"
+    assert any("rebuilt as of its month end" in sentence for sentence in metrics["takeaways"])
+    text = re.sub(r"\s+", " ", _pdf_text(cli_brief["pdf"]))
+    assert "No brief was archived for 2025-05: it is rebuilt here" in text
+    assert "first archived brief" not in text

@@ -9,7 +9,6 @@ import pytest
 from models import calibration as cal
 from models import montecarlo as mc
 from models import supply
-from models.config import DRIVERS
 
 YEARS = np.arange(2023, 2031)
 
