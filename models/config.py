@@ -262,8 +262,11 @@ class _DriverBase(BaseModel):
         return _basis_kind(self.basis)
 
 
-class Lognormal(_DriverBase):
-    dist: Literal["lognormal"]
+class _LognormalShape(BaseModel):
+    """A lognormal given by its p10 and p90 (shared by a lognormal driver and a mixture component)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
     p10: float = Field(gt=0)
     p90: float = Field(gt=0)
     fit: Literal["frontier_trend", "rental_prices"] | None = None
@@ -281,6 +284,10 @@ class Lognormal(_DriverBase):
     @property
     def sigma(self) -> float:
         return (np.log(self.p90) - np.log(self.p10)) / (2.0 * Z90)
+
+
+class Lognormal(_DriverBase, _LognormalShape):
+    dist: Literal["lognormal"]
 
     def ppf(self, u):
         return np.exp(self.mu + self.sigma * norm_ppf(u))
@@ -336,32 +343,15 @@ class Fixed(_DriverBase):
         return {"value": self.value}
 
 
-class MixtureComponent(BaseModel):
+class MixtureComponent(_LognormalShape):
     """One lognormal view of a :class:`Mixture` driver (from its p10/p90), with its weight."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(min_length=1)
     weight: float = Field(gt=0)
-    p10: float = Field(gt=0)
-    p90: float = Field(gt=0)
-    fit: Literal["frontier_trend", "rental_prices"] | None = None
     basis: Basis
     note: str = ""
-
-    @model_validator(mode="after")
-    def _ordered(self):
-        if not self.p10 < self.p90:
-            raise ValueError(f"p10 ({self.p10:g}) must be below p90 ({self.p90:g})")
-        return self
-
-    @property
-    def mu(self) -> float:
-        return 0.5 * (np.log(self.p10) + np.log(self.p90))
-
-    @property
-    def sigma(self) -> float:
-        return (np.log(self.p90) - np.log(self.p10)) / (2.0 * Z90)
 
     @property
     def kind(self) -> str:
