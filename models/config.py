@@ -227,6 +227,18 @@ DRIVERS: dict[str, DriverSpec] = {
     "electricity_usd_per_kwh": DriverSpec(
         "USD/kWh", 0.01, 0.5, "spend", "Electricity price (TCO basis)",
         used_when="spend_basis == 'tco'"),
+    # --- capex by layer (models/capex.py) ---
+    "it_capex_usd_per_gw": DriverSpec(
+        "USD/GW", 1e9, 2e11, "capex",
+        "IT capex per GW of facility power added, in settings.capex_reference_year: accelerators "
+        "with their HBM, host servers and storage, networking"),
+    "it_capex_growth_per_year": DriverSpec(
+        "x/yr", 0.7, 1.5, "capex",
+        "Yearly change of IT capex per GW after the reference year (each generation packs more "
+        "silicon and memory into a watt)"),
+    "facility_capex_usd_per_gw": DriverSpec(
+        "USD/GW", 1e9, 1e11, "capex",
+        "Power, cooling and building capex per GW of facility power added (real terms)"),
 }
 
 
@@ -631,6 +643,8 @@ class Settings(BaseModel):
     retirement_life_years: float = Field(
         5.5, ge=2.0, le=10.0, description="Average life of an installed accelerator in the projection "
         "(the installed-base mart retires linearly at 4-7 years: its midpoint)")
+    capex_reference_year: int = Field(
+        2025, ge=2019, le=2040, description="Year whose prices it_capex_usd_per_gw is stated in")
     other_ai_reference_year: int = Field(
         2023, ge=2019, le=2040, description="Year whose observed stock sets the other-AI level")
     reference_accelerator_id: str = "nvidia-h100-sxm"

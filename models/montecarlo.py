@@ -22,7 +22,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from models import inference, resources, supply, training
+from models import capex, inference, resources, supply, training
 from models.config import DRIVERS, Scenario, Settings
 from models.inputs import ModelInputs, to_date
 from models.stats import quantiles_rows
@@ -312,6 +312,16 @@ class Paths:
         """Allocated / installed H100e (above 1: the demand needs more than the stock holds)."""
         return self.used_h100e() / self.stock_h100e
 
+    def capex(self) -> capex.Capex:
+        """Purchases, power added and capex by layer, (years, draws) (:mod:`models.capex`)."""
+        if "capex" not in self._price_cache:
+            c = self.ctx
+            start = capex.first_purchase_index(c.years, c.supply["year"] if len(c.supply) else [])
+            self._price_cache["capex"] = capex.capex_paths(
+                c.years, self.stock_h100e, c.w_per_h100e, self.d, c.settings.retirement_life_years,
+                c.settings.capex_reference_year, start)
+        return self._price_cache["capex"]
+
     def side_buckets(self, scope: str = "generative") -> tuple[list[str], list[str]]:
         sides = self.ctx.sides
         tr = [b for b in BUCKETS if sides[b] == "training"]
@@ -440,6 +450,16 @@ def _series(paths: Paths) -> list[tuple[str, str, str, np.ndarray]]:
                 out += [("all_ai", "idle_or_ramping", unit, idle),
                         ("all_ai", "installed", unit, tr + inf + o_tr + o_inf + idle)]
     out.append(("all_ai", "utilisation", "fraction", paths.utilisation()))
+    # the two infrastructure layers: interactive serving (external generative serving and the
+    # other AI work's inference, ranking every request) sits near users; the rest can sit in campuses
+    near = sum(get(b, "gw") for b in inference.SERVING_BUCKETS) + get("other_ai_inference", "gw")
+    campus = sum(get(b, "gw") for b in BUCKETS if b not in inference.SERVING_BUCKETS) \
+        + get("other_ai_training", "gw")
+    out += [("all_ai", "near_users", "gw", near), ("all_ai", "campus", "gw", campus)]
+    cx = paths.capex()
+    out += [("all_ai", "purchased", "h100e", cx.purchased_h100e), ("all_ai", "purchased", "gw", cx.added_gw),
+            ("all_ai", capex.TOTAL_BUCKET, capex.CAPEX_UNIT, cx.total_usd)]
+    out += [("all_ai", name, capex.CAPEX_UNIT, cx.layer(name)) for name in capex.LAYER_BUCKETS]
     out.append(("generative", "total_unconstrained", "h100e", sum(
         resources.installed(h, paths.d["fleet_availability"]) * paths.ctx.h100e_per_chip[:, None]
         for h in paths.demand_hours.values())))
@@ -465,7 +485,7 @@ def summarise(paths: Paths, scenario: str, seed: int, snapshot_hash: str,
         chunks.append(quantiles_rows(np.concatenate(part, axis=0)))  # (3, chunk series * years)
     q = np.concatenate(chunks, axis=1)
     n = len(series)
-    return pd.DataFrame({
+    frame = pd.DataFrame({
         "scenario": scenario,
         "seed": int(seed),
         "snapshot_hash": snapshot_hash,
@@ -475,6 +495,11 @@ def summarise(paths: Paths, scenario: str, seed: int, snapshot_hash: str,
         "p10": q[0], "p50": q[1], "p90": q[2],
         "scope": np.repeat([sc for sc, _, _, _ in series], ny),
     }, columns=DEMAND_COLUMNS)
+    # purchases and capex have no figure before the year after the first observed stock year
+    return frame[frame["p50"].notna() | ~frame["bucket"].isin(CAPEX_BUCKETS)].reset_index(drop=True)
+
+
+CAPEX_BUCKETS = ("purchased", capex.TOTAL_BUCKET, *capex.LAYER_BUCKETS)
 
 
 def crossover_years(paths: Paths, unit: str, idx: np.ndarray | None = None) -> np.ndarray:

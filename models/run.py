@@ -255,3 +255,24 @@ def observed_series(ctx, prep) -> pd.DataFrame:
     stock = ctx.supply.drop(columns=["observed"], errors="ignore")
     out = out.merge(stock, on="year", how="left")
     return out
+
+
+def run_headlines(inputs: ModelInputs, scenario="base", as_of=None, seed: int = DEFAULT_SEED,
+                  draws: int = DEFAULT_DRAWS, snapshot_hash: str | None = None
+                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The calibrated Monte Carlo alone, for rebuilding a past month's headline figures cheaply:
+    (demand, crossover_summary) as :func:`run_model` gives them, without the tornado, the
+    hardware table or the backtest scorecard's outputs."""
+    if as_of is None:
+        raise ValueError("run_headlines needs an as_of date (the as-of rule)")
+    if draws < MIN_DRAWS:
+        raise ValueError(f"draws must be at least {MIN_DRAWS}")
+    as_of = to_date(as_of)
+    sc = _scenario(scenario)
+    digest = snapshot_hash or inputs_hash(inputs)
+    prep = montecarlo.prepare(inputs, sc, as_of)
+    data = inputs.as_of(as_of)
+    demand, _, cross_summary, _, _ = montecarlo.run_monte_carlo(
+        prep.context, prep.drivers, draws, seed, sc.name, digest, sc.correlations, data.published_splits,
+        data.lab_compute_spend, prep.training_history)
+    return demand, cross_summary

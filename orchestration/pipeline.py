@@ -21,7 +21,7 @@ import pandas as pd
 from models.config import load_scenario
 from models.inputs import ModelInputs
 from models.provenance import snapshot_hash
-from models.run import DEFAULT_DRAWS, DEFAULT_SEED, run_model
+from models.run import DEFAULT_DRAWS, DEFAULT_SEED, run_headlines, run_model
 from orchestration import warehouse
 from orchestration.faults import checkpoint
 from orchestration.partitions import month_end, previous_partition
@@ -31,6 +31,7 @@ from orchestration.sources import registry
 from orchestration.sources.fetch import SourceUnavailableError
 from orchestration.sources.tabular import ParseResult, empty_result
 from reports.archive import write_archive
+from reports import revisions
 from reports.brief import BriefInputs, RenderedBrief, build_metrics, render_brief
 from reports.delivery import (
     BriefArchive,
@@ -209,6 +210,9 @@ def build_brief(settings: Settings, partition: str) -> tuple[Path, RenderedBrief
         mlperf = con.execute(MLPERF_SUMMARY_SQL, [month_end(partition)]).df()
         market = con.execute("select * from marts.fct_market_signals where disclosed_on <= ? "
                              "order by series, calendar_year, calendar_quarter", [month_end(partition)]).df()
+        installed_base = con.execute(
+            "select * from marts.fct_installed_base where as_of_date = (select max(as_of_date) from "
+            "marts.fct_installed_base where as_of_date <= ?)", [month_end(partition)]).df()
     main = run[run["main"]].iloc[0]
     methodology = tables.pop("methodology")
     inputs = BriefInputs(
@@ -224,10 +228,12 @@ def build_brief(settings: Settings, partition: str) -> tuple[Path, RenderedBrief
         campuses=campuses,
         mlperf=mlperf,
         market=market,
+        installed_base=installed_base,
         previous=previous_metrics(settings, partition),
     )
     if inputs.previous is None:
         inputs = replace(inputs, previous=rebuild_previous_metrics(settings, inputs))
+    inputs = replace(inputs, revisions=revision_points(settings, inputs))
     rendered = render_brief(inputs)
     target = write_archive(settings.briefs_dir, partition, rendered.archive_files(),
                            before_swap=lambda: checkpoint("archive.before_swap"))
@@ -275,13 +281,52 @@ def rebuild_previous_metrics(settings: Settings, current: BriefInputs) -> dict |
     return metrics
 
 
+REVISION_DRAWS = 10_000  # per rebuilt month of the revisions chart: a tenth of a brief's draws
+
+
+def revision_points(settings: Settings, current: BriefInputs) -> list[dict]:
+    """The headline figures of this brief and the eleven months before it: each month's archived
+    metrics.json where it exists, else (the month before: the rebuilt previous metrics) a rebuild
+    as of that month's end from the same warehouse - the calibrated Monte Carlo alone, main
+    scenario, REVISION_DRAWS draws - so the chart never doubles the run time. A user scenario
+    file (not recorded) gets archived months only."""
+    demand = current.model["demand"]
+    demand = demand[demand["scenario"] == current.scenario]
+    cross = current.model["crossover_summary"]
+    cross = cross[cross["scenario"] == current.scenario]
+    now, horizon = current.as_of.year, int(demand["year"].max())
+    points = [revisions.point_from_model(current.partition, "this brief", demand, cross, now, horizon)]
+    model_inputs = None
+    partition = current.partition
+    for _ in range(revisions.MONTHS - 1):
+        partition = previous_partition(partition)
+        if partition is None:
+            break
+        archived = archived_metrics(settings, partition)
+        point = revisions.point_from_metrics(partition, "archived", archived, now, horizon) if archived else None
+        if point is None and current.previous and current.previous.get("partition") == partition:
+            basis = "rebuilt" if current.previous.get("rebuilt") else "archived"
+            point = revisions.point_from_metrics(partition, basis, current.previous, now, horizon)
+        if point is None and current.scenario in BUNDLED_SCENARIOS:
+            model_inputs = model_inputs if model_inputs is not None else load_model_inputs(settings)
+            rebuilt, rebuilt_cross = run_headlines(model_inputs, current.scenario, month_end(partition), current.seed,
+                                                   REVISION_DRAWS, current.snapshot_hash)
+            point = revisions.point_from_model(partition, "rebuilt", rebuilt, rebuilt_cross, now, horizon)
+        if point is not None:
+            points.append(point)
+    return points
+
+
+def archived_metrics(settings: Settings, partition: str) -> dict | None:
+    """The archived metrics.json of a partition's brief, if that brief exists."""
+    path = settings.briefs_dir / partition / "metrics.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
 def previous_metrics(settings: Settings, partition: str) -> dict | None:
     """The archived metrics.json of the month before, if that brief exists."""
     previous = previous_partition(partition)
-    if previous is None:
-        return None
-    path = settings.briefs_dir / previous / "metrics.json"
-    return json.loads(path.read_text()) if path.exists() else None
+    return None if previous is None else archived_metrics(settings, previous)
 
 
 def ledger_path(settings: Settings) -> Path:

@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from models.calibration import UTILISATION_RANGE
 from models.units import DAYS_PER_YEAR
-from reports import charts
+from reports import charts, implications, revisions
 from reports.formatting import (
     format_count,
     format_number,
@@ -63,6 +63,8 @@ class BriefInputs:
     mlperf: pd.DataFrame
     market: pd.DataFrame = field(default_factory=pd.DataFrame)  # marts.fct_market_signals, as of the date
     previous: dict | None = None
+    installed_base: pd.DataFrame = field(default_factory=pd.DataFrame)  # marts.fct_installed_base, one vintage
+    revisions: list[dict] = field(default_factory=list)  # reports.revisions points, this month first
     reference_accelerator_id: str = "nvidia-h100-sxm"
     table_rows: int = 12
 
@@ -134,6 +136,15 @@ def _metric(value, unit: str, label: str, p10=None, p90=None, year=None) -> dict
             "year": year}
 
 
+DASHBOARD = ("inference_share_accelerator_hours_now", "inference_share_flop_now", "inference_share_spend_now",
+             "inference_share_accelerator_hours_horizon", "crossover_year_accelerator_hours",
+             "total_gw_now", "total_spend_usd_now", "disclosed_tokens_per_day", "largest_training_run_flop",
+             "frontier_growth_per_year", "best_training_flop_per_usd", "accelerators_tracked")
+HEADLINE_CHANGES = DASHBOARD + (  # the "what changed" table; every other change is counted and archived
+    "inference_share_all_ai_accelerator_hours_now", "inference_share_all_ai_accelerator_hours_horizon",
+    "installed_gw_now", "installed_gw_horizon", "capex_total_usd_now", "capex_total_usd_horizon",
+    "near_users_share_horizon", "implied_utilisation_last_year")
+
 SERIES = (  # metrics.json v2 `series`: (metric, scope, bucket, unit, unit label)
     ("inference_share_flop", "generative", "inference_share", "share_of_flop", "share"),
     ("inference_share_accelerator_hours", "generative", "inference_share", "share_of_accelerator_hours", "share"),
@@ -173,6 +184,13 @@ def headline_series(view: "ModelView") -> list[dict]:
                     "unit": "tokens/day", "p10": float(r.p10) / DAYS_PER_YEAR,
                     "p50": float(r.p50) / DAYS_PER_YEAR, "p90": float(r.p90) / DAYS_PER_YEAR})
     return out
+
+
+def scenario_views(inputs: BriefInputs) -> dict[str, ModelView]:
+    """One view per scenario in the model tables, bear-base-bull order."""
+    names = sorted(inputs.model["demand"]["scenario"].unique(),
+                   key=lambda s: {"bear": 0, "base": 1, "bull": 2}.get(s, 3))
+    return {name: ModelView(inputs, name) for name in names}
 
 
 def _reference_chip(inputs: BriefInputs, view: ModelView) -> pd.Series:
@@ -268,9 +286,23 @@ def build_metrics(inputs: BriefInputs) -> dict:
                                               "best training FLOP per rental dollar")
     m["accelerators_tracked"] = _metric(dense["accelerator_id"].nunique(), "count",
                                         f"accelerators released by {inputs.as_of.isoformat()}")
+    views = scenario_views(inputs)
+    m.update(implications.implication_metrics(views, inputs.scenario, now, horizon))
+    m.update(implications.threshold_metrics(implications.thresholds(view, horizon), horizon))
+    for i, chip in enumerate(implications.inference_leaders(fit, REFERENCE_MODEL), start=1):
+        m[f"inference_fit_leader_{i}_usd_per_million_tokens"] = _metric(
+            chip["usd_per_million_tokens"], "USD/M tokens",
+            f"{chip['accelerator_name']}: serving cost per million tokens, {REFERENCE_MODEL} (rank {i})")
+    for series, implied in implications.model_implied(view, inputs.market).items():
+        m[f"model_implied_{series}"] = _metric(
+            implied["p50"], "USD", f"model-implied counterpart of {series.replace('_', ' ')}, {implied['year']}",
+            implied["p10"], implied["p90"], implied["year"])
+        m[f"reported_{series}"] = _metric(implied["reported"], "USD",
+                                          f"{series.replace('_', ' ')}, four reported quarters of {implied['year']}",
+                                          year=implied["year"])
     return {
         "schema_version": METRICS_SCHEMA_VERSION,
-        "series": headline_series(view),
+        "series": headline_series(view) + implications.implication_series(view),
         "partition": inputs.partition,
         "scenario": inputs.scenario,
         "seed": inputs.seed,
@@ -308,6 +340,10 @@ def _fmt_metric(metric: dict) -> str:
         return str(int(value))
     if unit == "USD":
         return format_usd(value)
+    if unit == "USD/GW":
+        return f"{format_usd(value)} per GW"
+    if unit == "x/yr":
+        return f"{format_number(value)}x/yr"
     if unit in ("FLOP", "FLOP/USD"):
         return f"{format_sci(value)} {unit}"
     if unit in ("tokens/day", "H100e"):
@@ -477,9 +513,8 @@ def _split_rows(view: ModelView, year: int, sides: dict[str, str]) -> list[dict]
 
 
 def _scenario_rows(inputs: BriefInputs) -> tuple[list[str], list[dict]]:
-    names = sorted(inputs.model["demand"]["scenario"].unique(),
-                   key=lambda s: {"bear": 0, "base": 1, "bull": 2}.get(s, 3))
-    views = {name: ModelView(inputs, name) for name in names}
+    views = scenario_views(inputs)
+    names = list(views)
     rows = []
     for driver in SCENARIO_DRIVERS:
         values = {}
@@ -712,6 +747,8 @@ def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> tu
         "takeaways": metrics["takeaways"],
         "changes": changes,
         "changes_by_name": {c["name"]: c for c in changes},
+        "changes_shown": [c for name in HEADLINE_CHANGES for c in changes if c["name"] == name and c["delta"] != "new"],
+        "dashboard": DASHBOARD,
         "previous_partition": inputs.previous["partition"] if inputs.previous else None,
         "previous_rebuilt": bool(inputs.previous and inputs.previous.get("rebuilt")),
         "split_now": _split_rows(view, now, sides),
@@ -754,7 +791,22 @@ def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> tu
             "power": _svg_data_uri(charts.power_by_layer(power)),
         },
     }
+    context.update(implications_context(inputs, view, now, horizon))
+    capex = implications.capex_frame(view)
+    layers = implications.two_layers_frame(view, now - 2)
+    durability = implications.durability_frame(scenario_views(inputs))
+    mix = implications.fleet_mix(inputs.installed_base)
+    context["fleet_mix"] = _fleet_mix_rows(mix)
+    context["charts"]["capex"] = _svg_data_uri(charts.capex_by_layer(
+        capex, {layer.name: layer.label for layer in implications.LAYERS})) if len(capex) else ""
+    context["charts"]["two_layers"] = _svg_data_uri(charts.two_layers(layers)) if len(layers) else ""
     market_rows, market_panels, market_frame = market_context(inputs.market, view)
+    implied = implications.model_implied(view, inputs.market)
+    for row in market_rows:
+        hit = implied.get(row.get("series", ""))
+        row["implied"] = (f"{hit['year']}: model {format_usd(hit['p50'])} ({format_usd(hit['p10'])}-"
+                          f"{format_usd(hit['p90'])}) vs reported {format_usd(hit['reported'])}; {hit['scope']}"
+                          if hit else "")
     context["market"] = market_rows
     context["charts"]["market"] = _svg_data_uri(charts.market_signals(market_panels)) if market_panels else ""
     chart_data = {"split_flop": flop_frame.reset_index(), "split_usd": usd_frame.reset_index(),
@@ -762,7 +814,71 @@ def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> tu
                   "power_by_layer": power}
     if not market_frame.empty:
         chart_data["market_signals"] = market_frame
+    revision_frame = revisions.revisions_frame(inputs.revisions)
+    context["revisions"] = revision_frame.to_dict(orient="records")
+    context["revision_labels"] = {k: v.format(now=now, horizon=horizon) for k, v in revisions.LABELS.items()}
+    context["revision_moves"] = _revision_moves(revision_frame, context["revision_labels"])
+    short = {k: v.format(now=now, horizon=horizon) for k, v in revisions.SHORT_LABELS.items()}
+    context["charts"]["revisions"] = (_svg_data_uri(charts.revisions(revision_frame, short))
+                                      if len(revision_frame) > 1 else "")
+    if len(revision_frame):
+        chart_data["revisions"] = revision_frame
+    chart_data.update({"capex_by_layer": capex, "two_layers_gw": layers, "training_durability": durability,
+                       "thresholds": pd.DataFrame(context["thresholds"])})
+    if len(mix):
+        chart_data["fleet_mix"] = mix
     return context, chart_data
+
+
+def implications_context(inputs: BriefInputs, view: ModelView, now: int, horizon: int) -> dict:
+    """Template variables of the implications pages (numbers come from metrics.json)."""
+    views = scenario_views(inputs)
+    fit = view.tables["hardware_fit"]
+    refs: dict[str, int] = {}
+    for layer in implications.LAYERS:
+        refs.setdefault(layer.basis, len(refs) + 1)
+    return {
+        "durability_scenarios": list(views),
+        "capex_layers": [{"name": layer.name, "label": layer.label, "group": layer.group,
+                          "share_of_group": layer.share_of_group, "ref": refs[layer.basis]}
+                         for layer in implications.LAYERS],
+        "capex_sources": [(ref, reader_basis("source: " + basis)) for basis, ref in refs.items()],
+        "thresholds": [t | {"low_text": _driver_value(t["low"], t["unit"]), "high_text": _driver_value(t["high"], t["unit"])}
+                       for t in implications.thresholds(view, horizon)],
+        "unobservable": implications.unobservable_leaders(view, horizon),
+        "inference_leaders": implications.inference_leaders(fit, REFERENCE_MODEL),
+    }
+
+
+def _revision_moves(frame: pd.DataFrame, labels: dict[str, str]) -> list[str]:
+    """One phrase per headline: its value in the oldest and the newest brief of the window."""
+    out = []
+    for column, move in revisions.moved(frame).items() if len(frame) else []:
+        if move is None:
+            continue
+        first, last, _ = move
+        fmt = (format_percent if column.startswith("inference_share") else
+               (lambda v: str(int(v))) if column == "crossover_year" else (lambda v: f"{format_number(v)} GW"))
+        out.append(f"{labels[column]} {fmt(first)} to {fmt(last)}")
+    return out
+
+
+def _driver_value(value: float, unit: str) -> str:
+    if unit == "fraction":
+        return format_percent(value)
+    if unit == "x/yr":
+        return f"{format_number(value)}x/yr"
+    return f"{_quantity(value)} {unit}"
+
+
+def _fleet_mix_rows(mix: pd.DataFrame) -> list[dict]:
+    rows = []
+    for year, g in mix.groupby("year"):
+        shares = {r.vendor_class: r.share for r in g.itertuples()}
+        rows.append({"year": int(year), "shares": shares,
+                     "total": float(g["shipped_h100e"].sum()),
+                     "missing": str(g["missing_vendors"].iloc[0])})
+    return rows
 
 
 MARKET_SCALE = {"USD": (1e9, "USD billion"), "USD/h": (1.0, "USD per hour"), "H100e": (1e6, "million H100e"),
@@ -788,7 +904,7 @@ def market_context(market: pd.DataFrame, view: ModelView) -> tuple[list[dict], l
                           if not bool(r.is_complete)]
             scale, ylabel = MARKET_SCALE.get(str(last["unit"]), (1.0, str(last["unit"])))
             rows.append({
-                "label": str(last["label"]), "quarter": f"{int(last['calendar_year'])} Q{int(last['calendar_quarter'])}",
+                "series": str(series), "label": str(last["label"]), "quarter": f"{int(last['calendar_year'])} Q{int(last['calendar_quarter'])}",
                 "latest": _market_value(last["value"], str(last["unit"])),
                 "change_q": _pct_change(last["value"], prev_q), "change_y": _pct_change(last["value"], prev_y),
                 "detail": str(last.get("detail") or ""),
@@ -844,6 +960,8 @@ def render_brief(inputs: BriefInputs) -> RenderedBrief:
     changes = what_changed(metrics, inputs.previous)
     metrics["takeaways"] = build_takeaways(inputs, metrics, changes)
     metrics["changes"] = changes
+    metrics["revisions"] = revisions.revisions_frame(inputs.revisions).astype(object).where(
+        lambda f: f.notna(), None).to_dict(orient="records")
     context, chart_frames = build_context(inputs, metrics, changes)
     html = render_html(context)
     fetcher = AssetsOnlyFetcher()

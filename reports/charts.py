@@ -166,3 +166,71 @@ def market_signals(series: list[dict]) -> str:
             ax.axis("off")
         fig.tight_layout()
         return _to_svg(fig)
+
+
+LAYER_COLOURS = ("#0b2e4f", "#2f5f8a", "#6b94bd", "#b5cde3", "#e3a46b", "#7a2a27")
+LAYER_HATCH = (None, "//", None, "..", None, "xx")
+
+
+def capex_by_layer(data: pd.DataFrame, labels: dict[str, str]) -> str:
+    """Capex per year stacked by layer (P50s; the layers of a group are fixed shares of one
+    per-draw total) with the P10-P90 whisker of the total, USD billion."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(6.4, 2.1))
+        years = data["year"].to_numpy()
+        bottom = np.zeros(len(years))
+        for (name, label), colour, hatch in zip(labels.items(), LAYER_COLOURS, LAYER_HATCH):
+            values = data[f"{name}_p50"].to_numpy(float) / 1e9
+            ax.bar(years, values, 0.6, bottom=bottom, color=colour, hatch=hatch, edgecolor="white",
+                   linewidth=0.3, label=label)
+            bottom += values
+        p50 = data["capex_total_p50"].to_numpy(float) / 1e9
+        err = np.vstack([p50 - data["capex_total_p10"].to_numpy(float) / 1e9,
+                         data["capex_total_p90"].to_numpy(float) / 1e9 - p50])
+        ax.errorbar(years, p50, yerr=err, fmt="none", ecolor="#444444", elinewidth=0.6, capsize=1.5,
+                    label="total P10-P90")
+        ax.set_ylabel("capex, USD billion per year")
+        ax.set_xticks(years)
+        ax.legend(loc="upper left", fontsize=6, ncol=2)
+        return _to_svg(fig)
+
+
+def two_layers(data: pd.DataFrame) -> str:
+    """Working AI power per year in remote campuses vs near users (P50 bars, P10-P90 whiskers)."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(6.4, 1.8))
+        years = data["year"].to_numpy()
+        width = 0.38
+        for offset, layer, label, colour in ((-width / 2, "campus", "remote campuses: training, batch inference", "#2f5f8a"),
+                                             (width / 2, "near_users", "near users: serving", "#e3a46b")):
+            p50 = data[f"{layer}_p50"].to_numpy(float)
+            err = np.vstack([p50 - data[f"{layer}_p10"].to_numpy(float), data[f"{layer}_p90"].to_numpy(float) - p50])
+            ax.bar(years + offset, p50, width, color=colour, label=f"{label} (P50, P10-P90)",
+                   yerr=err, error_kw={"linewidth": 0.6, "capsize": 1.5})
+        ax.set_ylabel("working power, GW (incl. cooling)")
+        ax.set_xticks(years)
+        ax.legend(loc="upper left", fontsize=6.5)
+        return _to_svg(fig)
+
+
+def revisions(data: pd.DataFrame, labels: dict[str, str]) -> str:
+    """The headline figures per monthly partition: one small panel each, archived months filled,
+    rebuilt months hollow."""
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(1, len(labels), figsize=(6.6, 1.7), squeeze=False)
+        x = np.arange(len(data))
+        rebuilt = (data["basis"] == "rebuilt").to_numpy()
+        for ax, (column, label) in zip(axes.flat, labels.items()):
+            y = pd.to_numeric(data[column], errors="coerce").to_numpy(float)
+            scale = 100.0 if column.startswith("inference_share") else 1.0
+            ax.plot(x, y * scale, color="#2f5f8a", linewidth=0.9)
+            ax.scatter(x[~rebuilt], y[~rebuilt] * scale, s=7, color="#2f5f8a", zorder=3)
+            ax.scatter(x[rebuilt], y[rebuilt] * scale, s=9, facecolors="none", edgecolors="#c0504d", zorder=3)
+            ax.set_title(label, fontsize=6.2)
+            ax.set_xticks(x[::3])
+            ax.set_xticklabels([p[2:] for p in data["partition"].iloc[::3]], fontsize=5.5)
+            ax.tick_params(axis="y", labelsize=5.5)
+            if column == "crossover_year":
+                ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        fig.tight_layout()
+        return _to_svg(fig)

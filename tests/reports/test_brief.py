@@ -17,7 +17,7 @@ from reports.brief import BriefInputs, render_brief, what_changed
 from reports.formatting import format_number, format_percent
 
 SECTIONS = ["Key takeaways", "Indicator dashboard", "Contents", "1. The split by bucket",
-            "2. Scenarios and their drivers", "3. Sensitivity: what moves the answer",
+            "0. Investment implications", "2. Scenarios and their drivers", "3. Sensitivity: what moves the answer",
             "4. Hardware: training fit vs inference fit", "5. Infrastructure and power",
             "6. Backtest and calibration against the public record", "7. What changed since the last brief",
             "8. Methodology and assumptions", "9. Sources and data vintage", "Not investment advice"]
@@ -47,7 +47,8 @@ def brief_inputs(partition: str, as_of: date, installed_base: pd.DataFrame, prev
         "power_mw_operational": "operational_power_mw"})
     return BriefInputs(partition=partition, as_of=as_of, scenario="base", seed=20240101,
                        snapshot_hash="ab" * 32, code_version="test", model=tables, methodology=methodology,
-                       data_sources=sources, campuses=campuses, mlperf=pd.DataFrame(), previous=previous)
+                       data_sources=sources, campuses=campuses, mlperf=pd.DataFrame(), previous=previous,
+                       installed_base=installed_base[pd.to_datetime(installed_base["as_of_date"]) <= pd.Timestamp(as_of)])
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -104,7 +105,9 @@ def test_metrics_json_layout(june):
     assert {"brief.pdf", "brief.html", "metrics.json"} <= set(files)
     assert {f for f in files if f.startswith("charts/")} == {
         "charts/split_flop.csv", "charts/split_usd.csv", "charts/tornado.csv", "charts/hardware_fit.csv",
-        "charts/power_by_layer.csv", "charts/market_signals.csv"}  # tokens/day levels even without marts
+        "charts/power_by_layer.csv", "charts/market_signals.csv",  # tokens/day levels even without marts
+        "charts/capex_by_layer.csv", "charts/two_layers_gw.csv", "charts/training_durability.csv",
+        "charts/fleet_mix.csv", "charts/thresholds.csv"}
 
 
 def test_pdf_metadata_names_partition_snapshot_and_code(june):
