@@ -88,6 +88,14 @@ before the first observed year and after the as-of year the price moves with har
 efficiency), with training at a contract discount (training_price_ratio) and serving at
 serving_price_ratio - so spend shares differ from hour shares.
 
+Capex and the two layers. Purchases = the installed stock less the survivors of the year
+before; power added = purchases in GW including cooling. Capex = power added x IT capex per GW
+(accelerators with their HBM, host servers, networking: Bernstein's GB200 estimate, changing
+with each generation at it_capex_growth_per_year) + power added x facility capex per GW (power,
+cooling, buildings, real terms), each group split by published cost shares (Bernstein; Epoch AI
+for HBM). Near users = external serving and other-AI inference; remote campuses = training,
+synthetic data, internal inference and other-AI training.
+
 Uncertainty. Every driver is drawn at once (seeded numpy Generator, one uniform matrix of
 draws x drivers mapped through each driver's inverse CDF). Related drivers move together through
 named factors (adoption, capex and supply, frontier scaling): a Gaussian copula with loadings and

@@ -293,6 +293,13 @@ def build_metrics(inputs: BriefInputs) -> dict:
         m[f"inference_fit_leader_{i}_usd_per_million_tokens"] = _metric(
             chip["usd_per_million_tokens"], "USD/M tokens",
             f"{chip['accelerator_name']}: serving cost per million tokens, {REFERENCE_MODEL} (rank {i})")
+    mix = implications.fleet_mix(inputs.installed_base)
+    for r in mix.itertuples():
+        m[f"shipped_share_{r.vendor_class.replace(' ', '_')}_{r.year}"] = _metric(
+            r.share, "share", f"{r.vendor_class} share of accelerators shipped, {r.year} (H100e, all work)", year=r.year)
+    for year, g in mix.groupby("year"):
+        m[f"shipped_h100e_{year}"] = _metric(float(g["shipped_h100e"].sum()), "H100e",
+                                             f"accelerators shipped, {year}, vendors reporting", year=int(year))
     for series, implied in implications.model_implied(view, inputs.market).items():
         m[f"model_implied_{series}"] = _metric(
             implied["p50"], "USD", f"model-implied counterpart of {series.replace('_', ' ')}, {implied['year']}",

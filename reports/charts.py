@@ -168,8 +168,9 @@ def market_signals(series: list[dict]) -> str:
         return _to_svg(fig)
 
 
-LAYER_COLOURS = ("#0b2e4f", "#2f5f8a", "#6b94bd", "#b5cde3", "#e3a46b", "#7a2a27")
-LAYER_HATCH = (None, "//", None, "..", None, "xx")
+# IT layers in blues, facility layers in warm tones; lightness steps keep them apart in greyscale
+# (no hatching: patterns cost the PDF renderer more than the rest of the chart).
+LAYER_COLOURS = ("#0b2e4f", "#3d6e9c", "#7fa6cc", "#c6d9ea", "#e3a46b", "#8c3b2e")
 
 
 def capex_by_layer(data: pd.DataFrame, labels: dict[str, str]) -> str:
@@ -179,10 +180,9 @@ def capex_by_layer(data: pd.DataFrame, labels: dict[str, str]) -> str:
         fig, ax = plt.subplots(figsize=(6.4, 2.1))
         years = data["year"].to_numpy()
         bottom = np.zeros(len(years))
-        for (name, label), colour, hatch in zip(labels.items(), LAYER_COLOURS, LAYER_HATCH):
+        for (name, label), colour in zip(labels.items(), LAYER_COLOURS):
             values = data[f"{name}_p50"].to_numpy(float) / 1e9
-            ax.bar(years, values, 0.6, bottom=bottom, color=colour, hatch=hatch, edgecolor="white",
-                   linewidth=0.3, label=label)
+            ax.bar(years, values, 0.6, bottom=bottom, color=colour, edgecolor="white", linewidth=0.3, label=label)
             bottom += values
         p50 = data["capex_total_p50"].to_numpy(float) / 1e9
         err = np.vstack([p50 - data["capex_total_p10"].to_numpy(float) / 1e9,

@@ -220,3 +220,19 @@ def test_a_first_brief_compares_with_the_previous_month_rebuilt(cli_brief):
     text = re.sub(r"\s+", " ", _pdf_text(cli_brief["pdf"]))
     assert "No brief was archived for 2025-05: it is rebuilt here" in text
     assert "first archived brief" not in text
+
+
+def test_the_revisions_chart_covers_twelve_monthly_briefs(cli_brief):
+    """No archive before the first brief: this month, the month before (rebuilt in full) and ten
+    months rebuilt as of their own ends; the newest point is the brief's own headline."""
+    metrics, archive = cli_brief["metrics"], cli_brief["archive"]
+    points = metrics["revisions"]
+    assert [p["partition"] for p in points][0] == "2024-07" and points[-1]["partition"] == E2E_MONTH
+    assert len(points) == 12 and {p["basis"] for p in points[:-1]} == {"rebuilt"}
+    series = {(s["metric"], s["scope"], s["year"]): s["p50"] for s in metrics["series"]}
+    assert points[-1]["inference_share_now"] == series[("inference_share_accelerator_hours", "generative", 2025)]
+    assert points[-1]["installed_gw_horizon"] == series[("installed_gw", "all_ai", 2030)]
+    csv = pd.read_csv(archive / "charts" / "revisions.csv")
+    assert csv["partition"].tolist() == [p["partition"] for p in points]
+    text = re.sub(r"\s+", " ", _pdf_text(cli_brief["pdf"]))
+    assert "Revisions over the last 12 monthly briefs" in text and "0. Investment implications" in text

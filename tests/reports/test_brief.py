@@ -214,3 +214,63 @@ def test_market_signals_mark_gaps_and_never_interpolate(june):
     only = market_context(gap, ModelView(inputs))[0][0]
     assert only["change_q"] == "n/a (no figure)"  # never against an interpolated quarter
     assert set(frame["series"]) >= {"s"}
+
+
+def _section_text(html: str, section_id: str) -> str:
+    body = html[html.index(f'<section id="{section_id}"'):]
+    body = body[:body.index("</section>")]
+    body = re.sub(r'<img [^>]*>', " ", body)
+    body = re.sub(r'<p class="caption refs">.*?</p>', " ", body, flags=re.S)  # cited sources' own figures
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body))
+
+
+def test_every_number_in_the_implications_is_archived(june):
+    """Each number the implications pages state is a metrics.json value (as the brief formats it),
+    a published reference the text cites, or a layer cost share; the charts' data are archived."""
+    import html as html_lib
+
+    from models.capex import LAYERS
+    from reports.brief import _fmt_metric
+
+    inputs, rendered = june
+    text = html_lib.unescape(_section_text(rendered.html, "implications"))
+    assert "Investment implications" in text and "What would change the view" in text
+    metrics = rendered.metrics["metrics"]
+    allowed = set()
+    for metric in metrics.values():
+        for key in ("value", "p10", "p90"):
+            if metric.get(key) is not None:
+                allowed.add(_fmt_metric({"value": metric[key], "unit": metric["unit"]}))
+                allowed.add(format_number(metric[key]))
+                allowed.add(format_percent(metric[key]))
+    allowed_numbers = set()
+    for formatted in allowed:
+        allowed_numbers.update(re.findall(r"\d[\d,.]*\d|\d", formatted))
+    cited = {"35", "50", "60", "70", "8", "0", "1", "2", "4", "10", "90"}  # Bernstein, NVIDIA; dense 70B 8-bit; refs; sections; P10-P90
+    shares = {str(round(layer.share_of_group * 100)) for layer in LAYERS}
+    years = {str(y) for y in range(2019, 2031)}
+    stray = [n for n in re.findall(r"(?<![A-Za-z\d.,])(?:\d[\d,.]*\d|\d)", text)  # not chip names (MI300X, v4)
+             if n not in allowed_numbers | cited | shares | years]
+    assert not stray, stray[:20]
+    for name in ("capex_by_layer", "two_layers_gw", "training_durability", "thresholds"):
+        assert f"charts/{name}.csv" in rendered.archive_files(), name
+    capex = pd.read_csv(io.BytesIO(rendered.archive_files()["charts/capex_by_layer.csv"]))
+    total = metrics["capex_total_usd_horizon"]
+    assert capex.set_index("year").loc[total["year"], "capex_total_p50"] == pytest.approx(total["value"])
+
+
+def test_revisions_are_archived_and_drawn(june):
+    inputs, rendered = june
+    assert rendered.metrics["revisions"] == []  # no revision points given: no chart, no CSV
+    assert "charts/revisions.csv" not in rendered.archive_files()
+    points = [{"partition": "2025-06", "basis": "this brief", "inference_share_now": 0.3, "inference_share_horizon": 0.7,
+               "installed_gw_horizon": 90.0, "crossover_year": 2027, "now_year": 2025, "horizon_year": 2030},
+              {"partition": "2025-05", "basis": "rebuilt", "inference_share_now": 0.28, "inference_share_horizon": 0.72,
+               "installed_gw_horizon": 80.0, "crossover_year": None, "now_year": 2025, "horizon_year": 2030}]
+    again = render_brief(replace(inputs, revisions=points))
+    assert [r["partition"] for r in again.metrics["revisions"]] == ["2025-05", "2025-06"]
+    csv = pd.read_csv(io.BytesIO(again.archive_files()["charts/revisions.csv"]))
+    assert csv["installed_gw_horizon"].tolist() == [80.0, 90.0]
+    text = pdf_text(again.pdf)
+    assert "Revisions over the last 2 monthly briefs" in text
+    assert "From 2025-05 to 2025-06" in text and "80 GW to 90 GW" in text
