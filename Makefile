@@ -24,7 +24,7 @@ ui: prepare
 	$(BIN)/flopcast ui
 
 bench: prepare
-	$(BIN)/flopcast bench $(if $(QUICK),--quick)
+	$(BIN)/flopcast bench $(if $(QUICK),--quick) $(if $(BASELINE),--baseline $(BASELINE))
 
 # WeasyPrint needs Pango (and HarfBuzz's subsetter, for small PDFs) from the system.
 system-deps:

@@ -30,8 +30,8 @@ from pathlib import Path
 from bench.model_bench import GOAL_S as MONTE_CARLO_GOAL_S
 from orchestration.settings import PROJECT_ROOT, PUBLISHERS_DIR
 
-SECTIONS = ("pipeline", "mirror", "model", "render", "ui", "scale")
-GOALS = {"ratio": 1.3, "overhead_s": 5.0, "monte_carlo_s": MONTE_CARLO_GOAL_S, "render_s": 3.0, "ui_s": 15.0,
+SECTIONS = ("pipeline", "mirror", "model", "render", "ui", "scale", "baseline")
+GOALS = {"baseline_ratio": 1.25, "ratio": 1.3, "overhead_s": 5.0, "monte_carlo_s": MONTE_CARLO_GOAL_S, "render_s": 3.0, "ui_s": 15.0,
          "scale_ratio": 1.5}
 MONTH = "2025-06"
 
@@ -51,6 +51,42 @@ def _run(command: list[str], env: dict[str, str]) -> tuple[float, str]:
     if done.returncode != 0:
         raise SystemExit(f"bench: {' '.join(command)} failed:\n{done.stderr[-3000:]}")
     return elapsed, done.stdout
+
+
+def _run_in(command: list[str], env: dict[str, str], cwd: Path) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"bench: {' '.join(command)} in {cwd} failed:\n{done.stderr[-3000:]}")
+    return time.perf_counter() - start
+
+
+def baseline_seconds(ref: str, runs: int, scratch: Path, env: dict[str, str]) -> tuple[list[float], list[float], str]:
+    """`flopcast brief` (default month, as `make brief`) of this checkout and of git ``ref`` (a
+    worktree run with this environment's packages, its own code and data), fresh homes,
+    alternating; the first round warms caches.
+    Returns (current seconds, baseline seconds, note)."""
+    tree = scratch / "baseline"
+    subprocess.run(["git", "worktree", "add", "--detach", str(tree), ref], cwd=PROJECT_ROOT, check=True,
+                   capture_output=True)
+    try:
+        lock_changed = subprocess.run(["git", "diff", "--quiet", ref, "HEAD", "--", "uv.lock"],
+                                      cwd=PROJECT_ROOT).returncode != 0
+        python = sys.executable
+        command = [python, "-m", "orchestration.cli", "brief"]  # the month `make brief` builds
+        _run_in([python, "-m", "orchestration.cli", "prepare"], env, tree)
+        current, before = [], []
+        for i in range(runs + 1):
+            for cwd, out in ((PROJECT_ROOT, current), (tree, before)):
+                home = scratch / "baseline_home"
+                shutil.rmtree(home, ignore_errors=True)
+                seconds = _run_in(command, {**env, "FLOPCAST_HOME": str(home)}, cwd)
+                if i:
+                    out.append(seconds)
+        note = f"baseline {ref}" + (" (its uv.lock differs: run with this environment's packages)" if lock_changed else "")
+        return current, before, note
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=PROJECT_ROOT, capture_output=True)
 
 
 def _peak_rss(command: list[str], env: dict[str, str]) -> float:
@@ -131,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="flopcast bench")
     parser.add_argument("--quick", action="store_true", help="fewer runs (2; UI and scale once)")
     parser.add_argument("--runs", type=int, help="runs per row (default 5, quick 2)")
+    parser.add_argument("--baseline", metavar="GIT_REF",
+                        help="also time `flopcast brief` at this git ref against this checkout (section baseline)")
     parser.add_argument("--only", action="append", choices=SECTIONS,
                         help="measure only these sections (repeatable; default all)")
     args = parser.parse_args(argv)
@@ -190,6 +228,16 @@ def main(argv: list[str] | None = None) -> int:
             row("dbt build, mirror (publishers' files)", mirror_dbt)
         elif "mirror" in wanted:
             notes.append(f"dbt on the mirror skipped: {real} not found (set FLOPCAST_TEST_DATA)")
+
+        # 2b. This checkout against an earlier ref, same machine, same run: the cost of a change.
+        if "baseline" in wanted and args.baseline:
+            current, before, note = baseline_seconds(args.baseline, runs, scratch, base)
+            row("flopcast brief, this checkout", current)
+            row(f"flopcast brief, {args.baseline}", before)
+            ratio = statistics.median(current) / statistics.median(before)
+            rows.append((f"ratio this checkout / {args.baseline}", runs, ratio, f"<= {GOALS['baseline_ratio']}",
+                         "met" if ratio <= GOALS["baseline_ratio"] else "not met"))
+            notes.append(note)
 
         # 3. Monte Carlo and render, in-process.
         if "model" in wanted:

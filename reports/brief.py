@@ -897,6 +897,7 @@ def market_context(market: pd.DataFrame, view: ModelView) -> tuple[list[dict], l
     reported quarter: a gap stays a gap, never interpolated), the panel data, and the CSV frame.
     Disclosed token volumes (yearly levels the model stands on) join as a yearly panel."""
     rows, panels, frames = [], [], []
+    market = implications.latest_vintages(market)
     if market is not None and not market.empty:
         m = market.copy()
         m["q_index"] = m["calendar_year"].astype(int) * 4 + m["calendar_quarter"].astype(int) - 1
@@ -909,6 +910,9 @@ def market_context(market: pd.DataFrame, view: ModelView) -> tuple[list[dict], l
             gaps = [f"{q // 4} Q{q % 4 + 1}" for q in span if q not in by_q.index]
             incomplete = [f"{int(r.calendar_year)} Q{int(r.calendar_quarter)}" for r in g.itertuples()
                           if not bool(r.is_complete)]
+            restated = [f"{int(r.calendar_year)} Q{int(r.calendar_quarter)} (first reported "
+                        f"{_market_value(r.first_reported_value, str(r.unit))})"
+                        for r in g.itertuples() if _flag(getattr(r, "is_restated", False))]
             scale, ylabel = MARKET_SCALE.get(str(last["unit"]), (1.0, str(last["unit"])))
             rows.append({
                 "series": str(series), "label": str(last["label"]), "quarter": f"{int(last['calendar_year'])} Q{int(last['calendar_quarter'])}",
@@ -918,7 +922,8 @@ def market_context(market: pd.DataFrame, view: ModelView) -> tuple[list[dict], l
                 "notes": "; ".join(filter(None, [
                     f"no figure for {', '.join(gaps[:6])}{' ...' if len(gaps) > 6 else ''} (gap, not interpolated)"
                     if gaps else "",
-                    f"incomplete: {', '.join(incomplete[-4:])}" if incomplete else ""])),
+                    f"incomplete: {', '.join(incomplete[-4:])}" if incomplete else "",
+                    f"restated: {', '.join(restated[-4:])}" if restated else ""])),
             })
             panels.append({"title": str(last["label"]), "ylabel": ylabel, "scale": scale, "step": 0.25,
                            "x": (g["q_index"] / 4.0).tolist(), "y": g["value"].tolist(),
@@ -942,6 +947,10 @@ def market_context(market: pd.DataFrame, view: ModelView) -> tuple[list[dict], l
             frames.append(tok[["year", "disclosed_tokens_per_day", "token_basis"]].assign(series="disclosed_tokens_per_day"))
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return rows, panels, frame
+
+
+def _flag(value) -> bool:
+    return bool(value) if value is not None and not pd.isna(value) else False
 
 
 def _market_value(value, unit: str) -> str:

@@ -279,6 +279,16 @@ IMPLIED = {
 }
 
 
+def latest_vintages(market: pd.DataFrame) -> pd.DataFrame:
+    """Per series and quarter, the latest vintage in ``market`` (rows already cut at the as-of
+    date): a restated quarter shows its restated value, flagged ``is_restated``."""
+    if market is None or market.empty or "disclosed_on" not in market.columns:
+        return market
+    order = market.assign(_on=pd.to_datetime(market["disclosed_on"])).sort_values("_on", kind="stable")
+    return (order.drop_duplicates(["series", "calendar_year", "calendar_quarter"], keep="last")
+            .drop(columns="_on").sort_values(["series", "calendar_year", "calendar_quarter"]).reset_index(drop=True))
+
+
 def model_implied(view, market: pd.DataFrame) -> dict[str, dict]:
     """Per market series with a model counterpart: the last calendar year whose four quarters are
     all reported and complete, its reported sum and the model's value for that year."""
@@ -286,6 +296,7 @@ def model_implied(view, market: pd.DataFrame) -> dict[str, dict]:
     if market is None or market.empty:
         return out
     years = set(capex_years(view))
+    market = latest_vintages(market)
     for series, (buckets, scope) in IMPLIED.items():
         g = market[market["series"] == series]
         full = g[g["is_complete"].astype(bool)].groupby("calendar_year")["calendar_quarter"].nunique()

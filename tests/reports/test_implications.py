@@ -295,3 +295,31 @@ def test_inference_leaders_cheapest_first_for_the_reference_model():
     assert [r["accelerator_id"] for r in everything] == ["b200", "mi300", "h100", "a100"]
     assert not any(math.isnan(r["usd_per_million_tokens"]) for r in everything)
     assert imp.inference_leaders(fit, "unknown-model") == []
+
+
+def test_latest_vintages_keep_the_restated_value_and_flag_it():
+    from reports.brief import market_context
+
+    rows = []
+    for q in (1, 2, 3, 4):
+        rows.append({"series": "hyperscaler_capex", "label": "Hyperscaler capex", "unit": "USD", "calendar_year": 2025,
+                     "calendar_quarter": q, "period_end": f"2025-{3 * q:02d}-28", "value": 100e9 + q * 1e9,
+                     "components": 4, "is_complete": True, "disclosed_on": f"2025-{3 * q:02d}-28", "detail": "",
+                     "is_restated": False, "first_reported_value": 100e9 + q * 1e9})
+    rows.append(rows[0] | {"value": 150e9, "disclosed_on": "2026-01-15", "is_restated": True})  # Q1 restated later
+    market = pd.DataFrame(rows)
+    latest = imp.latest_vintages(market)
+    assert len(latest) == 4
+    q1 = latest[latest["calendar_quarter"] == 1].iloc[0]
+    assert q1["value"] == 150e9 and bool(q1["is_restated"])
+
+    class View:
+        tables = {}
+
+    out, panels, frame = market_context(market, View())
+    assert "restated: 2025 Q1 (first reported $101 billion)" in out[0]["notes"]
+    assert len(panels[0]["y"]) == 4 and 150e9 in panels[0]["y"]
+    # a brief dated before the restatement sees the first report only
+    earlier = market[pd.to_datetime(market["disclosed_on"]) <= pd.Timestamp("2025-12-31")]
+    out, _, _ = market_context(earlier, View())
+    assert "restated" not in out[0]["notes"]

@@ -76,3 +76,33 @@ def test_mlperf_match_share_below_90_percent_fails(bundled_copy):
                                "where result_id = '5.1-9001'").fetchone()[0]
     assert unmatched == [("Mystery NPU 9000", 2)]
     assert per_chip == pytest.approx(3000)
+
+
+def test_a_restated_quarter_is_a_new_vintage_never_a_double_count(bundled_copy):
+    """Microsoft restates its 2025 Q1 capex a year later: the quarter gets a second vintage (the
+    restated sum, flagged, with the first-reported sum beside it); the first vintage is unchanged,
+    so a brief dated before the restatement still sees what was reported then."""
+    with bundled_copy.writable() as con:
+        before = con.execute("select value, disclosed_on from marts.fct_market_signals where series = "
+                             "'hyperscaler_capex' and calendar_year = 2025 and calendar_quarter = 1").fetchall()
+        con.execute("""
+            insert into raw.snapshot_company_financials
+            select * replace ('msft-capex-restated' as figure_id, value_usd + 1e9 as value_usd,
+                              date '2026-04-30' as disclosed_on)
+            from raw.snapshot_company_financials
+            where company = 'Microsoft' and metric = 'capital_expenditure' and kind = 'reported'
+              and period_start = date '2025-01-01'""")
+    result = bundled_copy.invoke(["build", "--select", "+fct_market_signals", "--exclude", "test_type:unit"])
+    assert result.success, failed_nodes(result)
+    with bundled_copy.writable() as con:
+        rows = con.execute("select value, disclosed_on, is_restated, first_reported_value from marts.fct_market_signals "
+                           "where series = 'hyperscaler_capex' and calendar_year = 2025 and calendar_quarter = 1 "
+                           "order by disclosed_on").fetchall()
+    # one vintage per date a component reported the quarter, and one more for the restatement
+    assert len(rows) == len(before) + 1
+    assert [tuple(r[:2]) for r in rows[:-1]] == sorted(before, key=lambda r: r[1])
+    assert not any(r[2] for r in rows[:-1])
+    value0 = max(before, key=lambda r: r[1])[0]  # the complete quarter as first reported
+    value1, on1, restated1, first1 = rows[-1]
+    assert str(on1) == "2026-04-30" and restated1
+    assert value1 == pytest.approx(value0 + 1e9) and first1 == pytest.approx(value0)

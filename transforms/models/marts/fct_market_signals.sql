@@ -1,27 +1,51 @@
 -- Observed market series per calendar quarter, for the brief's market-signals page: one row per
--- series and quarter, never interpolated. A quarter is `is_complete` only when every component of
--- the series reported it (hyperscaler capex needs all four companies); `disclosed_on` is the date
--- the last component became public, so the brief keeps only what its as-of date could know.
+-- series, quarter and vintage (each date the quarter's value changed: a component's first report
+-- or a restatement), never interpolated. A quarter is `is_complete` only when every component of
+-- the series reported it (hyperscaler capex needs all four companies); `disclosed_on` is the
+-- vintage's date, so a brief keeps the latest vintage its as-of date could know, and
+-- `is_restated` / `first_reported_value` footnote a quarter some component restated.
 -- All values are in USD as published (no currency conversion is needed: every component reports
 -- in USD) or USD per accelerator-hour. Shipments are not here: their quarterly split spreads
 -- annual figures and the newest quarter may be partial (the installed base is on the backtest page).
-with capex as (
-    select calendar_year, calendar_quarter, max(period_end) as period_end,
-           sum(value_usd) as value, count(distinct company) as components,
-           max(disclosed_on) as disclosed_on,
-           string_agg(distinct company, ', ' order by company) as detail
+with figures as (
+    -- the reported quarterly figures the series sum, one row per disclosure (a restated quarter has
+    -- several rows: the first report and each restatement)
+    select case metric when 'capital_expenditure' then 'hyperscaler_capex' else 'nvidia_data_center_revenue' end
+               as series,
+           company, calendar_year, calendar_quarter, period_end, fiscal_period, value_usd, disclosed_on
     from {{ ref('fct_company_financials') }}
-    where metric = 'capital_expenditure' and kind = 'reported'
-      and company in ('Alphabet', 'Amazon', 'Meta', 'Microsoft')
-    group by 1, 2
+    where kind = 'reported' and calendar_quarter is not null
+      and ((metric = 'capital_expenditure' and company in ('Alphabet', 'Amazon', 'Meta', 'Microsoft'))
+           or (metric = 'data_center_revenue' and company = 'NVIDIA'))
 ),
-nvidia as (
-    select calendar_year, calendar_quarter, max(period_end) as period_end, sum(value_usd) as value,
-           count(*) as components, max(disclosed_on) as disclosed_on,
-           any_value(fiscal_period) as detail
-    from {{ ref('fct_company_financials') }}
-    where company = 'NVIDIA' and metric = 'data_center_revenue' and kind = 'reported'
-    group by 1, 2
+vintages as (
+    -- each date a series' quarter changed: a first report or a restatement
+    select distinct series, calendar_year, calendar_quarter, disclosed_on as vintage_on from figures
+),
+known as (
+    -- per vintage, each component's latest figure disclosed by then
+    select v.series, v.calendar_year, v.calendar_quarter, v.vintage_on, f.company, f.period_end,
+           f.fiscal_period, f.value_usd,
+           count(*) over (partition by v.series, v.calendar_year, v.calendar_quarter, v.vintage_on, f.company)
+               as company_disclosures,
+           first_value(f.value_usd) over (
+               partition by v.series, v.calendar_year, v.calendar_quarter, v.vintage_on, f.company
+               order by f.disclosed_on) as first_reported_usd
+    from vintages v
+    join figures f on f.series = v.series and f.calendar_year = v.calendar_year
+                  and f.calendar_quarter = v.calendar_quarter and f.disclosed_on <= v.vintage_on
+    qualify row_number() over (partition by v.series, v.calendar_year, v.calendar_quarter, v.vintage_on, f.company
+                               order by f.disclosed_on desc) = 1
+),
+company_series as (
+    select series, calendar_year, calendar_quarter, max(period_end) as period_end, sum(value_usd) as value,
+           count(distinct company) as components, vintage_on as disclosed_on,
+           case series when 'hyperscaler_capex' then string_agg(distinct company, ', ' order by company)
+                       else any_value(fiscal_period) end as detail,
+           bool_or(company_disclosures > 1 and value_usd <> first_reported_usd) as is_restated,
+           sum(first_reported_usd) as first_reported_value
+    from known
+    group by series, calendar_year, calendar_quarter, vintage_on
 ),
 rental as (
     select year(observed_on) as calendar_year, quarter(observed_on) as calendar_quarter,
@@ -34,13 +58,19 @@ rental as (
     group by 1, 2
 ),
 unioned as (
-    select 'hyperscaler_capex' as series, 'Hyperscaler capex (Alphabet, Amazon, Meta, Microsoft)' as label,
-           'USD' as unit, *, components = 4 as is_complete from capex
+    select series,
+           case series when 'hyperscaler_capex' then 'Hyperscaler capex (Alphabet, Amazon, Meta, Microsoft)'
+                       else 'NVIDIA data-centre revenue' end as label,
+           'USD' as unit, calendar_year, calendar_quarter, period_end, value, components,
+           case series when 'hyperscaler_capex' then components = 4 else true end as is_complete,
+           disclosed_on, detail, is_restated, first_reported_value
+    from company_series
     union all
-    select 'nvidia_data_center_revenue', 'NVIDIA data-centre revenue', 'USD', *, true from nvidia
-    union all
-    select 'h100_rental_price', 'H100 on-demand rental price, median listing', 'USD/h', *, true from rental
+    select 'h100_rental_price', 'H100 on-demand rental price, median listing', 'USD/h', calendar_year,
+           calendar_quarter, period_end, value, components, true, disclosed_on, detail, false, null
+    from rental
 )
 select series, label, unit, calendar_year, calendar_quarter, cast(period_end as date) as period_end,
-       value, components, is_complete, cast(disclosed_on as date) as disclosed_on, detail
+       value, components, is_complete, cast(disclosed_on as date) as disclosed_on, detail,
+       is_restated, first_reported_value
 from unioned
