@@ -296,7 +296,7 @@ def revision_points(settings: Settings, current: BriefInputs) -> list[dict]:
     cross = cross[cross["scenario"] == current.scenario]
     now, horizon = current.as_of.year, int(demand["year"].max())
     points = [revisions.point_from_model(current.partition, "this brief", demand, cross, now, horizon)]
-    model_inputs = None
+    model_inputs, scenario = None, None
     partition = current.partition
     for _ in range(revisions.MONTHS - 1):
         partition = previous_partition(partition)
@@ -308,8 +308,9 @@ def revision_points(settings: Settings, current: BriefInputs) -> list[dict]:
             basis = "rebuilt" if current.previous.get("rebuilt") else "archived"
             point = revisions.point_from_metrics(partition, basis, current.previous, now, horizon)
         if point is None and current.scenario in BUNDLED_SCENARIOS:
-            model_inputs = model_inputs if model_inputs is not None else load_model_inputs(settings)
-            rebuilt, rebuilt_cross = run_headlines(model_inputs, current.scenario, month_end(partition), current.seed,
+            if model_inputs is None:
+                model_inputs, scenario = load_model_inputs(settings), load_scenario(current.scenario)
+            rebuilt, rebuilt_cross = run_headlines(model_inputs, scenario, month_end(partition), current.seed,
                                                    REVISION_DRAWS, current.snapshot_hash)
             point = revisions.point_from_model(partition, "rebuilt", rebuilt, rebuilt_cross, now, horizon)
         if point is not None:

@@ -80,7 +80,7 @@ def test_archived_months_are_read_others_rebuilt_as_of_their_own_end(settings, r
     assert len(rebuilt) == 8 and by_partition[rebuilt[0]]["crossover_year"] is None
     # each rebuild is as of its own month end, with a tenth of a brief's draws
     assert sorted(c[1] for c in rebuilds) == sorted(pipeline.month_end(p) for p in rebuilt)
-    assert {c[2] for c in rebuilds} == {pipeline.REVISION_DRAWS} and {c[0] for c in rebuilds} == {"base"}
+    assert {c[2] for c in rebuilds} == {pipeline.REVISION_DRAWS} and {c[0].name for c in rebuilds} == {"base"}
 
 
 def test_no_month_before_the_first_partition(settings, rebuilds):
