@@ -5,7 +5,7 @@
     flopcast ingest --mode live --refresh-bundled [--source NAME]   update data/publishers/
     flopcast deliver [--month M] [--to ADDR] [--resend] [--preview]   email the brief
     flopcast ui [--port N]               the Dagster UI (webserver + daemon) on localhost
-    flopcast bench [--quick]             Dagster pipeline vs the plain-Python path (see bench/)
+    flopcast bench [--quick] [--baseline REF]  Dagster vs plain Python; this checkout vs REF (see bench/)
 
 Dagster is imported only inside the subcommands that need it, so `--help` is instant.
 """
@@ -304,7 +304,9 @@ def cmd_prepare(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from bench.run import main as bench_main
 
-    return bench_main((["--quick"] if args.quick else []) + [f"--only={o}" for o in args.only or []])
+    return bench_main((["--quick"] if args.quick else []) + [f"--only={o}" for o in args.only or []]
+                      + ([f"--baseline={args.baseline}"] if args.baseline else [])
+                      + ([f"--runs={args.runs}"] if args.runs else []))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -347,6 +349,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--quick", action="store_true", help="fewer repetitions")
     bench.add_argument("--only", action="append", metavar="SECTION",
                        help="pipeline, mirror, model, render, ui or scale (repeatable; default all)")
+    bench.add_argument("--baseline", metavar="GIT_REF",
+                       help="also time `flopcast brief` at this git ref against this checkout")
+    bench.add_argument("--runs", type=int, help="runs per row")
     bench.set_defaults(func=cmd_bench)
     return parser
 
