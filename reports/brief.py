@@ -438,9 +438,20 @@ def build_takeaways(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> 
         sentences.append(
             f"{stock}the installed AI fleet draws {format_number(inst_now['value'])} GW in {now} and "
             f"{format_number(inst_h['value'])} GW by {horizon} (P10-P90 "
-            f"{_range(inst_h['p10'], inst_h['p90'], format_number)} GW, bounded by packaging and power): "
-            f"{format_number(gw_t['value'])} GW for generative training, where cheap remote power wins, and "
-            f"{format_number(gw_i['value'])} GW for generative inference near users.")
+            f"{_range(inst_h['p10'], inst_h['p90'], format_number)} GW, bounded by packaging and power)"
+            + (f": {format_number(m['campus_gw_horizon']['value'])} GW of it working in remote campuses "
+               f"(training, batch inference), where cheap power wins, and "
+               f"{format_number(m['near_users_gw_horizon']['value'])} GW serving near users"
+               if "campus_gw_horizon" in m and "near_users_gw_horizon" in m else
+               f": {format_number(gw_t['value'])} GW for generative training and "
+               f"{format_number(gw_i['value'])} GW for generative inference")
+            + (f"; building what is added costs {format_usd(m['capex_total_usd_now']['value'])} in {now} and "
+               f"{format_usd(m['capex_total_usd_horizon']['value'])} in {horizon}, "
+               f"{format_percent(m['capex_accelerators_share']['value'] + m['capex_memory_share']['value'])} "
+               f"of it for accelerators and their memory, "
+               f"{format_percent(m['capex_power_cooling_share']['value'] + m['capex_buildings_share']['value'])} "
+               f"for power, cooling and buildings"
+               if "capex_total_usd_horizon" in m else "") + ".")
         sentences[-1] = sentences[-1][0].upper() + sentences[-1][1:]
     else:
         sentences.append(
