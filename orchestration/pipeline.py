@@ -288,7 +288,8 @@ def revision_points(settings: Settings, current: BriefInputs) -> list[dict]:
     """The headline figures of this brief and the eleven months before it: each month's archived
     metrics.json where it exists, else (the month before: the rebuilt previous metrics) a rebuild
     as of that month's end from the same warehouse - the calibrated Monte Carlo alone, main
-    scenario, REVISION_DRAWS draws - so the chart never doubles the run time. A user scenario
+    scenario, REVISION_DRAWS draws (the brief's own if fewer) - so the chart never doubles the
+    run time. A user scenario
     file (not recorded) gets archived months only."""
     demand = current.model["demand"]
     demand = demand[demand["scenario"] == current.scenario]
@@ -310,9 +311,10 @@ def revision_points(settings: Settings, current: BriefInputs) -> list[dict]:
         if point is None and current.scenario in BUNDLED_SCENARIOS:
             if model_inputs is None:
                 model_inputs, scenario = load_model_inputs(settings), load_scenario(current.scenario)
+            draws = min(REVISION_DRAWS, settings.model_draws or MODEL_DRAWS)  # never finer than the brief
             rebuilt, rebuilt_cross = run_headlines(model_inputs, scenario, month_end(partition), current.seed,
-                                                   REVISION_DRAWS, current.snapshot_hash)
-            point = revisions.point_from_model(partition, "rebuilt", rebuilt, rebuilt_cross, now, horizon)
+                                                   draws, current.snapshot_hash)
+            point = revisions.point_from_model(partition, "rebuilt", rebuilt, rebuilt_cross, now, horizon, draws)
         if point is not None:
             points.append(point)
     return points

@@ -836,6 +836,8 @@ def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> tu
     context["revisions"] = revision_frame.to_dict(orient="records")
     context["revision_labels"] = {k: v.format(now=now, horizon=horizon) for k, v in revisions.LABELS.items()}
     context["revision_moves"] = _revision_moves(revision_frame, context["revision_labels"])
+    rebuilt_draws = revision_frame["draws"].dropna() if "draws" in revision_frame else pd.Series(dtype=float)
+    context["revision_draws"] = int(rebuilt_draws.max()) if len(rebuilt_draws) else None
     short = {k: v.format(now=now, horizon=horizon) for k, v in revisions.SHORT_LABELS.items()}
     context["charts"]["revisions"] = (_svg_data_uri(charts.revisions(revision_frame, short))
                                       if len(revision_frame) > 1 else "")

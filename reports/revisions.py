@@ -13,7 +13,7 @@ import pandas as pd
 
 MONTHS = 12
 COLUMNS = ["partition", "basis", "inference_share_now", "inference_share_horizon", "installed_gw_horizon",
-           "crossover_year", "now_year", "horizon_year"]
+           "crossover_year", "now_year", "horizon_year", "draws"]
 SHORT_LABELS = {  # chart panel titles
     "inference_share_now": "inference share {now}, %",
     "inference_share_horizon": "inference share {horizon}, %",
@@ -51,13 +51,13 @@ def point_from_metrics(partition: str, basis: str, metrics: dict, now: int, hori
     return {"partition": partition, "basis": basis, "inference_share_now": share_now,
             "inference_share_horizon": share_horizon,
             "installed_gw_horizon": pick("installed_gw", "all_ai", horizon),
-            "crossover_year": _clean(cross.get("value")), "now_year": now, "horizon_year": horizon}
+            "crossover_year": _clean(cross.get("value")), "now_year": now, "horizon_year": horizon, "draws": None}
 
 
 def point_from_model(partition: str, basis: str, demand: pd.DataFrame, crossover_summary: pd.DataFrame,
-                     now: int, horizon: int) -> dict:
+                     now: int, horizon: int, draws: int | None = None) -> dict:
     """The headline figures from one scenario's model outputs (``model.demand`` rows and the
-    crossover summary)."""
+    crossover summary); ``draws``: the Monte Carlo draws of a rebuild."""
     scope = demand["scope"] if "scope" in demand.columns else pd.Series("generative", index=demand.index)
 
     def pick(sc, bucket, unit, year):
@@ -71,7 +71,7 @@ def point_from_model(partition: str, basis: str, demand: pd.DataFrame, crossover
             "inference_share_horizon": pick("generative", "inference_share", "share_of_accelerator_hours", horizon),
             "installed_gw_horizon": pick("all_ai", "installed", "gw", horizon),
             "crossover_year": None if year is None or pd.isna(year) else int(year),
-            "now_year": now, "horizon_year": horizon}
+            "now_year": now, "horizon_year": horizon, "draws": draws}
 
 
 def revisions_frame(points: list[dict]) -> pd.DataFrame:

@@ -104,3 +104,10 @@ def test_a_user_scenario_file_gets_archived_months_only(settings, rebuilds):
 
     points = pipeline.revision_points(settings, replace(inputs, scenario="my-case"))
     assert [p["partition"] for p in points] == ["2026-10"] and rebuilds == []
+
+
+def test_rebuilds_are_never_finer_than_the_brief(tmp_path, rebuilds):
+    settings = load_settings({"FLOPCAST_HOME": str(tmp_path), "FLOPCAST_MODEL_DRAWS": "4000"})
+    points = pipeline.revision_points(settings, _inputs("2026-10", None))
+    assert {c[2] for c in rebuilds} == {4000}
+    assert {p["draws"] for p in points if p["basis"] == "rebuilt"} == {4000}

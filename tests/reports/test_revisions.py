@@ -41,7 +41,7 @@ def test_point_from_metrics_reads_the_right_p50s():
     point = rev.point_from_metrics("2026-03", "archived", _metrics(), NOW, HORIZON)
     assert point == {"partition": "2026-03", "basis": "archived", "inference_share_now": 0.41,
                      "inference_share_horizon": 0.63, "installed_gw_horizon": 75.5, "crossover_year": 2028.0,
-                     "now_year": NOW, "horizon_year": HORIZON}
+                     "now_year": NOW, "horizon_year": HORIZON, "draws": None}
     assert set(point) == set(COLUMNS)
 
 

@@ -215,4 +215,13 @@ def test_market_signals_are_quarterly_observations_with_disclosure_dates(bundled
     capex = frame[frame["series"] == "hyperscaler_capex"]
     assert (capex.loc[capex["is_complete"], "components"] == 4).all()
     assert frame["disclosed_on"].notna().all() and (frame["value"] > 0).all()
-    assert not frame.duplicated(["series", "calendar_year", "calendar_quarter"]).any()
+    # one row per quarter and vintage: a quarter grows as its components report, never double counted
+    assert not frame.duplicated(["series", "calendar_year", "calendar_quarter", "disclosed_on"]).any()
+    latest = frame.sort_values("disclosed_on").drop_duplicates(["series", "calendar_year", "calendar_quarter"],
+                                                               keep="last")
+    capex_latest = latest[(latest["series"] == "hyperscaler_capex") & latest["calendar_year"].isin([2024, 2025])]
+    assert len(capex_latest) == 8 and capex_latest["is_complete"].all()
+    for _, quarter in capex.groupby(["calendar_year", "calendar_quarter"]):
+        ordered = quarter.sort_values("disclosed_on")
+        assert ordered["components"].is_monotonic_increasing and ordered["value"].is_monotonic_increasing
+    assert not frame["is_restated"].any()  # the bundled figures carry no restatement
