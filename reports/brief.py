@@ -820,8 +820,17 @@ def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> tu
     context["charts"]["two_layers"] = _svg_data_uri(charts.two_layers(layers)) if len(layers) else ""
     market_rows, market_panels, market_frame = market_context(inputs.market, view)
     implied = implications.model_implied(view, inputs.market)
+    ship = next((r for r in market_rows if r.get("series") == "accelerator_shipments"), None)
+    if ship is not None and view.has("purchased", "h100e", int(ship["quarter"])):
+        p10, p50, p90 = view.band("purchased", "h100e", int(ship["quarter"]), "all_ai")
+        ship["implied_text"] = (f"{ship['quarter']}: model bought {format_count(p50)} ({format_count(p10)}-"
+                                f"{format_count(p90)}) H100e; the model's stock is a year average, so its purchases "
+                                f"trail the year's shipments")
     for row in market_rows:
         hit = implied.get(row.get("series", ""))
+        if row.get("implied_text"):
+            row["implied"] = row.pop("implied_text")
+            continue
         row["implied"] = (f"{hit['year']}: model {format_usd(hit['p50'])} ({format_usd(hit['p10'])}-"
                           f"{format_usd(hit['p90'])}) vs reported {format_usd(hit['reported'])}; {hit['scope']}"
                           if hit else "")
@@ -958,6 +967,21 @@ def market_context(market: pd.DataFrame, view: ModelView) -> tuple[list[dict], l
                            "y": tok["disclosed_tokens_per_day"].tolist(),
                            "complete": (tok["token_basis"] != "nowcast").tolist()})
             frames.append(tok[["year", "disclosed_tokens_per_day", "token_basis"]].assign(series="disclosed_tokens_per_day"))
+    if len(observed) and "shipped_h100e" in observed:
+        ship = observed.dropna(subset=["shipped_h100e"]).sort_values("year")
+        if len(ship):
+            last = ship.iloc[-1]
+            prev = ship.iloc[-2]["shipped_h100e"] if len(ship) > 1 else None
+            rows.append({"series": "accelerator_shipments",
+                         "label": "AI accelerators shipped, yearly (all vendors, H100-equivalents)",
+                         "quarter": str(int(last["year"])), "latest": _market_value(last["shipped_h100e"], "H100e"),
+                         "change_q": "n/a (yearly)", "change_y": _pct_change(last["shipped_h100e"], prev),
+                         "detail": "company disclosures, analysts and Epoch AI, as the brief's date could know them",
+                         "notes": ""})
+            panels.append({"title": "Accelerators shipped, yearly", "ylabel": "million H100e", "scale": 1e6,
+                           "step": 1.0, "x": ship["year"].astype(float).tolist(), "y": ship["shipped_h100e"].tolist(),
+                           "complete": [True] * len(ship)})
+            frames.append(ship[["year", "shipped_h100e"]].assign(series="accelerator_shipments"))
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return rows, panels, frame
 

@@ -274,3 +274,17 @@ def test_revisions_are_archived_and_drawn(june):
     text = pdf_text(again.pdf)
     assert "Revisions over the last 2 monthly briefs" in text
     assert "From 2025-05 to 2025-06" in text and "80 GW to 90 GW" in text
+
+
+def test_market_page_sets_shipments_beside_the_models_purchases(june):
+    """As of 2025-06 the installed base covers 2023 in full: the yearly shipments panel shows it;
+    the model has no purchase figure for the stock's first observed year, so no model value."""
+    inputs, rendered = june
+    assert "AI accelerators shipped, yearly (all vendors, H100-equivalents)" in rendered.html
+    assert "model bought" not in rendered.html
+    csv = pd.read_csv(io.BytesIO(rendered.archive_files()["charts/market_signals.csv"]))
+    shipped = csv[csv["series"] == "accelerator_shipments"]
+    observed = inputs.model["observed_series"]
+    expected = observed[(observed["scenario"] == "base")].dropna(subset=["shipped_h100e"])
+    assert shipped["year"].tolist() == expected["year"].tolist() == [2023]
+    assert shipped["shipped_h100e"].tolist() == pytest.approx(expected["shipped_h100e"].tolist())
