@@ -473,10 +473,13 @@ def _series(paths: Paths) -> list[tuple[str, str, str, np.ndarray]]:
 
 
 def summarise(paths: Paths, scenario: str, seed: int, snapshot_hash: str,
-              idx: np.ndarray | None = None) -> pd.DataFrame:
+              idx: np.ndarray | None = None, only: set[tuple[str, str, str]] | None = None) -> pd.DataFrame:
     """P10/P50/P90 per year, scope, bucket and unit, in the pinned long format (plus ``scope``).
-    ``idx``: the draws to summarise (a calibrated resample); default all."""
+    ``idx``: the draws to summarise (a calibrated resample); default all. ``only``: the
+    (scope, bucket, unit) series to summarise; default every one."""
     series = _series(paths)
+    if only is not None:
+        series = [s for s in series if s[:3] in only]
     years = paths.ctx.years
     ny = len(years)
     chunks = []
@@ -563,10 +566,11 @@ def crossover(paths: Paths, scenario: str, seed: int, snapshot_hash: str,
 
 def run_monte_carlo(ctx: Context, drivers: dict, draws: int, seed: int, scenario: str,
                     snapshot_hash: str, correlations=None, splits: pd.DataFrame | None = None,
-                    lab_spend: pd.DataFrame | None = None, training_history: pd.DataFrame | None = None):
+                    lab_spend: pd.DataFrame | None = None, training_history: pd.DataFrame | None = None,
+                    only: set[tuple[str, str, str]] | None = None):
     """Draw, simulate, calibrate, summarise: (demand, crossover, crossover_summary, paths,
     calibration). ``demand`` and the crossover are the calibrated results (the draws resampled
-    by their weights); ``calibration.idx`` are those draws."""
+    by their weights); ``calibration.idx`` are those draws. ``only``: see :func:`summarise`."""
     from models.calibration import calibrate
 
     if draws < 2:
@@ -579,6 +583,6 @@ def run_monte_carlo(ctx: Context, drivers: dict, draws: int, seed: int, scenario
     cal = calibrate(paths, splits if splits is not None else empty, lab_spend, seed, scenario,
                     snapshot_hash, training_history)
     calibrated = paths.subset(cal.idx)  # the resampled draws: every summary is of these
-    demand = summarise(calibrated, scenario, seed, snapshot_hash)
+    demand = summarise(calibrated, scenario, seed, snapshot_hash, only=only)
     dist, summ = crossover(calibrated, scenario, seed, snapshot_hash)
     return demand, dist, summ, paths, cal

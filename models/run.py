@@ -265,12 +265,16 @@ def observed_series(ctx, prep) -> pd.DataFrame:
     return out
 
 
+HEADLINE_SERIES = {("generative", "inference_share", "share_of_accelerator_hours"), ("all_ai", "installed", "gw")}
+
+
 def run_headlines(inputs: ModelInputs, scenario="base", as_of=None, seed: int = DEFAULT_SEED,
-                  draws: int = DEFAULT_DRAWS, snapshot_hash: str | None = None
+                  draws: int = DEFAULT_DRAWS, snapshot_hash: str | None = None,
+                  series: set[tuple[str, str, str]] | None = HEADLINE_SERIES
                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The calibrated Monte Carlo alone, for rebuilding a past month's headline figures cheaply:
-    (demand, crossover_summary) as :func:`run_model` gives them, without the tornado, the
-    hardware table or the backtest scorecard's outputs."""
+    (demand, crossover_summary) as :func:`run_model` gives them - the demand rows of ``series``
+    only (None: all) - without the tornado, the hardware table or the backtest scorecard."""
     if as_of is None:
         raise ValueError("run_headlines needs an as_of date (the as-of rule)")
     if draws < MIN_DRAWS:
@@ -282,5 +286,5 @@ def run_headlines(inputs: ModelInputs, scenario="base", as_of=None, seed: int = 
     data = inputs.as_of(as_of)
     demand, _, cross_summary, _, _ = montecarlo.run_monte_carlo(
         prep.context, prep.drivers, draws, seed, sc.name, digest, sc.correlations, data.published_splits,
-        data.lab_compute_spend, prep.training_history)
+        data.lab_compute_spend, prep.training_history, only=series)
     return demand, cross_summary

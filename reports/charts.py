@@ -47,6 +47,12 @@ def _to_svg(fig) -> str:
     return svg[svg.index("<svg"):]
 
 
+def _whiskers(p50: np.ndarray, p10: np.ndarray, p90: np.ndarray) -> np.ndarray:
+    """P10-P90 whisker lengths around the P50 bar; never negative (quantiles of a near-constant
+    series can cross by a rounding error, and a missing one draws no whisker)."""
+    return np.nan_to_num(np.clip(np.vstack([p50 - p10, p90 - p50]), 0.0, None))
+
+
 def _label(bucket: str) -> str:
     return bucket.replace("_", " ")
 
@@ -131,8 +137,7 @@ def power_by_layer(data: pd.DataFrame) -> str:
         width = 0.38
         for offset, layer, colour in ((-width / 2, "training", "#2f5f8a"), (width / 2, "inference", "#e3a46b")):
             p50 = data[f"{layer}_p50"].to_numpy(float)
-            err = np.vstack([p50 - data[f"{layer}_p10"].to_numpy(float),
-                             data[f"{layer}_p90"].to_numpy(float) - p50])
+            err = _whiskers(p50, data[f"{layer}_p10"].to_numpy(float), data[f"{layer}_p90"].to_numpy(float))
             ax.bar(years + offset, p50, width, color=colour, label=f"{layer} (P50, P10-P90)",
                    yerr=err, error_kw={"linewidth": 0.6, "capsize": 1.5})
         ax.set_ylabel("installed power, GW (incl. cooling)")
@@ -185,8 +190,8 @@ def capex_by_layer(data: pd.DataFrame, labels: dict[str, str]) -> str:
             ax.bar(years, values, 0.6, bottom=bottom, color=colour, edgecolor="white", linewidth=0.3, label=label)
             bottom += values
         p50 = data["capex_total_p50"].to_numpy(float) / 1e9
-        err = np.vstack([p50 - data["capex_total_p10"].to_numpy(float) / 1e9,
-                         data["capex_total_p90"].to_numpy(float) / 1e9 - p50])
+        err = _whiskers(p50, data["capex_total_p10"].to_numpy(float) / 1e9,
+                        data["capex_total_p90"].to_numpy(float) / 1e9)
         ax.errorbar(years, p50, yerr=err, fmt="none", ecolor="#444444", elinewidth=0.6, capsize=1.5,
                     label="total P10-P90")
         ax.set_ylabel("capex, USD billion per year")
@@ -204,7 +209,7 @@ def two_layers(data: pd.DataFrame) -> str:
         for offset, layer, label, colour in ((-width / 2, "campus", "remote campuses: training, batch inference", "#2f5f8a"),
                                              (width / 2, "near_users", "near users: serving", "#e3a46b")):
             p50 = data[f"{layer}_p50"].to_numpy(float)
-            err = np.vstack([p50 - data[f"{layer}_p10"].to_numpy(float), data[f"{layer}_p90"].to_numpy(float) - p50])
+            err = _whiskers(p50, data[f"{layer}_p10"].to_numpy(float), data[f"{layer}_p90"].to_numpy(float))
             ax.bar(years + offset, p50, width, color=colour, label=f"{label} (P50, P10-P90)",
                    yerr=err, error_kw={"linewidth": 0.6, "capsize": 1.5})
         ax.set_ylabel("working power, GW (incl. cooling)")

@@ -210,3 +210,19 @@ def test_summary_layers_are_fixed_shares_within_each_group(capex_run):
     total = wide[TOTAL_BUCKET]
     assert ((total >= it * (1 - 1e-9)) & (total >= fac * (1 - 1e-9))).all()
     assert (total > 0).all()
+
+
+def test_headline_run_matches_the_full_run_on_its_series(installed_base):
+    """run_headlines summarises only the headline series, with the same draws as run_model."""
+    from models.inputs import inputs_from_snapshot
+    from models.run import HEADLINE_SERIES, run_headlines, run_model
+    from orchestration.settings import SNAPSHOT_DIR
+
+    inputs = replace(inputs_from_snapshot(SNAPSHOT_DIR), installed_base=installed_base)
+    full = run_model(inputs, "base", as_of=date(2026, 10, 31), draws=2000, snapshot_hash="ab" * 32)
+    demand, cross = run_headlines(inputs, "base", as_of=date(2026, 10, 31), draws=2000, snapshot_hash="ab" * 32)
+    assert set(zip(demand["scope"], demand["bucket"], demand["unit"])) == HEADLINE_SERIES
+    key = ["scope", "bucket", "unit", "year"]
+    merged = demand.merge(full.demand, on=key, suffixes=("", "_full"))
+    assert len(merged) == len(demand) and np.allclose(merged["p50"], merged["p50_full"])
+    assert cross.set_index("unit")["p50"].equals(full.crossover_summary.set_index("unit")["p50"])

@@ -323,3 +323,12 @@ def test_latest_vintages_keep_the_restated_value_and_flag_it():
     earlier = market[pd.to_datetime(market["disclosed_on"]) <= pd.Timestamp("2025-12-31")]
     out, _, _ = market_context(earlier, View())
     assert "restated" not in out[0]["notes"]
+
+
+def test_chart_whiskers_are_never_negative():
+    from reports.charts import _whiskers
+
+    p50 = np.array([1.0, 2.0, 3.0])
+    err = _whiskers(p50, np.array([1.0 + 1e-15, 1.5, np.nan]), np.array([1.0, 2.5, 4.0]))
+    assert err.shape == (2, 3) and (err >= 0).all()
+    assert err[:, 1].tolist() == [0.5, 0.5] and err[0, 2] == 0.0
