@@ -83,7 +83,7 @@ def baseline_seconds(ref: str, runs: int, scratch: Path, env: dict[str, str]) ->
                 seconds = _run_in(command, {**env, "FLOPCAST_HOME": str(home)}, cwd)
                 if i:
                     out.append(seconds)
-        note = f"baseline {ref}" + (" (its uv.lock differs: run with this environment's packages)" if lock_changed else "")
+        note = f"baseline {ref}: both build the month make brief builds by default" + (" (its uv.lock differs: run with this environment's packages)" if lock_changed else "")
         return current, before, note
     finally:
         subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=PROJECT_ROOT, capture_output=True)

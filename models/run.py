@@ -207,6 +207,18 @@ def _scenario(scenario) -> Scenario:
     raise TypeError(f"scenario must be a Scenario, a bundled name or a path, got {type(scenario).__name__}")
 
 
+def _prepare_run(inputs: ModelInputs, scenario, as_of, draws: int, snapshot_hash: str | None, caller: str):
+    """The checks and the deterministic preparation every run shares: (as_of, scenario, digest,
+    prepared context, the inputs as of the date)."""
+    if as_of is None:
+        raise ValueError(f"{caller} needs an as_of date (the as-of rule)")
+    if draws < MIN_DRAWS:
+        raise ValueError(f"draws must be at least {MIN_DRAWS} (the product uses >= 10,000)")
+    as_of = to_date(as_of)
+    sc = _scenario(scenario)
+    return as_of, sc, snapshot_hash or inputs_hash(inputs), montecarlo.prepare(inputs, sc, as_of), inputs.as_of(as_of)
+
+
 def run_model(inputs: ModelInputs, scenario="base", as_of=None, seed: int = DEFAULT_SEED,
               draws: int = DEFAULT_DRAWS, snapshot_hash: str | None = None,
               tornado_year: int | None = None) -> ModelOutputs:
@@ -216,16 +228,8 @@ def run_model(inputs: ModelInputs, scenario="base", as_of=None, seed: int = DEFA
     ``snapshot_hash``: the input snapshot hash stamped on every row (default: a hash of the
     input frames). ``tornado_year``: default the scenario's settings.tornado_year, else horizon.
     """
-    if as_of is None:
-        raise ValueError("run_model needs an as_of date (the as-of rule)")
-    if draws < MIN_DRAWS:
-        raise ValueError(f"draws must be at least {MIN_DRAWS} (the product uses >= 10,000)")
-    as_of = to_date(as_of)
-    sc = _scenario(scenario)
-    digest = snapshot_hash or inputs_hash(inputs)
-    prep = montecarlo.prepare(inputs, sc, as_of)
+    as_of, sc, digest, prep, data = _prepare_run(inputs, scenario, as_of, draws, snapshot_hash, "run_model")
     ctx = prep.context
-    data = inputs.as_of(as_of)
     demand, cross, cross_summary, paths, cal = montecarlo.run_monte_carlo(
         ctx, prep.drivers, draws, seed, sc.name, digest, sc.correlations, data.published_splits,
         data.lab_compute_spend, prep.training_history)
@@ -275,15 +279,7 @@ def run_headlines(inputs: ModelInputs, scenario="base", as_of=None, seed: int = 
     """The calibrated Monte Carlo alone, for rebuilding a past month's headline figures cheaply:
     (demand, crossover_summary) as :func:`run_model` gives them - the demand rows of ``series``
     only (None: all) - without the tornado, the hardware table or the backtest scorecard."""
-    if as_of is None:
-        raise ValueError("run_headlines needs an as_of date (the as-of rule)")
-    if draws < MIN_DRAWS:
-        raise ValueError(f"draws must be at least {MIN_DRAWS}")
-    as_of = to_date(as_of)
-    sc = _scenario(scenario)
-    digest = snapshot_hash or inputs_hash(inputs)
-    prep = montecarlo.prepare(inputs, sc, as_of)
-    data = inputs.as_of(as_of)
+    as_of, sc, digest, prep, data = _prepare_run(inputs, scenario, as_of, draws, snapshot_hash, "run_headlines")
     demand, _, cross_summary, _, _ = montecarlo.run_monte_carlo(
         prep.context, prep.drivers, draws, seed, sc.name, digest, sc.correlations, data.published_splits,
         data.lab_compute_spend, prep.training_history, only=series)

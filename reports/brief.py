@@ -914,6 +914,18 @@ MARKET_SCALE = {"USD": (1e9, "USD billion"), "USD/h": (1.0, "USD per hour"), "H1
                 "tokens/day": (1e12, "trillion tokens/day")}
 
 
+# Yearly observations the model stands on, shown beside the quarterly market series.
+YEARLY_MARKET_SERIES = (
+    {"series": "disclosed_tokens_per_day", "column": "disclosed_tokens_per_day", "unit": "tokens/day",
+     "label": "Disclosed tokens per day (providers that publish), yearly level", "detail": "",
+     "title": "Disclosed tokens per day, yearly", "ylabel": "trillion tokens/day", "scale": 1e12},
+    {"series": "accelerator_shipments", "column": "shipped_h100e", "unit": "H100e",
+     "label": "AI accelerators shipped, yearly (all vendors, H100-equivalents)",
+     "detail": "company disclosures, analysts and Epoch AI, as the brief's date could know them",
+     "title": "Accelerators shipped, yearly", "ylabel": "million H100e", "scale": 1e6},
+)
+
+
 def market_context(market: pd.DataFrame, view: ModelView) -> tuple[list[dict], list[dict], pd.DataFrame]:
     """Per observed series: latest quarter, change over the quarter and the year (only against a
     reported quarter: a gap stays a gap, never interpolated), the panel data, and the CSV frame.
@@ -952,36 +964,26 @@ def market_context(market: pd.DataFrame, view: ModelView) -> tuple[list[dict], l
                            "complete": g["is_complete"].astype(bool).tolist()})
             frames.append(g.drop(columns=["q_index"]))
     observed = view.tables.get("observed_series", pd.DataFrame())
-    if len(observed) and "disclosed_tokens_per_day" in observed:
-        tok = observed.dropna(subset=["disclosed_tokens_per_day"]).sort_values("year")
-        if len(tok):
-            last = tok.iloc[-1]
-            prev = tok.iloc[-2]["disclosed_tokens_per_day"] if len(tok) > 1 else None
-            rows.append({"label": "Disclosed tokens per day (providers that publish), yearly level",
-                         "quarter": f"{int(last['year'])} ({last['token_basis']})",
-                         "latest": _market_value(last["disclosed_tokens_per_day"], "tokens/day"),
-                         "change_q": "n/a (yearly)", "change_y": _pct_change(last["disclosed_tokens_per_day"], prev),
-                         "detail": f"{int(last['token_providers'])} providers", "notes": ""})
-            panels.append({"title": "Disclosed tokens per day, yearly", "ylabel": "trillion tokens/day",
-                           "scale": 1e12, "step": 1.0, "x": tok["year"].astype(float).tolist(),
-                           "y": tok["disclosed_tokens_per_day"].tolist(),
-                           "complete": (tok["token_basis"] != "nowcast").tolist()})
-            frames.append(tok[["year", "disclosed_tokens_per_day", "token_basis"]].assign(series="disclosed_tokens_per_day"))
-    if len(observed) and "shipped_h100e" in observed:
-        ship = observed.dropna(subset=["shipped_h100e"]).sort_values("year")
-        if len(ship):
-            last = ship.iloc[-1]
-            prev = ship.iloc[-2]["shipped_h100e"] if len(ship) > 1 else None
-            rows.append({"series": "accelerator_shipments",
-                         "label": "AI accelerators shipped, yearly (all vendors, H100-equivalents)",
-                         "quarter": str(int(last["year"])), "latest": _market_value(last["shipped_h100e"], "H100e"),
-                         "change_q": "n/a (yearly)", "change_y": _pct_change(last["shipped_h100e"], prev),
-                         "detail": "company disclosures, analysts and Epoch AI, as the brief's date could know them",
-                         "notes": ""})
-            panels.append({"title": "Accelerators shipped, yearly", "ylabel": "million H100e", "scale": 1e6,
-                           "step": 1.0, "x": ship["year"].astype(float).tolist(), "y": ship["shipped_h100e"].tolist(),
-                           "complete": [True] * len(ship)})
-            frames.append(ship[["year", "shipped_h100e"]].assign(series="accelerator_shipments"))
+    for spec in YEARLY_MARKET_SERIES:
+        if not len(observed) or spec["column"] not in observed:
+            continue
+        yearly = observed.dropna(subset=[spec["column"]]).sort_values("year")
+        if not len(yearly):
+            continue
+        last = yearly.iloc[-1]
+        prev = yearly.iloc[-2][spec["column"]] if len(yearly) > 1 else None
+        basis = last.get("token_basis") if spec["column"] == "disclosed_tokens_per_day" else None
+        rows.append({"series": spec["series"], "label": spec["label"],
+                     "quarter": f"{int(last['year'])}" + (f" ({basis})" if basis else ""),
+                     "latest": _market_value(last[spec["column"]], spec["unit"]),
+                     "change_q": "n/a (yearly)", "change_y": _pct_change(last[spec["column"]], prev),
+                     "detail": (f"{int(last['token_providers'])} providers" if basis else spec["detail"]), "notes": ""})
+        complete = ((yearly["token_basis"] != "nowcast").tolist() if basis else [True] * len(yearly))
+        panels.append({"title": spec["title"], "ylabel": spec["ylabel"], "scale": spec["scale"], "step": 1.0,
+                       "x": yearly["year"].astype(float).tolist(), "y": yearly[spec["column"]].tolist(),
+                       "complete": complete})
+        keep = ["year", spec["column"]] + (["token_basis"] if basis else [])
+        frames.append(yearly[keep].assign(series=spec["series"]))
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return rows, panels, frame
 

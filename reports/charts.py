@@ -129,21 +129,28 @@ def fit_scatter(data: pd.DataFrame, label_ids: set[str]) -> str:
         return _to_svg(fig)
 
 
-def power_by_layer(data: pd.DataFrame) -> str:
-    """Installed GW per year for the training and inference layers (P50 bars, P10-P90 whiskers)."""
+def _paired_bars(data: pd.DataFrame, layers: tuple[tuple[str, str, str], ...], ylabel: str, height: float) -> str:
+    """Two bars per year, one per (column prefix, legend label, colour): P50 bars with P10-P90
+    whiskers from ``<prefix>_p10/_p50/_p90``."""
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(6.4, 2.5))
+        fig, ax = plt.subplots(figsize=(6.4, height))
         years = data["year"].to_numpy()
         width = 0.38
-        for offset, layer, colour in ((-width / 2, "training", "#2f5f8a"), (width / 2, "inference", "#e3a46b")):
+        for offset, (layer, label, colour) in zip((-width / 2, width / 2), layers):
             p50 = data[f"{layer}_p50"].to_numpy(float)
             err = _whiskers(p50, data[f"{layer}_p10"].to_numpy(float), data[f"{layer}_p90"].to_numpy(float))
-            ax.bar(years + offset, p50, width, color=colour, label=f"{layer} (P50, P10-P90)",
+            ax.bar(years + offset, p50, width, color=colour, label=f"{label} (P50, P10-P90)",
                    yerr=err, error_kw={"linewidth": 0.6, "capsize": 1.5})
-        ax.set_ylabel("installed power, GW (incl. cooling)")
+        ax.set_ylabel(ylabel)
         ax.set_xticks(years)
         ax.legend(loc="upper left", fontsize=6.5)
         return _to_svg(fig)
+
+
+def power_by_layer(data: pd.DataFrame) -> str:
+    """Installed GW per year for the training and inference layers (P50 bars, P10-P90 whiskers)."""
+    return _paired_bars(data, (("training", "training", "#2f5f8a"), ("inference", "inference", "#e3a46b")),
+                        "installed power, GW (incl. cooling)", 2.5)
 
 
 def market_signals(series: list[dict]) -> str:
@@ -202,20 +209,9 @@ def capex_by_layer(data: pd.DataFrame, labels: dict[str, str]) -> str:
 
 def two_layers(data: pd.DataFrame) -> str:
     """Working AI power per year in remote campuses vs near users (P50 bars, P10-P90 whiskers)."""
-    with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(6.4, 1.8))
-        years = data["year"].to_numpy()
-        width = 0.38
-        for offset, layer, label, colour in ((-width / 2, "campus", "remote campuses: training, batch inference", "#2f5f8a"),
-                                             (width / 2, "near_users", "near users: serving", "#e3a46b")):
-            p50 = data[f"{layer}_p50"].to_numpy(float)
-            err = _whiskers(p50, data[f"{layer}_p10"].to_numpy(float), data[f"{layer}_p90"].to_numpy(float))
-            ax.bar(years + offset, p50, width, color=colour, label=f"{label} (P50, P10-P90)",
-                   yerr=err, error_kw={"linewidth": 0.6, "capsize": 1.5})
-        ax.set_ylabel("working power, GW (incl. cooling)")
-        ax.set_xticks(years)
-        ax.legend(loc="upper left", fontsize=6.5)
-        return _to_svg(fig)
+    return _paired_bars(data, (("campus", "remote campuses: training, batch inference", "#2f5f8a"),
+                               ("near_users", "near users: serving", "#e3a46b")),
+                        "working power, GW (incl. cooling)", 1.8)
 
 
 def revisions(data: pd.DataFrame, labels: dict[str, str]) -> str:
