@@ -1,0 +1,107 @@
+"""The brief's market-signals page: observed quarterly series (latest vintage as of the date,
+gaps and incomplete quarters marked, restatements footnoted, never interpolated) and the yearly
+observations the model stands on (disclosed tokens, accelerators shipped).
+
+Pure functions over the market mart rows and a :class:`reports.brief.ModelView`-like view.
+"""
+
+import pandas as pd
+
+from reports import implications
+from reports.formatting import format_count, format_usd
+
+
+MARKET_SCALE = {"USD": (1e9, "USD billion"), "USD/h": (1.0, "USD per hour"), "H100e": (1e6, "million H100e"),
+                "tokens/day": (1e12, "trillion tokens/day")}
+
+
+# Yearly observations the model stands on, shown beside the quarterly market series.
+YEARLY_MARKET_SERIES = (
+    {"series": "disclosed_tokens_per_day", "column": "disclosed_tokens_per_day", "unit": "tokens/day",
+     "label": "Disclosed tokens per day (providers that publish), yearly level", "detail": "",
+     "title": "Disclosed tokens per day, yearly", "ylabel": "trillion tokens/day", "scale": 1e12},
+    {"series": "accelerator_shipments", "column": "shipped_h100e", "unit": "H100e",
+     "label": "AI accelerators shipped, yearly (all vendors, H100-equivalents)",
+     "detail": "company disclosures, analysts and Epoch AI, as the brief's date could know them",
+     "title": "Accelerators shipped, yearly", "ylabel": "million H100e", "scale": 1e6},
+)
+
+
+def market_context(market: pd.DataFrame, view) -> tuple[list[dict], list[dict], pd.DataFrame]:
+    """Per observed series: latest quarter, change over the quarter and the year (only against a
+    reported quarter: a gap stays a gap, never interpolated), the panel data, and the CSV frame.
+    Disclosed token volumes (yearly levels the model stands on) join as a yearly panel."""
+    rows, panels, frames = [], [], []
+    market = implications.latest_vintages(market)
+    if market is not None and not market.empty:
+        m = market.copy()
+        m["q_index"] = m["calendar_year"].astype(int) * 4 + m["calendar_quarter"].astype(int) - 1
+        for series, g in m.sort_values("q_index").groupby("series", sort=False):
+            g = g.reset_index(drop=True)
+            last = g.iloc[-1]
+            by_q = g.set_index("q_index")["value"]
+            prev_q, prev_y = by_q.get(last["q_index"] - 1), by_q.get(last["q_index"] - 4)
+            span = range(int(g["q_index"].min()), int(g["q_index"].max()) + 1)
+            gaps = [f"{q // 4} Q{q % 4 + 1}" for q in span if q not in by_q.index]
+            incomplete = [f"{int(r.calendar_year)} Q{int(r.calendar_quarter)}" for r in g.itertuples()
+                          if not bool(r.is_complete)]
+            restated = [f"{int(r.calendar_year)} Q{int(r.calendar_quarter)} (first reported "
+                        f"{_market_value(r.first_reported_value, str(r.unit))})"
+                        for r in g.itertuples() if _flag(getattr(r, "is_restated", False))]
+            scale, ylabel = MARKET_SCALE.get(str(last["unit"]), (1.0, str(last["unit"])))
+            rows.append({
+                "series": str(series), "label": str(last["label"]), "quarter": f"{int(last['calendar_year'])} Q{int(last['calendar_quarter'])}",
+                "latest": _market_value(last["value"], str(last["unit"])),
+                "change_q": _pct_change(last["value"], prev_q), "change_y": _pct_change(last["value"], prev_y),
+                "detail": str(last.get("detail") or ""),
+                "notes": "; ".join(filter(None, [
+                    f"no figure for {', '.join(gaps[:6])}{' ...' if len(gaps) > 6 else ''} (gap, not interpolated)"
+                    if gaps else "",
+                    f"incomplete: {', '.join(incomplete[-4:])}" if incomplete else "",
+                    f"restated: {', '.join(restated[-4:])}" if restated else ""])),
+            })
+            panels.append({"title": str(last["label"]), "ylabel": ylabel, "scale": scale, "step": 0.25,
+                           "x": (g["q_index"] / 4.0).tolist(), "y": g["value"].tolist(),
+                           "complete": g["is_complete"].astype(bool).tolist()})
+            frames.append(g.drop(columns=["q_index"]))
+    observed = view.tables.get("observed_series", pd.DataFrame())
+    for spec in YEARLY_MARKET_SERIES:
+        if not len(observed) or spec["column"] not in observed:
+            continue
+        yearly = observed.dropna(subset=[spec["column"]]).sort_values("year")
+        if not len(yearly):
+            continue
+        last = yearly.iloc[-1]
+        prev = yearly.iloc[-2][spec["column"]] if len(yearly) > 1 else None
+        basis = last.get("token_basis") if spec["column"] == "disclosed_tokens_per_day" else None
+        rows.append({"series": spec["series"], "label": spec["label"],
+                     "quarter": f"{int(last['year'])}" + (f" ({basis})" if basis else ""),
+                     "latest": _market_value(last[spec["column"]], spec["unit"]),
+                     "change_q": "n/a (yearly)", "change_y": _pct_change(last[spec["column"]], prev),
+                     "detail": (f"{int(last['token_providers'])} providers" if basis else spec["detail"]), "notes": ""})
+        complete = ((yearly["token_basis"] != "nowcast").tolist() if basis else [True] * len(yearly))
+        panels.append({"title": spec["title"], "ylabel": spec["ylabel"], "scale": spec["scale"], "step": 1.0,
+                       "x": yearly["year"].astype(float).tolist(), "y": yearly[spec["column"]].tolist(),
+                       "complete": complete})
+        keep = ["year", spec["column"]] + (["token_basis"] if basis else [])
+        frames.append(yearly[keep].assign(series=spec["series"]))
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return rows, panels, frame
+
+
+def _flag(value) -> bool:
+    return bool(value) if value is not None and not pd.isna(value) else False
+
+
+def _market_value(value, unit: str) -> str:
+    if unit == "USD":
+        return format_usd(value)
+    if unit == "USD/h":
+        return f"${float(value):.2f}/h"
+    return format_count(value, unit)
+
+
+def _pct_change(now, before) -> str:
+    if before is None or pd.isna(before) or not before:
+        return "n/a (no figure)"
+    return f"{100 * (float(now) / float(before) - 1):+.0f}%"
