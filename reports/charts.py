@@ -157,10 +157,10 @@ def market_signals(series: list[dict]) -> str:
     """Small multiples of the observed market series: one panel each, quarters as points joined
     only between consecutive quarters (a gap stays a gap), incomplete quarters hollow."""
     n = max(len(series), 1)
-    cols = 2
+    cols = 2 if n <= 4 else 3
     rows = (n + cols - 1) // cols
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(rows, cols, figsize=(6.4, 1.9 * rows), squeeze=False)
+        fig, axes = plt.subplots(rows, cols, figsize=(6.4, (1.9 if cols == 2 else 1.7) * rows), squeeze=False)
         for ax, s in zip(axes.flat, series):
             x = np.asarray(s["x"], dtype=float)
             y = np.asarray(s["y"], dtype=float) / s["scale"]
@@ -170,8 +170,8 @@ def market_signals(series: list[dict]) -> str:
                 ax.plot(x[a:b], y[a:b], color="#2f5f8a", linewidth=1.0)
             ax.scatter(x[complete], y[complete], s=6, color="#2f5f8a", zorder=3)
             ax.scatter(x[~complete], y[~complete], s=10, facecolors="none", edgecolors="#c0504d", zorder=3)
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-            ax.set_title(s["title"], fontsize=7)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5 if cols == 2 else 4))
+            ax.set_title(s["title"] if cols == 2 else s["title"].split(" (")[0], fontsize=7 if cols == 2 else 6.5)
             ax.set_ylabel(s["ylabel"], fontsize=6.5)
             ax.tick_params(labelsize=6)
         for ax in list(axes.flat)[len(series):]:
