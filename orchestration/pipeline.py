@@ -285,7 +285,8 @@ REVISION_DRAWS = 10_000  # per rebuilt month of the revisions chart: a tenth of 
 
 
 def revision_points(settings: Settings, current: BriefInputs) -> list[dict]:
-    """The headline figures of this brief and the eleven months before it: each month's archived
+    """The headline figures of this brief and the months before it (``settings.revision_months``
+    in all, 12 by default): each month's archived
     metrics.json where it exists, else (the month before: the rebuilt previous metrics) a rebuild
     as of that month's end from the same warehouse - the calibrated Monte Carlo alone, main
     scenario, REVISION_DRAWS draws (the brief's own if fewer) - so the chart never doubles the
@@ -299,7 +300,7 @@ def revision_points(settings: Settings, current: BriefInputs) -> list[dict]:
     points = [revisions.point_from_model(current.partition, "this brief", demand, cross, now, horizon)]
     model_inputs, scenario = None, None
     partition = current.partition
-    for _ in range(revisions.MONTHS - 1):
+    for _ in range(settings.revision_months - 1):
         partition = previous_partition(partition)
         if partition is None:
             break

@@ -30,6 +30,7 @@ class Settings:
     http_retries: int = 3
     http_backoff_s: float = 1.0
     model_draws: int | None = None  # None: the model's default (models.run.DEFAULT_DRAWS)
+    revision_months: int = 12  # monthly briefs the revisions chart covers, this one included
 
     @property
     def landing_dir(self) -> Path:
@@ -80,7 +81,17 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         http_retries=int(_number(env, "FLOPCAST_HTTP_RETRIES", 3)),
         http_backoff_s=_number(env, "FLOPCAST_HTTP_BACKOFF_S", 1.0),
         model_draws=_draws(env),
+        revision_months=_revision_months(env),
     )
+
+
+def _revision_months(env) -> int:
+    text = (env.get("FLOPCAST_REVISION_MONTHS") or "").strip()
+    if not text:
+        return 12
+    if not text.isdigit() or not 1 <= int(text) <= 36:
+        raise ValueError(f"FLOPCAST_REVISION_MONTHS={text!r} must be a whole number from 1 to 36")
+    return int(text)
 
 
 def _draws(env) -> int | None:

@@ -11,7 +11,6 @@ import math
 
 import pandas as pd
 
-MONTHS = 12
 COLUMNS = ["partition", "basis", "inference_share_now", "inference_share_horizon", "installed_gw_horizon",
            "crossover_year", "now_year", "horizon_year", "draws"]
 SHORT_LABELS = {  # chart panel titles

@@ -24,12 +24,13 @@ def isolated_home(tmp_path_factory) -> Path:
     shutil.copyfile(PROJECT_ROOT / "orchestration" / "dagster.yaml", dagster_home / "dagster.yaml")
     saved = {k: os.environ.get(k) for k in ("FLOPCAST_HOME", "FLOPCAST_DUCKDB", "DAGSTER_HOME",
                                             "FLOPCAST_SNAPSHOT_DIR", "FLOPCAST_SOURCE_MODE",
-                                            "FLOPCAST_MODEL_DRAWS")}
+                                            "FLOPCAST_MODEL_DRAWS", "FLOPCAST_REVISION_MONTHS")}
     os.environ["FLOPCAST_HOME"] = str(home)
     os.environ["DAGSTER_HOME"] = str(dagster_home)
     # Pipeline runs in tests check wiring, not precision: fewer draws than the product's default.
     # The session's main end-to-end run (cli_brief) and the model tests use the default.
     os.environ["FLOPCAST_MODEL_DRAWS"] = TEST_MODEL_DRAWS
+    os.environ["FLOPCAST_REVISION_MONTHS"] = "3"  # the revisions chart: cli_brief covers the default 12
     for key in ("FLOPCAST_DUCKDB", "FLOPCAST_SNAPSHOT_DIR", "FLOPCAST_SOURCE_MODE"):
         os.environ.pop(key, None)
     yield home
@@ -55,7 +56,8 @@ def cli_brief(isolated_home, tmp_path_factory):
     """One real `flopcast brief` in a fresh process on the bundled snapshot (shared by e2e tests),
     with the product's default number of draws."""
     home = tmp_path_factory.mktemp("cli_home")
-    env = {k: v for k, v in os.environ.items() if k != "FLOPCAST_MODEL_DRAWS"} | {"FLOPCAST_HOME": str(home)}
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("FLOPCAST_MODEL_DRAWS", "FLOPCAST_REVISION_MONTHS")} | {"FLOPCAST_HOME": str(home)}
     done = subprocess.run(
         [str(Path(sys.executable).with_name("flopcast")), "brief", "--month", E2E_MONTH],
         env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600,

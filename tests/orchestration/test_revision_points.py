@@ -44,7 +44,7 @@ def _archived_metrics(partition: str, share_now: float) -> dict:
 
 @pytest.fixture
 def settings(tmp_path):
-    return load_settings({"FLOPCAST_HOME": str(tmp_path)})
+    return load_settings({"FLOPCAST_HOME": str(tmp_path)})  # the default: 12 months
 
 
 @pytest.fixture
@@ -111,3 +111,11 @@ def test_rebuilds_are_never_finer_than_the_brief(tmp_path, rebuilds):
     points = pipeline.revision_points(settings, _inputs("2026-10", None))
     assert {c[2] for c in rebuilds} == {4000}
     assert {p["draws"] for p in points if p["basis"] == "rebuilt"} == {4000}
+
+
+def test_the_window_is_a_setting(tmp_path, rebuilds):
+    settings = load_settings({"FLOPCAST_HOME": str(tmp_path), "FLOPCAST_REVISION_MONTHS": "3"})
+    points = pipeline.revision_points(settings, _inputs("2026-10", None))
+    assert [p["partition"] for p in points] == ["2026-10", "2026-09", "2026-08"] and len(rebuilds) == 2
+    with pytest.raises(ValueError, match="FLOPCAST_REVISION_MONTHS='0'"):
+        load_settings({"FLOPCAST_HOME": str(tmp_path), "FLOPCAST_REVISION_MONTHS": "0"})

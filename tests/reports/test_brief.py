@@ -55,9 +55,16 @@ def pdf_text(pdf: bytes) -> str:
     return re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
 
 
+REVISION_POINTS = [
+    {"partition": "2025-06", "basis": "this brief", "inference_share_now": 0.3, "inference_share_horizon": 0.7,
+     "installed_gw_horizon": 90.0, "crossover_year": 2027, "now_year": 2025, "horizon_year": 2030},
+    {"partition": "2025-05", "basis": "rebuilt", "inference_share_now": 0.28, "inference_share_horizon": 0.72,
+     "installed_gw_horizon": 80.0, "crossover_year": None, "now_year": 2025, "horizon_year": 2030, "draws": 4000}]
+
+
 @pytest.fixture(scope="module")
 def june(installed_base):
-    inputs = brief_inputs("2025-06", date(2025, 6, 30), installed_base)
+    inputs = replace(brief_inputs("2025-06", date(2025, 6, 30), installed_base), revisions=REVISION_POINTS)
     return inputs, render_brief(inputs)
 
 
@@ -107,7 +114,7 @@ def test_metrics_json_layout(june):
         "charts/split_flop.csv", "charts/split_usd.csv", "charts/tornado.csv", "charts/hardware_fit.csv",
         "charts/power_by_layer.csv", "charts/market_signals.csv",  # tokens/day levels even without marts
         "charts/capex_by_layer.csv", "charts/two_layers_gw.csv", "charts/training_durability.csv",
-        "charts/fleet_mix.csv", "charts/thresholds.csv"}
+        "charts/fleet_mix.csv", "charts/thresholds.csv", "charts/revisions.csv"}
 
 
 def test_pdf_metadata_names_partition_snapshot_and_code(june):
@@ -261,18 +268,11 @@ def test_every_number_in_the_implications_is_archived(june):
 
 def test_revisions_are_archived_and_drawn(june):
     inputs, rendered = june
-    assert rendered.metrics["revisions"] == []  # no revision points given: no chart, no CSV
-    assert "charts/revisions.csv" not in rendered.archive_files()
-    points = [{"partition": "2025-06", "basis": "this brief", "inference_share_now": 0.3, "inference_share_horizon": 0.7,
-               "installed_gw_horizon": 90.0, "crossover_year": 2027, "now_year": 2025, "horizon_year": 2030},
-              {"partition": "2025-05", "basis": "rebuilt", "inference_share_now": 0.28, "inference_share_horizon": 0.72,
-               "installed_gw_horizon": 80.0, "crossover_year": None, "now_year": 2025, "horizon_year": 2030}]
-    again = render_brief(replace(inputs, revisions=points))
-    assert [r["partition"] for r in again.metrics["revisions"]] == ["2025-05", "2025-06"]
-    csv = pd.read_csv(io.BytesIO(again.archive_files()["charts/revisions.csv"]))
+    assert [r["partition"] for r in rendered.metrics["revisions"]] == ["2025-05", "2025-06"]
+    csv = pd.read_csv(io.BytesIO(rendered.archive_files()["charts/revisions.csv"]))
     assert csv["installed_gw_horizon"].tolist() == [80.0, 90.0]
-    text = pdf_text(again.pdf)
-    assert "Revisions over the last 2 monthly briefs" in text
+    text = pdf_text(rendered.pdf)
+    assert "Revisions over the last 2 monthly briefs" in text and "4,000 draws" in text
     assert "From 2025-05 to 2025-06" in text and "80 GW to 90 GW" in text
 
 
