@@ -37,8 +37,9 @@ BERNSTEIN_GW_COST = (
     "electrical ~1/3 of the total), 2025 "
     "(https://ng.investing.com/news/stock-market-news/how-much-does-a-gw-of-data-center-capacity-actually-cost-2169144)")
 EPOCH_HBM = (
-    "Epoch AI, AI chip component cost shares (HBM ~$32B of ~$52B AI-chip component spend in 2025), "
-    "May 2026 (https://epoch.ai/data-insights/ai-chip-component-cost-shares)")
+    "Epoch AI, AI chip component cost shares (HBM ~$32B of ~$52B AI-chip component spend in 2025; set "
+    "against ~$200B of accelerator revenue that year, HBM is ~15% of an accelerator's price, 10% of IT "
+    "capex), May 2026 (https://epoch.ai/data-insights/ai-chip-component-cost-shares)")
 
 
 @dataclass(frozen=True)
