@@ -30,7 +30,9 @@ def isolated_home(tmp_path_factory) -> Path:
     # Pipeline runs in tests check wiring, not precision: fewer draws than the product's default.
     # The session's main end-to-end run (cli_brief) and the model tests use the default.
     os.environ["FLOPCAST_MODEL_DRAWS"] = TEST_MODEL_DRAWS
-    os.environ["FLOPCAST_REVISION_MONTHS"] = "3"  # the revisions chart: cli_brief covers the default 12
+    # the revisions chart: this month and the previous one (already rebuilt or archived: no extra model run);
+    # cli_brief covers the default 12
+    os.environ["FLOPCAST_REVISION_MONTHS"] = "2"
     for key in ("FLOPCAST_DUCKDB", "FLOPCAST_SNAPSHOT_DIR", "FLOPCAST_SOURCE_MODE"):
         os.environ.pop(key, None)
     yield home
