@@ -304,7 +304,10 @@ def revision_points(settings: Settings, current: BriefInputs) -> list[dict]:
         partition = previous_partition(partition)
         if partition is None:
             break
-        archived = archived_metrics(settings, partition)
+        try:
+            archived = archived_metrics(settings, partition)
+        except (OSError, ValueError):  # an unreadable old archive: that month is rebuilt, the brief goes on
+            archived = None
         point = revisions.point_from_metrics(partition, "archived", archived, now, horizon) if archived else None
         if point is None and current.previous and current.previous.get("partition") == partition:
             basis = "rebuilt" if current.previous.get("rebuilt") else "archived"

@@ -119,3 +119,11 @@ def test_the_window_is_a_setting(tmp_path, rebuilds):
     assert [p["partition"] for p in points] == ["2026-10", "2026-09", "2026-08"] and len(rebuilds) == 2
     with pytest.raises(ValueError, match="FLOPCAST_REVISION_MONTHS='0'"):
         load_settings({"FLOPCAST_HOME": str(tmp_path), "FLOPCAST_REVISION_MONTHS": "0"})
+
+
+def test_an_unreadable_archive_is_rebuilt_not_fatal(settings, rebuilds):
+    target = settings.briefs_dir / "2026-06"
+    target.mkdir(parents=True)
+    (target / "metrics.json").write_text('{"partition": "2026-06", "series": [')  # truncated
+    points = {p["partition"]: p for p in pipeline.revision_points(settings, _inputs("2026-10", None))}
+    assert points["2026-06"]["basis"] == "rebuilt"
