@@ -531,8 +531,7 @@ def _split_rows(view: ModelView, year: int, sides: dict[str, str]) -> list[dict]
     return rows
 
 
-def _scenario_rows(inputs: BriefInputs) -> tuple[list[str], list[dict]]:
-    views = scenario_views(inputs)
+def _scenario_rows(inputs: BriefInputs, views: dict[str, ModelView]) -> tuple[list[str], list[dict]]:
     names = list(views)
     rows = []
     for driver in SCENARIO_DRIVERS:
@@ -747,7 +746,8 @@ def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> tu
     if not campuses.empty:
         campuses = campuses.sort_values("planned_power_mw", ascending=False, na_position="last").head(12)
     mlperf = inputs.mlperf
-    scenario_names, scenario_rows = _scenario_rows(inputs)
+    views = scenario_views(inputs)  # one view per scenario, shared by the scenario table and the implications
+    scenario_names, scenario_rows = _scenario_rows(inputs, views)
     backtest = view.tables["backtest"].copy()
     for column in ("period_start", "period_end"):
         backtest[column] = pd.to_datetime(backtest[column]).dt.strftime("%Y-%m-%d")
@@ -810,10 +810,10 @@ def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> tu
             "power": _svg_data_uri(charts.power_by_layer(power)),
         },
     }
-    context.update(implications_context(inputs, view, now, horizon))
+    context.update(implications_context(view, views, horizon))
     capex = implications.capex_frame(view)
     layers = implications.two_layers_frame(view, now - 2)
-    durability = implications.durability_frame(scenario_views(inputs))
+    durability = implications.durability_frame(views)
     mix = implications.fleet_mix(inputs.installed_base)
     context["fleet_mix"] = _fleet_mix_rows(mix)
     context["charts"]["capex"] = _svg_data_uri(charts.capex_by_layer(
@@ -860,9 +860,9 @@ def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> tu
     return context, chart_data
 
 
-def implications_context(inputs: BriefInputs, view: ModelView, now: int, horizon: int) -> dict:
-    """Template variables of the implications pages (numbers come from metrics.json)."""
-    views = scenario_views(inputs)
+def implications_context(view: ModelView, views: dict[str, ModelView], horizon: int) -> dict:
+    """Template variables of the implications pages (numbers come from metrics.json); ``views``:
+    one per scenario (:func:`scenario_views`)."""
     fit = view.tables["hardware_fit"]
     refs: dict[str, int] = {}
     for layer in implications.LAYERS:
