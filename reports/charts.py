@@ -1,6 +1,7 @@
 """Charts as SVG (matplotlib, text kept as text so the PDF stays searchable).
 
-One style for every chart: greyscale-safe palette (distinct lightness and hatching), units on the
+One style for every chart: greyscale-safe palette (neighbours differ in lightness; no hatching, whose
+patterns cost the PDF renderer more than the rest of a chart), units on the
 axes, a caption in the template. Each function takes the exact frame that is archived as the
 chart's CSV, so a reader can rebuild any chart from `charts/*.csv`.
 """
@@ -33,15 +34,16 @@ ACCENT = "#c0504d"
 # Training buckets in blues, inference in warm tones; lightness steps keep them apart in greyscale.
 BUCKET_COLOURS = {
     "pretraining": "#0b2e4f", "posttraining": "#2f5f8a", "experiments": "#6b94bd",
-    "synthetic_data": "#b5cde3", "internal_inference": "#f2d4b6", "serving_chat": "#e3a46b",
+    "synthetic_data": "#98b6d6", "internal_inference": "#f7e2cc", "serving_chat": "#e3a46b",
     "serving_reasoning": "#c0504d", "serving_agents": "#7a2a27",
 }
-HATCH = {"synthetic_data": "//", "internal_inference": "..", "serving_agents": "xx"}
 
 
 def _to_svg(fig) -> str:
+    """The figure as SVG text, laid out once to fit its labels (no second "tight bbox" pass)."""
+    fig.tight_layout()
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    fig.savefig(buffer, format="svg", metadata={"Date": None})
     plt.close(fig)
     svg = buffer.getvalue()
     return svg[svg.index("<svg"):]
@@ -71,12 +73,9 @@ def demand_panels(data: pd.DataFrame, unit_label: str, first_projected_year: int
         left.set_title("total, all buckets", fontsize=7.5)
         buckets = [b for b in BUCKET_COLOURS if b in data.columns]
         shares = data[buckets].div(data[buckets].sum(axis=1), axis=0) * 100
-        stacks = right.stackplot(years, [shares[b].to_numpy(float) for b in buckets],
+        right.stackplot(years, [shares[b].to_numpy(float) for b in buckets],
                                  labels=[_label(b) for b in buckets],
                                  colors=[BUCKET_COLOURS[b] for b in buckets], linewidth=0.3, edgecolor="white")
-        for stack, bucket in zip(stacks, buckets, strict=True):
-            if bucket in HATCH:
-                stack.set_hatch(HATCH[bucket])
         right.set_ylim(0, 100)
         right.set_ylabel("share of the P50, %")
         right.set_title("split by bucket", fontsize=7.5)
@@ -85,7 +84,6 @@ def demand_panels(data: pd.DataFrame, unit_label: str, first_projected_year: int
             ax.axvline(first_projected_year - 0.5, color="#555555", linewidth=0.8, linestyle="--")
             ax.set_xticks(years[::2])
         left.legend(loc="upper left", fontsize=6)
-        fig.tight_layout()
         return _to_svg(fig)
 
 
@@ -176,12 +174,10 @@ def market_signals(series: list[dict]) -> str:
             ax.tick_params(labelsize=6)
         for ax in list(axes.flat)[len(series):]:
             ax.axis("off")
-        fig.tight_layout()
         return _to_svg(fig)
 
 
-# IT layers in blues, facility layers in warm tones; lightness steps keep them apart in greyscale
-# (no hatching: patterns cost the PDF renderer more than the rest of the chart).
+# IT layers in blues, facility layers in warm tones; lightness steps keep them apart in greyscale.
 LAYER_COLOURS = ("#0b2e4f", "#3d6e9c", "#7fa6cc", "#c6d9ea", "#e3a46b", "#8c3b2e")
 
 
@@ -233,5 +229,4 @@ def revisions(data: pd.DataFrame, labels: dict[str, str]) -> str:
             ax.tick_params(axis="y", labelsize=5.5)
             if column == "crossover_year":
                 ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-        fig.tight_layout()
         return _to_svg(fig)
