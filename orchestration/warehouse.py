@@ -24,7 +24,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from orchestration.sources.landing import LandedFile, naming_path, utc_now_iso
+from common.fs import naming_path, replace_synced
+from orchestration.sources.landing import LandedFile, utc_now_iso
 from orchestration.sources.tabular import TableSpec
 
 SCHEMAS = ("raw", "staging", "intermediate", "marts", "model")
@@ -174,12 +175,7 @@ def publish(published: Path) -> None:
     wal = scratch.with_name(scratch.name + ".wal")
     if wal.exists():
         raise RuntimeError(f"{scratch} still has a write-ahead log: a connection was left open")
-    try:
-        with open(scratch, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(scratch, published)
-    except OSError as exc:
-        raise naming_path(exc, scratch) from None
+    replace_synced(scratch, published)
     _marker(published).unlink(missing_ok=True)
 
 

@@ -8,6 +8,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from common.fs import naming_path, write_synced
+
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 _libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
@@ -25,14 +27,6 @@ def _exchange(a: Path, b: Path) -> bool:
             return False
         raise OSError(errno, os.strerror(errno), str(b))
     return True
-
-
-def _named(exc: OSError, path: Path) -> OSError:
-    """``exc`` naming ``path`` when the system call did not (a failed write or fsync names no
-    file), so a full or read-only disk says which file could not be written."""
-    if exc.filename is None and exc.errno is not None:
-        return type(exc)(exc.errno, exc.strerror, str(path))
-    return exc
 
 
 def _alive(pid: int) -> bool:
@@ -78,15 +72,12 @@ def write_archive(briefs_dir: Path, partition: str, files: dict[str, bytes],
         _remove_abandoned(briefs_dir, partition)
         staging = Path(tempfile.mkdtemp(prefix=f".{partition}.{os.getpid()}.", dir=briefs_dir))
     except OSError as exc:
-        raise _named(exc, path) from None
+        raise naming_path(exc, path) from None
     try:
         for relative, data in files.items():
             path = staging / relative
             path.parent.mkdir(parents=True, exist_ok=True)
-            with open(path, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
+            write_synced(path, data)
         path = target
         os.chmod(staging, 0o755)
         if before_swap is not None:
@@ -108,6 +99,6 @@ def write_archive(briefs_dir: Path, partition: str, files: dict[str, bytes],
     except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
         if isinstance(exc, OSError):
-            raise _named(exc, path) from None
+            raise naming_path(exc, path) from None
         raise
     return target

@@ -17,7 +17,6 @@ Plain Python (stdlib ``email`` + ``smtplib``; Jinja for the body). No Dagster.
 
 import hashlib
 import json
-import os
 import smtplib
 import socket
 import ssl
@@ -31,6 +30,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from common.fs import append_synced, atomic_write_bytes
 from reports.formatting import format_number, format_percent, format_si
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -285,13 +285,7 @@ class OutboxTransport:
 
     def send(self, message: EmailMessage) -> str:
         path = self.path_for(message)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with open(tmp, "wb") as handle:
-            handle.write(bytes(message))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        atomic_write_bytes(path, bytes(message))
         return str(path)
 
 
@@ -315,11 +309,7 @@ def _read_jsonl(path: Path) -> list[dict]:
 
 
 def _append_jsonl(path: Path, entry: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a", encoding="utf-8") as handle:
-        handle.write(json.dumps(entry, sort_keys=True) + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
+    append_synced(path, (json.dumps(entry, sort_keys=True) + "\n").encode())
 
 
 class Ledger:

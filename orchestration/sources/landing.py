@@ -2,19 +2,18 @@
 
 Layout (pinned): ``<landing_dir>/<source>/<sha256>.<ext>`` holds the bytes exactly as fetched,
 ``<sha256>.<ext>.json`` beside it records where they came from, and ``<source>/LATEST`` (JSON)
-names the last good file. Every write goes to a temporary file in the same folder and is moved
-into place with ``os.replace``, so a crash never leaves a half-written landing file or pointer.
+names the last good file. Every write is atomic (``common.fs.atomic_write_bytes``), so a crash
+never leaves a half-written landing file or pointer.
 An unchanged file is stored once: landing the same bytes again only refreshes ``LATEST``.
 """
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from common.fs import atomic_write_bytes
 from orchestration.faults import checkpoint
 
 
@@ -43,34 +42,6 @@ def utc_now_iso() -> str:
 
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def naming_path(exc: OSError, path: Path) -> OSError:
-    """``exc`` naming ``path`` if the system call did not (a failed write or fsync, e.g. disk
-    full, names no file), so the error says what could not be written, and why."""
-    if exc.filename is None and exc.errno is not None:
-        return type(exc)(exc.errno, exc.strerror, str(path))
-    return exc
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see either the old or the new file, never a part."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise naming_path(exc, path) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise naming_path(exc, path) from None
-        raise
 
 
 def land_bytes(

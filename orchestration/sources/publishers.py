@@ -23,7 +23,8 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from orchestration.sources.landing import atomic_write_bytes, sha256_bytes
+from common.fs import atomic_write_bytes
+from orchestration.sources.landing import sha256_bytes
 
 if TYPE_CHECKING:
     from orchestration.sources.fetch import SourceDescriptor

@@ -1,0 +1,1 @@
+"""Plain-Python helpers shared by ``models``, ``reports`` and ``orchestration`` (no Dagster)."""
