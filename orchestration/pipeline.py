@@ -32,7 +32,7 @@ from orchestration.sources.fetch import SourceUnavailableError
 from orchestration.sources.tabular import ParseResult, empty_result
 from reports.archive import write_archive
 from reports import revisions
-from reports.brief import BriefInputs, RenderedBrief, build_metrics, render_brief
+from reports.brief import RenderedBrief, render_brief
 from reports.delivery import (
     BriefArchive,
     DeliveryError,
@@ -45,6 +45,8 @@ from reports.delivery import (
     compose_alert,
     deliver,
 )
+from reports.inputs import BriefInputs
+from reports.metrics import build_metrics
 
 @dataclass(frozen=True)
 class IngestResult:
@@ -193,6 +195,11 @@ def run_demand_model(
                 warehouse.replace_partition(con, name, frame, partition)
         checkpoint("model.before_publish")
     return tables
+
+
+# Every mart the brief reads (besides the model tables): its asset declares them as dependencies.
+BRIEF_MARTS = ("dim_data_source", "dim_accelerator", "dim_datacenter_campus", "fct_mlperf_throughput",
+               "fct_market_signals", "fct_installed_base")
 
 
 def build_brief(settings: Settings, partition: str) -> tuple[Path, RenderedBrief]:

@@ -13,8 +13,7 @@ from orchestration.resources import WarehouseResource
     group_name="brief",
     partitions_def=monthly_partitions,
     deps=[AssetKey(["model", name]) for name in MODEL_TABLES]
-    + [AssetKey(["marts", "dim_datacenter_campus"]), AssetKey(["marts", "fct_mlperf_throughput"]),
-       AssetKey(["marts", "fct_market_signals"])],
+    + [AssetKey(["marts", mart]) for mart in pipeline.BRIEF_MARTS],
     kinds={"pdf", "html"},
     owners=["team:flopcast"],
     description=(
