@@ -1,5 +1,6 @@
 """Fixtures for the source-connector tests: the real-data folder, settings in a temp home, a
-loopback HTTP server with scripted responses, and synthetic publisher-format files."""
+loopback HTTP server with scripted responses, synthetic publisher-format files, and the snapshot
+tables and Epoch files the snapshot-vs-Epoch tests compare."""
 
 import csv
 import io
@@ -11,9 +12,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace
 
+import pandas as pd
 import pytest
 
-from orchestration.settings import load_settings
+from orchestration.settings import PUBLISHERS_DIR, SNAPSHOT_DIR, load_settings
+from orchestration.sources.epoch_hardware import parse_bytes as parse_epoch_hardware
+from orchestration.sources.epoch_models import parse_large_scale_bytes, parse_notable_bytes
+from orchestration.sources.snapshot import ACCELERATORS_SPEC, TRAINING_RUNS_SPEC
+from orchestration.sources.tabular import parse_csv_file
 
 
 @pytest.fixture
@@ -76,6 +82,40 @@ def hardware_csv() -> bytes:
 @pytest.fixture
 def hardware_zip(hardware_csv) -> bytes:
     return zip_bytes({"ml_hardware.csv": hardware_csv, "README.txt": b"synthetic test archive"})
+
+
+# --- the snapshot tables and Epoch files compared by the snapshot-vs-Epoch tests -----------------
+
+@pytest.fixture(scope="session")
+def snapshot_accelerators() -> pd.DataFrame:
+    result = parse_csv_file(SNAPSHOT_DIR / "accelerators.csv", ACCELERATORS_SPEC)
+    assert result.quarantine.empty, result.quarantine["reason"].tolist()
+    return result.frame.set_index("accelerator_id")
+
+
+@pytest.fixture(scope="session")
+def snapshot_training_runs() -> pd.DataFrame:
+    result = parse_csv_file(SNAPSHOT_DIR / "training_runs.csv", TRAINING_RUNS_SPEC)
+    assert result.quarantine.empty, result.quarantine["reason"].tolist()
+    return result.frame.set_index("model_id")
+
+
+def _load_epoch(relative: str, parse) -> pd.DataFrame:
+    return parse((PUBLISHERS_DIR / relative).read_bytes(), relative).frame
+
+
+@pytest.fixture(scope="session")
+def epoch_ml_hardware() -> pd.DataFrame:
+    return _load_epoch("epoch/ml_hardware.csv", parse_epoch_hardware).set_index("hardware_name")
+
+
+@pytest.fixture(scope="session")
+def epoch_ai_models() -> dict[str, pd.DataFrame]:
+    return {
+        "notable": _load_epoch("epoch/notable_ai_models.csv", parse_notable_bytes).set_index("model"),
+        "large_scale": _load_epoch("epoch/large_scale_ai_models.csv",
+                                   parse_large_scale_bytes).set_index("model"),
+    }
 
 
 # --- loopback HTTP server --------------------------------------------------------------------------
