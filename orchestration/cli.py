@@ -19,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+from common.errors import root_cause
 from orchestration.partitions import latest_complete_month, parse_partition
 from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT, SOURCE_MODES, Settings, load_settings
 from orchestration.warehouse import RunInProgressError, RunLock
@@ -105,9 +106,7 @@ def run_failure_summary(result) -> str:
     """One line per failed step (or the run-level error), with the root cause's message."""
     lines = []
     for event in result.all_events:
-        error = getattr(event.event_specific_data, "error", None) if event.is_failure else None
-        while error is not None and error.cause is not None:  # the root cause, not "retries exceeded"
-            error = error.cause
+        error = root_cause(getattr(event.event_specific_data, "error", None) if event.is_failure else None)
         if error is None:
             continue
         text = ((error.message or "").strip().splitlines() or [error.cls_name or "error"])[-1]

@@ -19,6 +19,7 @@ from dagster import (
     sensor,
 )
 
+from common.errors import root_cause
 from orchestration import pipeline
 from orchestration.partitions import latest_complete_month
 from orchestration.resources import MailResource, WarehouseResource
@@ -46,9 +47,7 @@ def step_errors(instance, run_id: str) -> list[str]:
     """'step: root-cause message' for each failed step of ``run_id``."""
     errors = []
     for entry in instance.all_logs(run_id, of_type=DagsterEventType.STEP_FAILURE):
-        error = entry.dagster_event.step_failure_data.error
-        while error is not None and error.cause is not None:
-            error = error.cause
+        error = root_cause(entry.dagster_event.step_failure_data.error)
         text = ((error.message if error else "") or "").strip().splitlines()
         errors.append(f"{entry.step_key}: {text[-1] if text else 'failed'}")
     return errors

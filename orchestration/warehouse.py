@@ -24,8 +24,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from common.clock import utc_now_iso
 from common.fs import naming_path, replace_synced
-from orchestration.sources.landing import LandedFile, utc_now_iso
+from orchestration.sources.landing import LandedFile
 from orchestration.sources.tabular import TableSpec
 
 SCHEMAS = ("raw", "staging", "intermediate", "marts", "model")

@@ -24,21 +24,17 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from datetime import UTC, datetime
 from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from common.clock import utc_now_iso
 from common.fs import append_synced, atomic_write_bytes
 from reports.formatting import format_number, format_percent, format_si
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 TLS_MODES = ("starttls", "ssl", "none")
-
-
-def utc_now_iso() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 class DeliveryError(RuntimeError):

@@ -10,9 +10,9 @@ An unchanged file is stored once: landing the same bytes again only refreshes ``
 import hashlib
 import json
 from dataclasses import asdict, dataclass, replace
-from datetime import UTC, datetime
 from pathlib import Path
 
+from common.clock import utc_now_iso
 from common.fs import atomic_write_bytes
 from orchestration.faults import checkpoint
 
@@ -34,10 +34,6 @@ class LandedFile:
         record = asdict(self)
         record["path"] = self.path.name
         return record
-
-
-def utc_now_iso() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def sha256_bytes(data: bytes) -> str:

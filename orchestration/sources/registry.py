@@ -9,6 +9,7 @@ from pathlib import Path
 from collections.abc import Callable
 from typing import NamedTuple
 
+from common.clock import utc_now_iso
 from orchestration.settings import Settings
 from orchestration.sources import (
     snapshot,
@@ -28,7 +29,7 @@ from orchestration.sources.fetch import (
     fetch_live_bytes,
     file_label,
 )
-from orchestration.sources.landing import LandedFile, sha256_bytes, utc_now_iso
+from orchestration.sources.landing import LandedFile, sha256_bytes
 from orchestration.sources.publishers import (
     VendoredCopyError,
     load_manifest,
