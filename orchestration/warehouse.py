@@ -2,7 +2,8 @@
 
 Plain Python (no Dagster): the Dagster resource and the plain-Python bench path share it.
 
-- ``RunLock``: a file lock under ``$FLOPCAST_HOME`` that serialises runs across processes.
+- ``RunLock``: a file lock (``filelock``) under ``$FLOPCAST_HOME`` that serialises runs across
+  processes.
 - ``staged(published, run_id)``: every write goes to the run's scratch copy beside the published
   file; the copy replaces the published file atomically (``os.replace``) only when a block that
   publishes ends without an exception. Ingest leaves its writes in the scratch copy when the same
@@ -11,7 +12,6 @@ Plain Python (no Dagster): the Dagster resource and the plain-Python bench path 
 - Readers open the published file read-only and never hold it across a write.
 """
 
-import fcntl
 import json
 import os
 import shutil
@@ -23,6 +23,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+from filelock import FileLock, Timeout
 
 from common.clock import utc_now_iso
 from common.fs import naming_path, replace_synced
@@ -37,62 +38,40 @@ class RunInProgressError(RuntimeError):
 
 
 class RunLock:
-    """An exclusive, cross-process lock held for the length of a run (``flock`` on a file).
+    """An exclusive, cross-process lock held for the length of a run: ``filelock`` (``flock``)
+    on ``path``, which the kernel drops when the holder dies, so a killed run never wedges the
+    next one.
 
-    ``timeout_s`` = 0 fails at once with ``RunInProgressError``; a positive value waits that long.
-    The kernel drops the lock when the holder dies, so a killed run never wedges the next one.
-    Re-entrant within a process: the CLI takes the lock before the Dagster run starts, and the
-    run's resource taking it again is a no-op.
+    ``timeout_s`` = 0 fails at once with ``RunInProgressError``; a positive value waits that long,
+    trying again every ``poll_s``. Re-entrant within a process, across threads (one lock object
+    per path): the CLI takes the lock before the Dagster run starts, and the run's resource
+    taking it again only counts. The holder writes its pid into the file, and the error names it.
     """
-
-    _held: dict[Path, int] = {}  # lock path -> nesting depth in this process
 
     def __init__(self, path: Path, timeout_s: float = 0.0, poll_s: float = 0.2):
         self.path = path.resolve()
         self.timeout_s = timeout_s
         self.poll_s = poll_s
-        self._fd: int | None = None
-        self._nested = False
+        self._lock = FileLock(self.path, mode=0o644, thread_local=False, is_singleton=True,
+                              on_acquired=_record_holder)
+        self._held = False
 
     def acquire(self) -> None:
-        if RunLock._held.get(self.path):
-            RunLock._held[self.path] += 1
-            self._nested = True
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        deadline = time.monotonic() + self.timeout_s
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    holder = _read_holder(fd)
-                    os.close(fd)
-                    raise RunInProgressError(
-                        f"another flopcast run is in progress (lock {self.path}"
-                        f"{'; held by ' + holder if holder else ''}); "
-                        "wait for it to finish or try again later"
-                    ) from None
-                time.sleep(self.poll_s)
-        # Write first, then cut to length: a reader never sees an empty file mid-rewrite.
-        record = json.dumps({"pid": os.getpid(), "since": utc_now_iso()}).encode()
-        os.pwrite(fd, record, 0)
-        os.ftruncate(fd, len(record))
-        self._fd = fd
-        RunLock._held[self.path] = 1
+        try:
+            self._lock.acquire(timeout=self.timeout_s, poll_interval=self.poll_s)
+        except Timeout:
+            holder = _read_holder(self.path)
+            raise RunInProgressError(
+                f"another flopcast run is in progress (lock {self.path}"
+                f"{'; held by ' + holder if holder else ''}); "
+                "wait for it to finish or try again later"
+            ) from None
+        self._held = True
 
     def release(self) -> None:
-        if self._nested:
-            RunLock._held[self.path] -= 1
-            self._nested = False
-            return
-        if self._fd is not None:
-            RunLock._held.pop(self.path, None)
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None
+        if self._held:
+            self._held = False
+            self._lock.release()
 
     def __enter__(self) -> "RunLock":
         self.acquire()
@@ -102,19 +81,27 @@ class RunLock:
         self.release()
 
 
-def _read_holder(fd: int, attempts: int = 20, pause_s: float = 0.05) -> str:
+def _record_holder(fd: int) -> None:
+    """Write the holder record into the lock file just taken (first the record, then cut to
+    length: a reader never sees an empty file mid-rewrite)."""
+    record = json.dumps({"pid": os.getpid(), "since": utc_now_iso()}).encode()
+    os.pwrite(fd, record, 0)
+    os.ftruncate(fd, len(record))
+
+
+def _read_holder(path: Path, attempts: int = 20, pause_s: float = 0.05) -> str:
     """The holder record of a lock held by another process. The holder writes it just after
     taking the lock, so a loser that arrives in that instant (empty file, or the record of an
     earlier holder that has exited) waits briefly for the current one."""
     text = ""
     for _ in range(attempts):
-        text = os.pread(fd, 512, 0).decode(errors="replace").strip()
         try:
+            text = path.read_bytes()[:512].decode(errors="replace").strip()
             os.kill(int(json.loads(text)["pid"]), 0)
             return text
         except PermissionError:  # alive, owned by another user
             return text
-        except (ValueError, TypeError, KeyError, ProcessLookupError):
+        except (OSError, ValueError, TypeError, KeyError):  # no such process, or no record yet
             pass
         time.sleep(pause_s)
     return text
