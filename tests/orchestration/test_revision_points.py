@@ -10,7 +10,7 @@ import pytest
 
 from orchestration import pipeline
 from orchestration.settings import load_settings
-from reports.brief import BriefInputs
+from reports.inputs import BriefInputs
 
 NOW, HORIZON = 2026, 2030
 

@@ -13,8 +13,10 @@ from pypdf import PdfReader
 from models.inputs import inputs_from_snapshot
 from models.run import run_model
 from orchestration.settings import SNAPSHOT_DIR
-from reports.brief import BriefInputs, render_brief, what_changed
+from reports.brief import render_brief
 from reports.formatting import format_number, format_percent
+from reports.inputs import BriefInputs
+from reports.metrics import what_changed
 
 SECTIONS = ["Key takeaways", "Indicator dashboard", "Contents", "1. The split by bucket",
             "0. Investment implications", "2. Scenarios and their drivers", "3. Sensitivity: what moves the answer",
@@ -180,7 +182,7 @@ def test_no_project_internal_file_or_table_name_in_the_pdf(june):
 
 
 def test_reader_basis_and_source_labels():
-    from reports.brief import reader_basis, reader_source
+    from reports.sources import reader_basis, reader_source
 
     assert reader_basis("source: Epoch AI, X, 2024 (https://epoch.ai/x)") == "Epoch AI, X, 2024 (https://epoch.ai/x)"
     assert reader_basis("snapshot: training_runs, active parameters of open models").startswith(
@@ -192,7 +194,7 @@ def test_reader_basis_and_source_labels():
 
 
 def test_front_page_vintage_line_groups_sources_by_publisher():
-    from reports.brief import vintage_summary
+    from reports.sources import vintage_summary
 
     line = vintage_summary([
         {"source_name": "snapshot_a", "vintage": "flopcast compilation, retrieved 2026-11-26"},
@@ -205,7 +207,8 @@ def test_front_page_vintage_line_groups_sources_by_publisher():
 
 
 def test_market_signals_mark_gaps_and_never_interpolate(june):
-    from reports.brief import ModelView, market_context
+    from reports.inputs import ModelView
+    from reports.market import market_context
 
     inputs, _ = june
     rows = [{"series": "s", "label": "S", "unit": "USD", "calendar_year": y, "calendar_quarter": q,
@@ -237,7 +240,7 @@ def test_every_number_in_the_implications_is_archived(june):
     import html as html_lib
 
     from models.capex import LAYERS
-    from reports.brief import _fmt_metric
+    from reports.metrics import format_metric
 
     inputs, rendered = june
     text = html_lib.unescape(_section_text(rendered.html, "implications"))
@@ -247,7 +250,7 @@ def test_every_number_in_the_implications_is_archived(june):
     for metric in metrics.values():
         for key in ("value", "p10", "p90"):
             if metric.get(key) is not None:
-                allowed.add(_fmt_metric({"value": metric[key], "unit": metric["unit"]}))
+                allowed.add(format_metric({"value": metric[key], "unit": metric["unit"]}))
                 allowed.add(format_number(metric[key]))
                 allowed.add(format_percent(metric[key]))
     allowed_numbers = set()

@@ -298,7 +298,7 @@ def test_inference_leaders_cheapest_first_for_the_reference_model():
 
 
 def test_latest_vintages_keep_the_restated_value_and_flag_it():
-    from reports.brief import market_context
+    from reports.market import market_context
 
     rows = []
     for q in (1, 2, 3, 4):

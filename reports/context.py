@@ -1,0 +1,156 @@
+"""The brief's template context: every variable the template reads and the data behind each chart
+(archived as CSV), assembled from the inputs, the metrics and the rows of :mod:`reports.sections`."""
+
+import base64
+
+import pandas as pd
+
+from models.buckets import BUCKETS
+from models.calibration import UTILISATION_RANGE
+from reports import charts, implications, revisions, sections
+from reports.inputs import BriefInputs, ModelView, scenario_views
+from reports.metrics import DASHBOARD, HEADLINE_CHANGES, REFERENCE_MODEL
+from reports.sources import reader_basis, reader_source, vintage_summary
+
+EPOCH_ATTRIBUTION = "Data: Epoch AI, CC BY 4.0, epoch.ai/data"
+MLPERF_NOTICE = ("MLPerf is a trademark of MLCommons. MLPerf Inference results are used as "
+                 "published (Apache-2.0); unverified derived figures are flopcast's.")
+
+
+def _svg_data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def _stacked_frame(view: ModelView, unit: str) -> pd.DataFrame:
+    frame = pd.DataFrame({b: view.series(b, unit) for b in BUCKETS})
+    for q in ("p10", "p50", "p90"):
+        frame[f"total_{q}"] = view.series("total", unit, q)
+    frame.index.name = "year"
+    return frame
+
+
+def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> tuple[dict, dict[str, pd.DataFrame]]:
+    """Template variables and the data behind each chart (archived as CSV)."""
+    view = ModelView(inputs)
+    now, horizon = inputs.as_of.year, view.horizon
+    first_projected = now  # the as-of year is a nowcast; earlier years are history
+    fit = view.tables["hardware_fit"]
+    dense = fit[fit["reference_model"] == REFERENCE_MODEL].copy()
+    dense["release_date"] = pd.to_datetime(dense["release_date"]).dt.strftime("%Y-%m-%d")
+    leading = (dense[dense["chips_to_hold_model"] == 1]
+               .sort_values(["inference_fit_rank", "accelerator_id"]).head(inputs.table_rows))
+    scatter = dense.dropna(subset=["training_fit_score", "inference_fit_score"])[
+        ["accelerator_id", "accelerator_name", "training_fit_score", "inference_fit_score", "better_fit",
+         "price_basis"]]
+    named = set(scatter.nlargest(4, "training_fit_score")["accelerator_id"]) | set(
+        scatter.nlargest(4, "inference_fit_score")["accelerator_id"]) | {inputs.reference_accelerator_id}
+    tornado_rows = view.tables["tornado"]
+    tornado_rows = tornado_rows[tornado_rows["unit"] == "share_of_accelerator_hours"].sort_values("rank").head(10)
+    tornado_data = tornado_rows[["driver", "value_p10", "value_p50", "value_p90", "share_at_p10",
+                                 "share_base", "share_at_p90", "swing"]].reset_index(drop=True)
+    power_years = [y for y in view.years if y >= now - 2]
+    power = pd.DataFrame({"year": power_years})
+    for layer, bucket in (("training", "training_total"), ("inference", "inference_total")):
+        for q in ("p10", "p50", "p90"):
+            power[f"{layer}_{q}"] = view.series(bucket, "gw", q).reindex(power_years).to_numpy()
+    flop_frame, usd_frame = _stacked_frame(view, "flop"), _stacked_frame(view, "usd")
+    campuses = inputs.campuses.copy()
+    if not campuses.empty:
+        campuses = campuses.sort_values("planned_power_mw", ascending=False, na_position="last").head(12)
+    mlperf = inputs.mlperf
+    views = scenario_views(inputs)  # one view per scenario, shared by the scenario table and the implications
+    backtest = view.tables["backtest"].copy()
+    for column in ("period_start", "period_end"):
+        backtest[column] = pd.to_datetime(backtest[column]).dt.strftime("%Y-%m-%d")
+    drivers = view.tables["drivers"]
+    cal_text, cal_rows, backtest_summary = sections.calibration_context(view)
+    context = {
+        "partition": inputs.partition,
+        "as_of": inputs.as_of.isoformat(),
+        "now": now,
+        "horizon": horizon,
+        "scenario": inputs.scenario,
+        "seed": inputs.seed,
+        "snapshot_hash": inputs.snapshot_hash,
+        "code_version": inputs.code_version,
+        "metrics": metrics["metrics"],
+        "takeaways": metrics["takeaways"],
+        "changes": changes,
+        "changes_by_name": {c["name"]: c for c in changes},
+        "changes_shown": [c for name in HEADLINE_CHANGES for c in changes if c["name"] == name and c["delta"] != "new"],
+        "dashboard": DASHBOARD,
+        "previous_partition": inputs.previous["partition"] if inputs.previous else None,
+        "previous_rebuilt": bool(inputs.previous and inputs.previous.get("rebuilt")),
+        "split_now": sections.split_rows(view, now),
+        "split_horizon": sections.split_rows(view, horizon),
+        "scenario_names": list(views),
+        "scenario_rows": sections.scenario_rows(views, inputs.scenario),
+        "tornado": tornado_data.to_dict(orient="records"),
+        "hardware": leading.to_dict(orient="records"),
+        "reference_model": REFERENCE_MODEL,
+        "power": power.to_dict(orient="records"),
+        "campuses": campuses.to_dict(orient="records"),
+        "mlperf": mlperf.to_dict(orient="records"),
+        "backtest": backtest.to_dict(orient="records"),
+        "backtest_summary": backtest_summary,
+        "draws_text": sections.draws_text(view),
+        "vintage_line": vintage_summary(metrics["data_vintage"]),
+        "supply_note": sections.supply_note(view, now, horizon),
+        "campus_check": sections.campus_check(view, inputs.campuses, now),
+        "calibration_text": cal_text,
+        "calibration_anchors": cal_rows,
+        "utilisation_range": "{:.0%} and {:.0%}".format(*UTILISATION_RANGE),
+        "supply_check": view.tables.get("supply_check", pd.DataFrame()).to_dict(orient="records"),
+        "drivers": [d | {"basis": reader_basis(d["basis"])} for d in drivers.to_dict(orient="records")],
+        "assumption_count": int((drivers["kind"] == "assumption").sum()),
+        "methodology": [p.strip() for p in inputs.methodology.split("\n\n") if p.strip()]
+        + sections.calibration_warnings(view),
+        "sources": [reader_source(src) for src in metrics["data_vintage"]],
+        "stale_sources": [reader_source(s)["display_name"] for s in metrics["data_vintage"] if s["is_stale"]],
+        "epoch_loaded": bool(inputs.data_sources["source_name"].str.startswith("epoch_").any()),
+        "mlperf_loaded": not mlperf.empty,
+        "epoch_attribution": EPOCH_ATTRIBUTION,
+        "mlperf_notice": MLPERF_NOTICE,
+        "charts": {
+            "flop": _svg_data_uri(charts.demand_panels(flop_frame, "FLOP per year (log scale)", first_projected)),
+            "usd": _svg_data_uri(charts.demand_panels(usd_frame, "USD per year (log scale)", first_projected)),
+            "tornado": _svg_data_uri(charts.tornado(
+                tornado_data, float(tornado_data["share_base"].iloc[0]),
+                f"inference share of accelerator-hours in {horizon}")),
+            "fit": _svg_data_uri(charts.fit_scatter(scatter, named)),
+            "power": _svg_data_uri(charts.power_by_layer(power)),
+        },
+    }
+    context.update(sections.implications_context(view, views, horizon))
+    capex = implications.capex_frame(view)
+    layers = implications.two_layers_frame(view, now - 2)
+    durability = implications.durability_frame(views)
+    mix = implications.fleet_mix(inputs.installed_base)
+    context["fleet_mix"] = sections.fleet_mix_rows(mix)
+    context["charts"]["capex"] = _svg_data_uri(charts.capex_by_layer(
+        capex, {layer.name: layer.label for layer in implications.LAYERS})) if len(capex) else ""
+    context["charts"]["two_layers"] = _svg_data_uri(charts.two_layers(layers)) if len(layers) else ""
+    market_rows, market_panels, market_frame = sections.market_rows(inputs.market, view)
+    context["market"] = market_rows
+    context["charts"]["market"] = _svg_data_uri(charts.market_signals(market_panels)) if market_panels else ""
+    chart_data = {"split_flop": flop_frame.reset_index(), "split_usd": usd_frame.reset_index(),
+                  "tornado": tornado_data, "hardware_fit": scatter.reset_index(drop=True),
+                  "power_by_layer": power}
+    if not market_frame.empty:
+        chart_data["market_signals"] = market_frame
+    revision_frame = revisions.revisions_frame(inputs.revisions)
+    context["revisions"] = revision_frame.to_dict(orient="records")
+    context["revision_labels"] = {k: v.format(now=now, horizon=horizon) for k, v in revisions.LABELS.items()}
+    context["revision_moves"] = sections.revision_moves(revision_frame, context["revision_labels"])
+    rebuilt_draws = revision_frame["draws"].dropna() if "draws" in revision_frame else pd.Series(dtype=float)
+    context["revision_draws"] = int(rebuilt_draws.max()) if len(rebuilt_draws) else None
+    short = {k: v.format(now=now, horizon=horizon) for k, v in revisions.SHORT_LABELS.items()}
+    context["charts"]["revisions"] = (_svg_data_uri(charts.revisions(revision_frame, short))
+                                      if len(revision_frame) > 1 else "")
+    if len(revision_frame):
+        chart_data["revisions"] = revision_frame
+    chart_data.update({"capex_by_layer": capex, "two_layers_gw": layers, "training_durability": durability,
+                       "thresholds": pd.DataFrame(context["thresholds"])})
+    if len(mix):
+        chart_data["fleet_mix"] = mix
+    return context, chart_data
