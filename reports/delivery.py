@@ -28,6 +28,7 @@ from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from common.clock import utc_now_iso
 from common.fs import append_synced, atomic_write_bytes
@@ -404,6 +405,8 @@ def deliver(
     ``after_send`` (optional) is called after each accepted send, before the ledger records it.
     """
     report = DeliveryReport()
+    retrying = Retrying(stop=stop_after_attempt(retries + 1), wait=wait_exponential(multiplier=backoff_s),
+                        retry=retry_if_exception_type(TransientSendError), sleep=sleep, reraise=True)
     for recipient in dict.fromkeys(recipients):
         key = (archive.partition, recipient, archive.pdf_sha256)
         if ledger is not None and not resend:
@@ -424,33 +427,28 @@ def deliver(
                   "message_id": message["Message-ID"]}
         if ledger is not None:
             ledger.begin({**record, "at": utc_now_iso()})
-        for attempt in range(retries + 1):
-            report.attempts[recipient] = attempt + 1
-            try:
-                where = transport.send(message)
-            except TransientSendError as exc:
-                report.failed[recipient] = str(exc)
-                if attempt < retries:
-                    sleep(backoff_s * 2 ** attempt)
-                continue
-            except PermanentSendError as exc:
-                report.failed[recipient] = str(exc)
-                break
-            except UncertainSendError as exc:  # never retried: it could arrive twice
-                report.unconfirmed.append(recipient)
-                report.failed[recipient] = f"unconfirmed: {exc}; {UNCONFIRMED_ADVICE}"
-                break
-            except Exception as exc:  # e.g. the outbox disk is full: nothing left, so say so
-                if ledger is not None:
-                    ledger.abandon(record["message_id"], f"{type(exc).__name__}: {exc}")
-                raise
+
+        def send_once() -> str:
+            report.attempts[recipient] = report.attempts.get(recipient, 0) + 1
+            return transport.send(message)
+
+        try:
+            where = retrying(send_once)
+        except (TransientSendError, PermanentSendError) as exc:
+            report.failed[recipient] = str(exc)
+        except UncertainSendError as exc:  # never retried: it could arrive twice
+            report.unconfirmed.append(recipient)
+            report.failed[recipient] = f"unconfirmed: {exc}; {UNCONFIRMED_ADVICE}"
+        except Exception as exc:  # e.g. the outbox disk is full: nothing left, so say so
+            if ledger is not None:
+                ledger.abandon(record["message_id"], f"{type(exc).__name__}: {exc}")
+            raise
+        else:
             if after_send is not None:
                 after_send()
-            report.failed.pop(recipient, None)
             report.sent[recipient] = where
             if ledger is not None:
                 ledger.record({**record, "delivered_at": utc_now_iso()})
-            break
         if ledger is not None and recipient in report.failed and recipient not in report.unconfirmed:
             ledger.abandon(record["message_id"], report.failed[recipient])
     return report

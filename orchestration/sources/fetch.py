@@ -1,6 +1,6 @@
 """Getting a publisher's file into the landing area: source modes ``bundled | mirror | live``.
 
-Plain Python (stdlib ``urllib`` for HTTP; no Dagster, no dbt).
+Plain Python (stdlib ``urllib`` for HTTP, ``tenacity`` for retries; no Dagster, no dbt).
 
 - ``live``: HTTP GET with a timeout and retries with exponential backoff; a zip member is
   extracted in memory (a truncated or corrupt zip, or a missing member, is a failure). The bytes
@@ -31,6 +31,8 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from orchestration.settings import SOURCE_MODES, Settings
 from orchestration.sources.landing import LandedFile, land_bytes, latest, mark_stale
@@ -175,10 +177,12 @@ def fetch_live_bytes(
     *,
     sleep: Callable[[float], None] = time.sleep,
 ) -> bytes:
-    """Download ``descriptor.url`` (and extract its zip member), retrying transient failures."""
+    """Download ``descriptor.url`` (and extract its zip member), retrying transient failures
+    (``options``: attempts and backoff). The error of the last attempt names the earlier ones."""
     attempts = 1 + max(0, options.retries)
     errors: list[str] = []
-    for attempt in range(attempts):
+
+    def attempt() -> bytes:
         try:
             data = http_get(descriptor.url, options)
             if descriptor.zip_member:
@@ -186,13 +190,21 @@ def fetch_live_bytes(
             return data
         except FetchError as exc:
             errors.append(str(exc))
-            if not exc.retryable or attempt == attempts - 1:
-                summary = errors[-1] if len(errors) == 1 else (
-                    f"{errors[-1]} (attempt {len(errors)} of {attempts}; earlier: "
-                    + "; ".join(errors[:-1]) + ")")
-                raise FetchError(summary, retryable=exc.retryable) from exc
-            sleep(min(options.backoff * 2 ** attempt, options.max_backoff))
-    raise AssertionError("unreachable")  # pragma: no cover
+            raise
+
+    retrying = Retrying(
+        stop=stop_after_attempt(attempts),
+        wait=wait_exponential(multiplier=options.backoff, max=options.max_backoff),
+        retry=retry_if_exception(lambda exc: isinstance(exc, FetchError) and exc.retryable),
+        sleep=sleep,
+        reraise=True,
+    )
+    try:
+        return retrying(attempt)
+    except FetchError as exc:
+        summary = errors[-1] if len(errors) == 1 else (
+            f"{errors[-1]} (attempt {len(errors)} of {attempts}; earlier: " + "; ".join(errors[:-1]) + ")")
+        raise FetchError(summary, retryable=exc.retryable) from exc
 
 
 # --- mirror -------------------------------------------------------------------------------------
