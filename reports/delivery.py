@@ -28,6 +28,7 @@ from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from pydantic import SecretStr
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from common.clock import utc_now_iso
@@ -42,19 +43,12 @@ class DeliveryError(RuntimeError):
     """Delivery could not be attempted at all (bad configuration, missing brief)."""
 
 
-class Secret(str):
-    """A string that never shows itself in repr/str formatting of containers or logs."""
-
-    def __repr__(self) -> str:
-        return "Secret('********')"
-
-
 @dataclass(frozen=True)
 class SmtpConfig:
     host: str
     port: int = 587
     user: str = ""
-    password: Secret = field(default=Secret(""), repr=False)
+    password: SecretStr = SecretStr("")  # prints as stars: never in reprs, logs or errors
     tls: str = "starttls"
     timeout_s: float = 30.0
 
@@ -90,7 +84,7 @@ def mail_settings_from_env(env: dict[str, str]) -> MailSettings:
         except ValueError:
             raise DeliveryError(f"FLOPCAST_SMTP_PORT={env.get('FLOPCAST_SMTP_PORT')!r} is not a number") from None
         smtp = SmtpConfig(host=host, port=port, user=env.get("FLOPCAST_SMTP_USER") or "",
-                          password=Secret(env.get("FLOPCAST_SMTP_PASSWORD") or ""), tls=tls)
+                          password=SecretStr(env.get("FLOPCAST_SMTP_PASSWORD") or ""), tls=tls)
     recipients = tuple(a.strip() for a in (env.get("FLOPCAST_MAIL_TO") or "").split(",") if a.strip())
     return MailSettings(
         sender=(env.get("FLOPCAST_MAIL_FROM") or "flopcast@localhost").strip(),
@@ -218,7 +212,7 @@ class SmtpTransport:
             if c.tls == "starttls":
                 client.starttls(context=ssl.create_default_context())
         if c.user:
-            client.login(c.user, str(c.password))
+            client.login(c.user, c.password.get_secret_value())
         return client
 
     def send(self, message: EmailMessage) -> str:

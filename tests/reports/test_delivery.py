@@ -11,13 +11,13 @@ import pytest
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from pydantic import SecretStr
 
 from reports.delivery import (
     BriefArchive,
     DeliveryError,
     Ledger,
     OutboxTransport,
-    Secret,
     SmtpConfig,
     SmtpTransport,
     deliver,
@@ -75,7 +75,7 @@ def smtp_server():
         started.append(controller)
         return SmtpConfig(host="127.0.0.1", port=controller.port, tls="none", timeout_s=5,
                           user="flopcast" if auth else "",
-                          password=Secret(PASSWORD if auth else ""))
+                          password=SecretStr(PASSWORD if auth else ""))
 
     yield _start
     for controller in started:
@@ -153,6 +153,7 @@ def test_credentials_never_appear_in_reports_or_logs(smtp_server, archive, tmp_p
     handler = Recorder()
     config = smtp_server(handler, auth=True)
     assert PASSWORD not in repr(config) and PASSWORD not in str(config)
+    assert PASSWORD not in f"{config.password} {config.password!r}"
     report = deliver(archive, ["a@example.org"], "f@example.org", SmtpTransport(config),
                      Ledger(tmp_path / "l.jsonl"), sleep=lambda s: None)
     assert report.ok, report.failed
