@@ -204,7 +204,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_deliver(args: argparse.Namespace) -> int:
     from orchestration import pipeline
-    from reports.delivery import DeliveryError, mail_settings_from_env
+    from reports.mail_settings import DeliveryError, mail_settings_from_env
 
     settings = load_settings()
     month = args.month or latest_complete_month()
@@ -240,7 +240,8 @@ def _materialize_delivery(month: str, resend: bool, verbose: bool):
     UI shows it), in one process; `--resend` goes through the plain path, which skips the ledger
     check."""
     from orchestration import pipeline
-    from reports.delivery import DeliveryReport, mail_settings_from_env
+    from reports.delivery import DeliveryReport
+    from reports.mail_settings import mail_settings_from_env
 
     settings = load_settings()
     if resend:

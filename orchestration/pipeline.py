@@ -33,18 +33,10 @@ from orchestration.sources.tabular import ParseResult, empty_result
 from reports.archive import write_archive
 from reports import revisions
 from reports.brief import RenderedBrief, render_brief
-from reports.delivery import (
-    BriefArchive,
-    DeliveryError,
-    DeliveryReport,
-    Ledger,
-    MailSettings,
-    OutboxTransport,
-    SmtpTransport,
-    compose,
-    compose_alert,
-    deliver,
-)
+from reports.delivery import DeliveryReport, Ledger, deliver
+from reports.mail_message import BriefArchive, compose, compose_alert
+from reports.mail_settings import DeliveryError, MailSettings
+from reports.mail_transport import OutboxTransport, SmtpTransport
 from reports.inputs import BriefInputs
 from reports.metrics import build_metrics
 

@@ -9,7 +9,7 @@ from pydantic import PrivateAttr
 
 from orchestration.settings import Settings, load_settings
 from orchestration.warehouse import RunLock
-from reports.delivery import MailSettings, mail_settings_from_env
+from reports.mail_settings import MailSettings, mail_settings_from_env
 
 
 class WarehouseResource(ConfigurableResource):

@@ -6,7 +6,7 @@ from orchestration import pipeline
 from orchestration.assets.brief import monthly_brief
 from orchestration.partitions_def import monthly_partitions
 from orchestration.resources import MailResource, WarehouseResource
-from reports.delivery import DeliveryError
+from reports.mail_settings import DeliveryError
 
 
 @asset(

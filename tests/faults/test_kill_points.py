@@ -18,7 +18,7 @@ from orchestration.faults import ENV as KILL_AT
 from orchestration.faults import POINTS
 from orchestration.settings import PROJECT_ROOT, load_settings
 from orchestration import pipeline
-from reports.delivery import mail_settings_from_env
+from reports.mail_settings import mail_settings_from_env
 from tests.conftest import E2E_MONTH
 from tests.faults.conftest import (
     FLOPCAST,

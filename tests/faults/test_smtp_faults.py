@@ -12,7 +12,10 @@ import time
 
 import pytest
 
-from reports.delivery import BriefArchive, Ledger, SmtpConfig, SmtpTransport, deliver
+from reports.delivery import Ledger, deliver
+from reports.mail_message import BriefArchive
+from reports.mail_settings import SmtpConfig
+from reports.mail_transport import SmtpTransport
 from tests.faults.conftest import Inbox, wait_for
 
 SENDER = "flopcast@example.org"

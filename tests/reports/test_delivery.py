@@ -13,16 +13,10 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from pydantic import SecretStr
 
-from reports.delivery import (
-    BriefArchive,
-    DeliveryError,
-    Ledger,
-    OutboxTransport,
-    SmtpConfig,
-    SmtpTransport,
-    deliver,
-    mail_settings_from_env,
-)
+from reports.delivery import Ledger, deliver
+from reports.mail_message import BriefArchive
+from reports.mail_settings import DeliveryError, SmtpConfig, mail_settings_from_env
+from reports.mail_transport import OutboxTransport, SmtpTransport
 
 PASSWORD = "s3cr3t-p4ss-w0rd"
 
@@ -197,7 +191,7 @@ def test_archive_loading_names_the_missing_brief(tmp_path):
 
 
 def test_subject_carries_the_headline_and_its_change_and_the_body_the_top_changes():
-    from reports.delivery import compose
+    from reports.mail_message import compose
 
     metrics = {"partition": "2026-10", "scenario": "base", "snapshot_hash": "ab" * 32, "takeaways": ["t"],
                "metrics": {"inference_share_accelerator_hours_now": {
