@@ -204,7 +204,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_deliver(args: argparse.Namespace) -> int:
     from orchestration import pipeline
-    from reports.mail_settings import DeliveryError, mail_settings_from_env
+    from reports.mail_settings import DeliveryError, mail_settings_from_env, parse_mail_settings
 
     settings = load_settings()
     month = args.month or latest_complete_month()
@@ -214,7 +214,7 @@ def cmd_deliver(args: argparse.Namespace) -> int:
             print(pipeline.preview_delivery(settings, mail, month))
             return 0
         if args.to:
-            mail_settings_from_env({"FLOPCAST_MAIL_TO": args.to})  # validates the address
+            parse_mail_settings(mail_to=args.to)  # validates the address
             report = pipeline.deliver_brief(settings, mail, month, to=args.to)
         elif not mail.recipients:
             raise CliError("no recipients: set FLOPCAST_MAIL_TO (comma-separated) or use --to ADDR")

@@ -9,7 +9,7 @@ from pydantic import PrivateAttr
 
 from orchestration.settings import Settings, load_settings
 from orchestration.warehouse import RunLock
-from reports.mail_settings import MailSettings, mail_settings_from_env
+from reports.mail_settings import MAIL_ENV, MailSettings, parse_mail_settings
 
 
 class WarehouseResource(ConfigurableResource):
@@ -51,22 +51,10 @@ class FlopcastDbtCliResource(DbtCliResource):
         return None
 
 
-# Resource field -> the pinned environment variable it is read from.
-MAIL_ENV = {
-    "smtp_host": "FLOPCAST_SMTP_HOST",
-    "smtp_port": "FLOPCAST_SMTP_PORT",
-    "smtp_user": "FLOPCAST_SMTP_USER",
-    "smtp_password": "FLOPCAST_SMTP_PASSWORD",
-    "smtp_tls": "FLOPCAST_SMTP_TLS",
-    "mail_from": "FLOPCAST_MAIL_FROM",
-    "mail_to": "FLOPCAST_MAIL_TO",
-    "operator_email": "FLOPCAST_OPERATOR_EMAIL",
-}
-
-
 class MailResource(ConfigurableResource):
-    """Mail settings. Built with ``EnvVar`` for every variable that is set, so the Dagster UI shows
-    the variable's name, never its value (the password in particular)."""
+    """Mail settings, one field per variable of ``MAIL_ENV``. Built with ``EnvVar`` for every
+    variable that is set, so the Dagster UI shows the variable's name, never its value (the
+    password in particular)."""
 
     smtp_host: str = ""
     smtp_port: str = ""
@@ -78,9 +66,7 @@ class MailResource(ConfigurableResource):
     operator_email: str = ""
 
     def mail_settings(self) -> MailSettings:
-        return mail_settings_from_env(
-            {var: getattr(self, field) for field, var in MAIL_ENV.items() if getattr(self, field)}
-        )
+        return parse_mail_settings(**{field: getattr(self, field) for field in MAIL_ENV})
 
     @classmethod
     def from_env(cls, environ=None) -> "MailResource":

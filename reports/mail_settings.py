@@ -1,5 +1,6 @@
-"""Mail settings from the pinned ``FLOPCAST_SMTP_*`` / ``FLOPCAST_MAIL_*`` variables, checked
-once: a bad address, port or TLS mode is a ``DeliveryError`` before anything is sent. The SMTP
+"""Mail settings from the pinned ``FLOPCAST_SMTP_*`` / ``FLOPCAST_MAIL_*`` variables (``MAIL_ENV``),
+parsed and checked in one place (the CLI reads the environment, the Dagster resource its
+fields): a bad address, port or TLS mode is a ``DeliveryError`` before anything is sent. The SMTP
 password is a ``SecretStr``: it prints as stars. Plain Python, no Dagster."""
 
 from dataclasses import dataclass
@@ -8,6 +9,18 @@ from email.utils import parseaddr
 from pydantic import SecretStr
 
 TLS_MODES = ("starttls", "ssl", "none")
+
+# Each mail setting -> the pinned environment variable it is read from.
+MAIL_ENV = {
+    "smtp_host": "FLOPCAST_SMTP_HOST",
+    "smtp_port": "FLOPCAST_SMTP_PORT",
+    "smtp_user": "FLOPCAST_SMTP_USER",
+    "smtp_password": "FLOPCAST_SMTP_PASSWORD",
+    "smtp_tls": "FLOPCAST_SMTP_TLS",
+    "mail_from": "FLOPCAST_MAIL_FROM",
+    "mail_to": "FLOPCAST_MAIL_TO",
+    "operator_email": "FLOPCAST_OPERATOR_EMAIL",
+}
 
 
 class DeliveryError(RuntimeError):
@@ -43,23 +56,30 @@ class MailSettings:
                 raise DeliveryError(f"not an email address: {address!r}")
 
 
-def mail_settings_from_env(env: dict[str, str]) -> MailSettings:
-    """Read the pinned FLOPCAST_SMTP_* / FLOPCAST_MAIL_* variables (no SMTP host: outbox only)."""
-    host = (env.get("FLOPCAST_SMTP_HOST") or "").strip()
+def parse_mail_settings(*, smtp_host: str = "", smtp_port: str = "", smtp_user: str = "",
+                        smtp_password: str = "", smtp_tls: str = "", mail_from: str = "",
+                        mail_to: str = "", operator_email: str = "") -> MailSettings:
+    """Mail settings from their raw text (as in the variables of ``MAIL_ENV``; empty: unset).
+    No SMTP host: outbox only."""
+    host = smtp_host.strip()
     smtp = None
     if host:
-        tls = (env.get("FLOPCAST_SMTP_TLS") or "starttls").strip().lower()
+        tls = (smtp_tls or "starttls").strip().lower()
         default_port = {"starttls": 587, "ssl": 465, "none": 25}.get(tls, 587)
         try:
-            port = int(env.get("FLOPCAST_SMTP_PORT") or default_port)
+            port = int(smtp_port or default_port)
         except ValueError:
-            raise DeliveryError(f"FLOPCAST_SMTP_PORT={env.get('FLOPCAST_SMTP_PORT')!r} is not a number") from None
-        smtp = SmtpConfig(host=host, port=port, user=env.get("FLOPCAST_SMTP_USER") or "",
-                          password=SecretStr(env.get("FLOPCAST_SMTP_PASSWORD") or ""), tls=tls)
-    recipients = tuple(a.strip() for a in (env.get("FLOPCAST_MAIL_TO") or "").split(",") if a.strip())
+            raise DeliveryError(f"{MAIL_ENV['smtp_port']}={smtp_port!r} is not a number") from None
+        smtp = SmtpConfig(host=host, port=port, user=smtp_user, password=SecretStr(smtp_password), tls=tls)
+    recipients = tuple(a.strip() for a in mail_to.split(",") if a.strip())
     return MailSettings(
-        sender=(env.get("FLOPCAST_MAIL_FROM") or "flopcast@localhost").strip(),
+        sender=(mail_from or "flopcast@localhost").strip(),
         recipients=recipients,
-        operator=(env.get("FLOPCAST_OPERATOR_EMAIL") or "").strip(),
+        operator=operator_email.strip(),
         smtp=smtp,
     )
+
+
+def mail_settings_from_env(env: dict[str, str]) -> MailSettings:
+    """Read the pinned variables of ``MAIL_ENV``."""
+    return parse_mail_settings(**{name: env.get(var) or "" for name, var in MAIL_ENV.items()})
