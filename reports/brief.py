@@ -14,11 +14,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from reports import revisions
 from reports.context import build_context
-from reports.formatting import format_count, format_number, format_percent, format_sci, format_si, format_usd
+from reports.formatting import format_count, format_number, format_percent, format_quantity, format_sci, format_si, format_usd
 from reports.inputs import BriefInputs
 from reports.metrics import build_metrics, format_metric, what_changed
 from reports.pdf import AssetsOnlyFetcher, render_pdf
-from reports.sections import format_quantity
 from reports.takeaways import build_takeaways, year_text
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"

@@ -79,3 +79,8 @@ def format_sci(value, sig: int = 2) -> str:
     if round(mantissa, sig - 1) >= 10:
         mantissa, exponent = mantissa / 10, exponent + 1
     return f"{format_number(mantissa, sig)}×10{str(exponent).translate(_SUPERSCRIPT)}"
+
+
+def format_quantity(value) -> str:
+    """Driver values: plain below a million, in words above (3.46e10 -> '34.6 billion')."""
+    return format_count(value) if value is not None and abs(float(value)) >= 1e6 else format_number(value)

@@ -1,7 +1,7 @@
 """The brief's investment implications: durability of training demand, capex by layer, the two
 infrastructure layers and the thresholds that would change the view.
 
-Pure functions over the model tables (one :class:`reports.brief.ModelView` per scenario, passed
+Pure functions over the model tables (one :class:`reports.inputs.ModelView` per scenario, passed
 in) and the installed-base mart rows. Every number they state goes into ``metrics.json`` (the
 ``metrics`` entries from :func:`implication_metrics`, the yearly series from
 :func:`implication_series`) and into a chart CSV (:func:`implication_frames`); the template reads
@@ -12,6 +12,7 @@ import pandas as pd
 
 from models.capex import LAYERS, TOTAL_BUCKET
 from models.capex import CAPEX_UNIT as CAPEX
+from reports.inputs import metric_entry
 
 # Observables behind the drivers a reader can watch: driver -> (what to watch, where it is published).
 # The thresholds page takes the drivers of the tornado with the widest swing that have one.
@@ -64,14 +65,6 @@ def _growth(start: float, end: float, years: int) -> float | None:
     return (end / start) ** (1.0 / years)
 
 
-def _m(value, unit, label, p10=None, p90=None, year=None) -> dict:
-    def clean(x):
-        return None if x is None or pd.isna(x) else float(x)
-
-    return {"value": clean(value), "unit": unit, "p10": clean(p10), "p90": clean(p90), "label": label,
-            "year": year}
-
-
 def capex_years(view) -> list[int]:
     """Years with a capex figure (the year after the first observed stock year onwards)."""
     if (TOTAL_BUCKET, CAPEX) not in view.all_ai.index.droplevel("year"):
@@ -86,11 +79,11 @@ def implication_metrics(views: dict, main: str, now: int, horizon: int) -> dict[
     span = horizon - now
     for name, view in views.items():
         p10, p50, p90 = view.band("training_total", "flop", now)
-        m[f"training_flop_now_{name}"] = _m(p50, "FLOP", f"training compute, {now} ({name}, generative)", p10, p90, now)
+        m[f"training_flop_now_{name}"] = metric_entry(p50, "FLOP", f"training compute, {now} ({name}, generative)", p10, p90, now)
         h10, h50, h90 = view.band("training_total", "flop", horizon)
-        m[f"training_flop_horizon_{name}"] = _m(h50, "FLOP", f"training compute, {horizon} ({name}, generative)",
+        m[f"training_flop_horizon_{name}"] = metric_entry(h50, "FLOP", f"training compute, {horizon} ({name}, generative)",
                                                 h10, h90, horizon)
-        m[f"training_flop_growth_per_year_{name}"] = _m(
+        m[f"training_flop_growth_per_year_{name}"] = metric_entry(
             _growth(p50, h50, span), "x/yr", f"training compute growth per year {now}-{horizon}, P50s ({name})")
     v = views[main]
     years = capex_years(v)
@@ -100,29 +93,29 @@ def implication_metrics(views: dict, main: str, now: int, horizon: int) -> dict[
             label = layer.label if layer else "All layers"
             for when, year in (("now", now), ("horizon", horizon)):
                 p10, p50, p90 = v.band(bucket, CAPEX, year, "all_ai")
-                m[f"{bucket}_usd_{when}"] = _m(p50, "USD", f"capex, {label.lower()}, {year} (all AI)", p10, p90, year)
-            m[f"{bucket}_growth_per_year"] = _m(
+                m[f"{bucket}_usd_{when}"] = metric_entry(p50, "USD", f"capex, {label.lower()}, {year} (all AI)", p10, p90, year)
+            m[f"{bucket}_growth_per_year"] = metric_entry(
                 _growth(v.band(bucket, CAPEX, now, "all_ai")[1], v.band(bucket, CAPEX, horizon, "all_ai")[1], span),
                 "x/yr", f"capex growth per year {now}-{horizon}, {label.lower()}, P50s")
             if layer:
-                m[f"{bucket}_share"] = _m(
+                m[f"{bucket}_share"] = metric_entry(
                     v.band(bucket, CAPEX, horizon, "all_ai")[1] / v.band(TOTAL_BUCKET, CAPEX, horizon, "all_ai")[1],
                     "share", f"{label} share of capex, {horizon}", year=horizon)
         for when, year in (("now", now), ("horizon", horizon)):
             p10, p50, p90 = v.band("purchased", "gw", year, "all_ai")
-            m[f"added_gw_{when}"] = _m(p50, "GW", f"AI power added, {year} (all AI)", p10, p90, year)
+            m[f"added_gw_{when}"] = metric_entry(p50, "GW", f"AI power added, {year} (all AI)", p10, p90, year)
             per_gw = v.band(TOTAL_BUCKET, CAPEX, year, "all_ai")[1] / p50 if p50 else None
-            m[f"capex_usd_per_gw_{when}"] = _m(per_gw, "USD/GW", f"capex per GW added, {year} (P50s)", year=year)
+            m[f"capex_usd_per_gw_{when}"] = metric_entry(per_gw, "USD/GW", f"capex per GW added, {year} (P50s)", year=year)
     for layer in ("campus", "near_users"):
         for when, year in (("now", now), ("horizon", horizon)):
             if v.has(layer, "gw", year):
                 p10, p50, p90 = v.band(layer, "gw", year, "all_ai")
                 label = "remote campuses (training, batch inference)" if layer == "campus" else "near users (serving)"
-                m[f"{layer}_gw_{when}"] = _m(p50, "GW", f"working AI power, {label}, {year} (all AI)", p10, p90, year)
+                m[f"{layer}_gw_{when}"] = metric_entry(p50, "GW", f"working AI power, {label}, {year} (all AI)", p10, p90, year)
     for when, year in (("now", now), ("horizon", horizon)):
         if f"campus_gw_{when}" in m and f"near_users_gw_{when}" in m:
             near, campus = m[f"near_users_gw_{when}"]["value"], m[f"campus_gw_{when}"]["value"]
-            m[f"near_users_share_{when}"] = _m(near / (near + campus), "share",
+            m[f"near_users_share_{when}"] = metric_entry(near / (near + campus), "share",
                                                f"share of working AI power near users, {year} (P50s)", year=year)
     return m
 
@@ -212,10 +205,10 @@ def threshold_metrics(rows: list[dict], horizon: int) -> dict[str, dict]:
     m = {}
     for r in rows:
         label = r["driver"].replace("_", " ")
-        m[f"threshold_{r['driver']}_low"] = _m(
+        m[f"threshold_{r['driver']}_low"] = metric_entry(
             r["low"], r["unit"], f"{label} at its P10: {horizon} inference share of accelerator-hours",
             p10=r["share_at_low"], year=horizon)
-        m[f"threshold_{r['driver']}_high"] = _m(
+        m[f"threshold_{r['driver']}_high"] = metric_entry(
             r["high"], r["unit"], f"{label} at its P90: {horizon} inference share of accelerator-hours",
             p90=r["share_at_high"], year=horizon)
     return m

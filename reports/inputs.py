@@ -71,3 +71,12 @@ def scenario_views(inputs: BriefInputs) -> dict[str, ModelView]:
     names = sorted(inputs.model["demand"]["scenario"].unique(),
                    key=lambda s: {"bear": 0, "base": 1, "bull": 2}.get(s, 3))
     return {name: ModelView(inputs, name) for name in names}
+
+
+def metric_entry(value, unit: str, label: str, p10=None, p90=None, year=None) -> dict:
+    """One entry of metrics.json: the value with its unit, label, P10-P90 band and year (NaN -> None)."""
+    def clean(x):
+        return None if x is None or pd.isna(x) else float(x)
+
+    return {"value": clean(value), "unit": unit, "p10": clean(p10), "p90": clean(p90), "label": label,
+            "year": year}

@@ -2,7 +2,7 @@
 gaps and incomplete quarters marked, restatements footnoted, never interpolated) and the yearly
 observations the model stands on (disclosed tokens, accelerators shipped).
 
-Pure functions over the market mart rows and a :class:`reports.brief.ModelView`-like view.
+Pure functions over the market mart rows and a :class:`reports.inputs.ModelView`-like view.
 """
 
 import pandas as pd

@@ -5,28 +5,19 @@ Pure functions over the model tables; :func:`build_metrics` is also how a missin
 rebuilt, and the next month's "what changed" reads the archived result.
 """
 
-import math
 
 import pandas as pd
 
 from models.units import DAYS_PER_YEAR
 from reports import implications
 from reports.formatting import format_count, format_number, format_percent, format_sci, format_usd
-from reports.inputs import BriefInputs, ModelView, scenario_views
+from reports.inputs import BriefInputs, ModelView, metric_entry, scenario_views
 from reports.sources import data_vintage
 
 METRICS_SCHEMA_VERSION = 2
 REFERENCE_MODEL = "dense 70B, 8-bit"  # the served model of the brief's hardware figures
 SHARE_UNITS = {"accelerator_hours": "share_of_accelerator_hours", "flop": "share_of_flop",
                "spend": "share_of_spend", "energy": "share_of_energy"}
-
-
-def _metric(value, unit: str, label: str, p10=None, p90=None, year=None) -> dict:
-    def clean(x):
-        return None if x is None or (isinstance(x, float) and math.isnan(x)) or pd.isna(x) else float(x)
-
-    return {"value": clean(value), "unit": unit, "p10": clean(p10), "p90": clean(p90), "label": label,
-            "year": year}
 
 
 DASHBOARD = ("inference_share_accelerator_hours_now", "inference_share_flop_now", "inference_share_spend_now",
@@ -97,100 +88,100 @@ def build_metrics(inputs: BriefInputs) -> dict:
     for short, unit in SHARE_UNITS.items():
         for when, year in (("now", now), ("horizon", horizon)):
             p10, p50, p90 = view.band("inference_share", unit, year)
-            m[f"inference_share_{short}_{when}"] = _metric(
+            m[f"inference_share_{short}_{when}"] = metric_entry(
                 p50, "share", f"inference share of {short.replace('_', '-')}, {year} (generative)", p10, p90, year)
     for unit, short in (("accelerator_hours", "accelerator_hours"), ("flop", "flop"), ("usd", "spend")):
         cross = view.crossover(unit)
-        m[f"crossover_year_{short}"] = _metric(
+        m[f"crossover_year_{short}"] = metric_entry(
             cross["p50"], "year", f"year inference overtakes training ({short.replace('_', '-')}, generative)",
             cross["p10"], cross["p90"])
-        m[f"crossover_probability_{short}"] = _metric(
+        m[f"crossover_probability_{short}"] = metric_entry(
             cross["probability"], "probability", f"chance inference overtakes training by {horizon} ({short}, generative)",
             year=horizon)
     for layer in ("training_total", "inference_total", "total"):
         for when, year in (("now", now), ("horizon", horizon)):
             p10, p50, p90 = view.band(layer, "gw", year)
-            m[f"{layer.replace('_total', '')}_gw_{when}"] = _metric(
+            m[f"{layer.replace('_total', '')}_gw_{when}"] = metric_entry(
                 p50, "GW", f"installed power, {layer.replace('_', ' ')}, {year} (generative)", p10, p90, year)
     p10, p50, p90 = view.band("total", "usd", now)
-    m["total_spend_usd_now"] = _metric(p50, "USD", f"compute spend, all buckets, {now} (generative)", p10, p90, now)
+    m["total_spend_usd_now"] = metric_entry(p50, "USD", f"compute spend, all buckets, {now} (generative)", p10, p90, now)
     p10, p50, p90 = view.band("total", "flop", now)
-    m["total_flop_now"] = _metric(p50, "FLOP", f"compute used, all buckets, {now} (generative)", p10, p90, now)
+    m["total_flop_now"] = metric_entry(p50, "FLOP", f"compute used, all buckets, {now} (generative)", p10, p90, now)
     trend = view.tables["trend"].iloc[0]
-    m["frontier_growth_per_year"] = _metric(
+    m["frontier_growth_per_year"] = metric_entry(
         trend["growth_per_year"], "x/yr", "frontier training compute growth (fitted)",
         trend["growth_p10"], trend["growth_p90"])
     history = view.tables["training_history"]
     largest = history.loc[history["frontier_max_flop"].idxmax()]
-    m["largest_training_run_flop"] = _metric(largest["frontier_max_flop"], "FLOP",
+    m["largest_training_run_flop"] = metric_entry(largest["frontier_max_flop"], "FLOP",
                                              "largest training run on record", year=int(largest["year"]))
     accounting = view.tables["token_accounting"]
     anchors = accounting[accounting["status"] == "anchor"]
-    m["disclosed_tokens_per_day"] = _metric(
+    m["disclosed_tokens_per_day"] = metric_entry(
         anchors["tokens_per_day"].sum(), "tokens/day",
         f"tokens/day disclosed by {len(anchors)} providers (latest figure each)")
     check = view.tables.get("supply_check", pd.DataFrame())
     if len(check):
         last = check.sort_values("year").iloc[-1]
         year = int(last["year"])
-        m["observed_installed_h100e_last_year"] = _metric(
+        m["observed_installed_h100e_last_year"] = metric_entry(
             last["observed_h100e"], "H100e", f"installed base shipped and in service, {year} average (all AI)",
             last["observed_h100e_low"], last["observed_h100e_high"], year)
-        m["implied_utilisation_last_year"] = _metric(
+        m["implied_utilisation_last_year"] = metric_entry(
             last["implied_utilisation_p50"], "share",
             f"modelled demand / observed installed base, {year}",
             last["implied_utilisation_p10"], last["implied_utilisation_p90"], year)
     for when, year in (("now", now), ("horizon", horizon)):
         if view.has("installed", "h100e", year):
             p10, p50, p90 = view.band("installed", "h100e", year, "all_ai")
-            m[f"installed_h100e_{when}"] = _metric(p50, "H100e", f"installed AI accelerators, {year} (all AI)",
+            m[f"installed_h100e_{when}"] = metric_entry(p50, "H100e", f"installed AI accelerators, {year} (all AI)",
                                                    p10, p90, year)
             p10, p50, p90 = view.band("installed", "gw", year, "all_ai")
-            m[f"installed_gw_{when}"] = _metric(p50, "GW", f"installed AI power, {year} (all AI)", p10, p90, year)
+            m[f"installed_gw_{when}"] = metric_entry(p50, "GW", f"installed AI power, {year} (all AI)", p10, p90, year)
             p10, p50, p90 = view.band("inference_share", "share_of_accelerator_hours", year, "all_ai")
-            m[f"inference_share_all_ai_accelerator_hours_{when}"] = _metric(
+            m[f"inference_share_all_ai_accelerator_hours_{when}"] = metric_entry(
                 p50, "share", f"inference share of accelerator-hours, {year} (all AI)", p10, p90, year)
     summary = view.tables.get("calibration_summary", pd.DataFrame())
     if len(summary):
-        m["calibration_effective_draws"] = _metric(float(summary["effective_draws"].iloc[0]), "draws",
+        m["calibration_effective_draws"] = metric_entry(float(summary["effective_draws"].iloc[0]), "draws",
                                                    "effective draws after calibration")
     score = view.tables["backtest"].dropna(subset=["loo_p50"]) if "loo_p50" in view.tables["backtest"] else None
     if score is not None and len(score):
-        m["backtest_loo_mean_error"] = _metric(float((score["loo_p50"] - score["published_share"]).mean()),
+        m["backtest_loo_mean_error"] = metric_entry(float((score["loo_p50"] - score["published_share"]).mean()),
                                                "share", "leave-one-out backtest, mean signed error")
-        m["backtest_loo_share_within"] = _metric(float(score["loo_within_p10_p90"].astype(bool).mean()),
+        m["backtest_loo_share_within"] = metric_entry(float(score["loo_within_p10_p90"].astype(bool).mean()),
                                                  "share", "leave-one-out backtest, share of rows inside P10-P90")
     chip = _reference_chip(inputs, view)
-    m["reference_ridge_point_flop_per_byte"] = _metric(
+    m["reference_ridge_point_flop_per_byte"] = metric_entry(
         chip["ridge_point_flop_per_byte"], "FLOP/byte", f"{chip['accelerator_name']} ridge point (dense BF16)")
-    m["reference_decode_tokens_per_s_batch1"] = _metric(
+    m["reference_decode_tokens_per_s_batch1"] = metric_entry(
         chip["decode_tokens_per_s_batch1"], "tokens/s",
         f"{chip['accelerator_name']} batch-1 decode ceiling, {REFERENCE_MODEL}")
     fit = view.tables["hardware_fit"]
     dense = fit[fit["reference_model"] == REFERENCE_MODEL]
-    m["best_training_flop_per_usd"] = _metric(dense["training_flop_per_usd"].max(), "FLOP/USD",
+    m["best_training_flop_per_usd"] = metric_entry(dense["training_flop_per_usd"].max(), "FLOP/USD",
                                               "best training FLOP per rental dollar")
-    m["accelerators_tracked"] = _metric(dense["accelerator_id"].nunique(), "count",
+    m["accelerators_tracked"] = metric_entry(dense["accelerator_id"].nunique(), "count",
                                         f"accelerators released by {inputs.as_of.isoformat()}")
     views = scenario_views(inputs)
     m.update(implications.implication_metrics(views, inputs.scenario, now, horizon))
     m.update(implications.threshold_metrics(implications.thresholds(view, horizon), horizon))
     for i, chip in enumerate(implications.inference_leaders(fit, REFERENCE_MODEL), start=1):
-        m[f"inference_fit_leader_{i}_usd_per_million_tokens"] = _metric(
+        m[f"inference_fit_leader_{i}_usd_per_million_tokens"] = metric_entry(
             chip["usd_per_million_tokens"], "USD/M tokens",
             f"{chip['accelerator_name']}: serving cost per million tokens, {REFERENCE_MODEL} (rank {i})")
     mix = implications.fleet_mix(inputs.installed_base)
     for r in mix.itertuples():
-        m[f"shipped_share_{r.vendor_class.replace(' ', '_')}_{r.year}"] = _metric(
+        m[f"shipped_share_{r.vendor_class.replace(' ', '_')}_{r.year}"] = metric_entry(
             r.share, "share", f"{r.vendor_class} share of accelerators shipped, {r.year} (H100e, all work)", year=r.year)
     for year, g in mix.groupby("year"):
-        m[f"shipped_h100e_{year}"] = _metric(float(g["shipped_h100e"].sum()), "H100e",
+        m[f"shipped_h100e_{year}"] = metric_entry(float(g["shipped_h100e"].sum()), "H100e",
                                              f"accelerators shipped, {year}, vendors reporting", year=int(year))
     for series, implied in implications.model_implied(view, inputs.market).items():
-        m[f"model_implied_{series}"] = _metric(
+        m[f"model_implied_{series}"] = metric_entry(
             implied["p50"], "USD", f"model-implied counterpart of {series.replace('_', ' ')}, {implied['year']}",
             implied["p10"], implied["p90"], implied["year"])
-        m[f"reported_{series}"] = _metric(implied["reported"], "USD",
+        m[f"reported_{series}"] = metric_entry(implied["reported"], "USD",
                                           f"{series.replace('_', ' ')}, four reported quarters of {implied['year']}",
                                           year=implied["year"])
     return {

@@ -9,7 +9,7 @@ import pandas as pd
 
 from models.buckets import BUCKETS, INFERENCE_BUCKETS, TRAINING_BUCKETS
 from reports import implications, revisions
-from reports.formatting import format_count, format_number, format_percent, format_usd
+from reports.formatting import format_count, format_number, format_percent, format_quantity, format_usd
 from reports.inputs import ModelView
 from reports.market import market_context
 from reports.metrics import REFERENCE_MODEL
@@ -19,11 +19,6 @@ from reports.sources import reader_basis
 SCENARIO_DRIVERS = ("frontier_growth_per_year", "query_growth_per_year", "reasoning_token_multiplier",
                     "agent_steps_per_task", "served_active_params", "training_mfu", "serving_utilisation",
                     "supply_growth_per_year")
-
-
-def format_quantity(value) -> str:
-    """Driver values: plain below a million, in words above (3.46e10 -> '34.6 billion')."""
-    return format_count(value) if value is not None and abs(float(value)) >= 1e6 else format_number(value)
 
 
 def split_rows(view: ModelView, year: int) -> list[dict]:
