@@ -19,8 +19,10 @@ from datetime import date
 import numpy as np
 
 from models import montecarlo
-from models.config import load_scenario
+from models.config import BASE_SCENARIO, load_scenario
+from models.context import prepare
 from models.inputs import ModelInputs, inputs_from_snapshot
+from models.run import DEFAULT_DRAWS
 from orchestration.settings import SNAPSHOT_DIR
 
 GOAL_S = 2.0
@@ -37,12 +39,12 @@ def load_inputs(home: str | None = None) -> ModelInputs:
     return inputs_from_snapshot(SNAPSHOT_DIR)
 
 
-def time_monte_carlo(draws: int = 100_000, runs: int = 5, first_year: int = 2024,
+def time_monte_carlo(draws: int = DEFAULT_DRAWS, runs: int = 5, first_year: int = 2024,
                      horizon: int = 2030, seed: int = 0, inputs: ModelInputs | None = None) -> list[float]:
     """Seconds per run of the full Monte Carlo (draw, simulate, calibrate, summarise, crossover)."""
-    scenario = load_scenario("base")
+    scenario = load_scenario(BASE_SCENARIO)
     inputs = inputs if inputs is not None else load_inputs()
-    prepared = montecarlo.prepare(inputs, scenario, AS_OF, years=np.arange(first_year, horizon + 1))
+    prepared = prepare(inputs, scenario, AS_OF, years=np.arange(first_year, horizon + 1))
     data = inputs.as_of(AS_OF)
     ctx, drivers = prepared.context, prepared.drivers
 
@@ -61,7 +63,7 @@ def time_monte_carlo(draws: int = 100_000, runs: int = 5, first_year: int = 2024
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.model_bench")
-    parser.add_argument("--draws", type=int, default=100_000)
+    parser.add_argument("--draws", type=int, default=DEFAULT_DRAWS)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--first-year", type=int, default=2024, help="with horizon 2030: 7 years")
     parser.add_argument("--home", help="a FLOPCAST_HOME with a built warehouse (default: the snapshot twin)")

@@ -14,7 +14,8 @@ the leave-one-out scorecard are in :mod:`models.calibration`.
 import numpy as np
 import pandas as pd
 
-from models.montecarlo import INFERENCE_BUCKETS, TRAINING_BUCKETS, Paths
+from models.buckets import SERVING_BUCKETS, TRAINING_BUCKETS
+from models.paths import Paths
 
 SCORECARD_COLUMNS = [
     "scenario", "seed", "snapshot_hash", "split_id", "period_start", "period_end", "scope", "unit",
@@ -153,7 +154,6 @@ def model_share(paths: Paths, mapping: str, weights: np.ndarray) -> np.ndarray:
         inf = (w * np.nan_to_num(new["inference"])).sum(axis=0)
         tr = (w * np.nan_to_num(new["training"])).sum(axis=0)
         return inf / (inf + tr)
-    serving = [b for b in INFERENCE_BUCKETS if b.startswith("serving_")]
     if mapping == "spend_share_frontier_lab":
         rd = list(TRAINING_BUCKETS) + ["internal_inference"]
     elif mapping == "spend_training_vs_serving":
@@ -162,7 +162,7 @@ def model_share(paths: Paths, mapping: str, weights: np.ndarray) -> np.ndarray:
         rd = ["pretraining", "posttraining"]
     else:
         raise KeyError(mapping)
-    inf = (w * _sum(paths, serving, "usd")).sum(axis=0)
+    inf = (w * _sum(paths, SERVING_BUCKETS, "usd")).sum(axis=0)
     tr = (w * _sum(paths, rd, "usd")).sum(axis=0)
     return inf / (inf + tr)
 

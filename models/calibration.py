@@ -43,8 +43,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from models.backtest import (INFERENCE_BUCKETS, SCORECARD_COLUMNS, TRAINING_BUCKETS, MAPPINGS,
-                             split_anchors)
+from models import units
+from models.backtest import MAPPINGS, SCORECARD_COLUMNS, split_anchors
+from models.buckets import SERVING_BUCKETS, TRAINING_BUCKETS
 
 MIN_ESS = 500
 RESAMPLE_MAX = 20_000
@@ -114,11 +115,6 @@ class Calibration:
     anchors: pd.DataFrame
     scorecard: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
-    logliks: dict = field(default_factory=dict, repr=False)  # anchor_id -> per-draw log-likelihood
-
-    @property
-    def draws(self) -> int:
-        return int(self.weights.size)
 
 
 def _lab_spend(lab_spend: pd.DataFrame, year: int, category: str) -> tuple[float, str] | None:
@@ -135,7 +131,6 @@ def _lab_spend(lab_spend: pd.DataFrame, year: int, category: str) -> tuple[float
 
 def _anchor_row(anchor_id, kind, year, scale, observed, low, high, sigma, values, w, weighted, note):
     tf = logit if scale == "logit" else np.log
-    inv = expit if scale == "logit" else np.exp
     prior = np.quantile(values, [0.1, 0.5, 0.9])
     post = weighted_quantiles(values, w)
     lo_t, hi_t = tf(low), tf(high)
@@ -147,7 +142,7 @@ def _anchor_row(anchor_id, kind, year, scale, observed, low, high, sigma, values
         "prior_within": bool(tf(prior[0]) - sigma <= hi_t and tf(prior[2]) + sigma >= lo_t),
         "calibrated_within": bool(lo_t - 2 * sigma <= tf(post[1]) <= hi_t + 2 * sigma),
         "weighted": weighted, "note": note,
-    } | ({} if inv else {})
+    }
 
 
 def calibrate(paths, splits: pd.DataFrame, lab_spend: pd.DataFrame | None, seed: int,
@@ -183,14 +178,13 @@ def calibrate(paths, splits: pd.DataFrame, lab_spend: pd.DataFrame | None, seed:
     last = ctx.train_anchor_year
     for year in years[years <= last]:
         i = int(np.searchsorted(years, year))
-        serving_b = [b for b in INFERENCE_BUCKETS if b.startswith("serving_")]
         for category in ("inference", "r_and_d"):
             found = _lab_spend(lab_spend, int(year), category)
             if found is None:
                 continue
             value, spend_id = found
             if category == "inference":
-                model = sum(paths.unit(b, "usd")[i] for b in serving_b)
+                model = sum(paths.unit(b, "usd")[i] for b in SERVING_BUCKETS)
             else:
                 model = sum(paths.unit(b, "usd")[i] for b in TRAINING_BUCKETS) \
                     + paths.unit("internal_inference", "usd")[i]
@@ -222,11 +216,10 @@ def calibrate(paths, splits: pd.DataFrame, lab_spend: pd.DataFrame | None, seed:
     cost_year = DEEPSEEK_SERVING["year"]
     if cost_year in set(years.tolist()) and cost_year <= last:
         i = int(np.searchsorted(years, cost_year))
-        serving_b = [b for b in INFERENCE_BUCKETS if b.startswith("serving_")]
-        spend = sum(paths.unit(b, "usd")[i] for b in serving_b)
-        tokens = sum(paths.tokens[b][i] for b in serving_b)
-        per_m = spend / tokens * 1e6
-        ref = DEEPSEEK_SERVING["usd_per_day"] / DEEPSEEK_SERVING["tokens_per_day"] * 1e6
+        spend = sum(paths.unit(b, "usd")[i] for b in SERVING_BUCKETS)
+        tokens = sum(paths.tokens[b][i] for b in SERVING_BUCKETS)
+        per_m = units.usd_per_million_tokens(spend, tokens)
+        ref = units.usd_per_million_tokens(DEEPSEEK_SERVING["usd_per_day"], DEEPSEEK_SERVING["tokens_per_day"])
         lo, hi = ref * SERVING_COST_RANGE[0], ref * SERVING_COST_RANGE[1]
         logliks.append(flat_top_loglik(np.log(per_m), np.log(lo), np.log(hi), SERVING_COST_SIGMA))
         meta.append({"anchor_id": f"serving-cost-per-million-tokens-{cost_year}", "kind": "serving_cost",
@@ -254,8 +247,7 @@ def calibrate(paths, splits: pd.DataFrame, lab_spend: pd.DataFrame | None, seed:
     table = pd.DataFrame(rows, columns=ANCHOR_COLUMNS)
     score = _scorecard(anchors, skipped, logliks[:len(anchors)], w, rng, years, scenario, seed,
                        snapshot_hash, list(splits["split_id"]) if len(splits) else None)
-    return Calibration(w, ess, idx, table, score, warnings,
-                       {m["anchor_id"]: ll for m, ll in zip(meta, logliks)})
+    return Calibration(w, ess, idx, table, score, warnings)
 
 
 def _scorecard(anchors, skipped, logliks, w, rng, years, scenario, seed, snapshot_hash,

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
+from models import units
 from models.resources import SERVING_PRECISION_CHAIN, first_known, median_rental_price
 from models.roofline import ReferenceModel, decode_tokens_per_s_ceiling, ridge_point_flop_per_byte
 
@@ -141,10 +142,10 @@ def hardware_fit(accelerators: pd.DataFrame, rental_prices: pd.DataFrame,
         out["tokens_per_joule"] = tps / tdp
         out["usd_per_accelerator_hour"] = price
         out["price_basis"] = price_basis
-        out["usd_per_million_tokens"] = price / (tps * 3600.0) * 1e6
-        out["training_flop_per_usd"] = bf16 * 3600.0 / price
+        out["usd_per_million_tokens"] = units.usd_per_million_tokens(price, units.per_second_to_per_hour(tps))
+        out["training_flop_per_usd"] = units.per_second_to_per_hour(bf16) / price
         out["training_flop_per_s_per_w"] = bf16 / tdp
-        out["_tokens_per_usd"] = 1e6 / out["usd_per_million_tokens"]
+        out["_tokens_per_usd"] = units.MILLION / out["usd_per_million_tokens"]
         out["training_fit_score"] = _score(out, ["training_flop_per_usd"])
         out["inference_fit_score"] = _score(out, ["_tokens_per_usd"])
         out["training_fit_rank"] = out["training_fit_score"].rank(ascending=False, method="min")

@@ -43,9 +43,7 @@ import pandas as pd
 
 from models.config import TokenAccounting
 from models.inputs import decimal_year, to_date
-from models.units import DAYS_PER_YEAR
-
-SERVING_BUCKETS = ("serving_chat", "serving_reasoning", "serving_agents")
+from models.units import tokens_per_day_to_per_year
 
 ACCOUNTING_COLUMNS = ["disclosure_id", "provider", "scope", "metric", "period_start", "period_end",
                       "disclosed_on", "mid_year", "tokens_per_day", "status", "reason"]
@@ -267,7 +265,7 @@ def served_tokens(years, anchor: TokenAnchor, d: dict, mix: dict[str, np.ndarray
         forward = np.log(q)[None, :] * np.maximum(kl, 0.0) + np.log(tpq / tpq_last)
         backward = np.log(h)[None, :] * np.minimum(kf, 0.0)
         log_mid = log_level + np.where(kl > 0, forward, np.where(kf < 0, backward, 0.0))
-        return DAYS_PER_YEAR * np.exp(log_mid)
+        return tokens_per_day_to_per_year(np.exp(log_mid))
     if anchor.has_data:
         r0 = anchor.disclosed_tokens_per_day(h) / d["disclosed_coverage"]
     else:
@@ -276,7 +274,7 @@ def served_tokens(years, anchor: TokenAnchor, d: dict, mix: dict[str, np.ndarray
     forward = np.log(q)[None, :] * np.maximum(k, 0.0) + np.log(tpq / np.asarray(tpq_anchor)[None, :])
     backward = np.log(h)[None, :] * np.minimum(k, 0.0)
     log_mid = log_mid_a[None, :] + np.where(k > 0, forward, backward)
-    return DAYS_PER_YEAR * np.exp(log_mid)
+    return tokens_per_day_to_per_year(np.exp(log_mid))
 
 
 def internal_ratio_path(years, anchor_year: int, ratio, growth) -> np.ndarray:

@@ -25,6 +25,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from models.units import DAYS_PER_YEAR
+
 REQUIRED_COLUMNS: dict[str, list[str]] = {
     "accelerators": [
         "accelerator_id", "vendor", "accelerator_name", "accelerator_type", "release_date",
@@ -170,7 +172,7 @@ class ModelInputs:
 
 
 _UNIT_DAYS = {"minute": 1 / 1440, "hour": 1 / 24, "day": 1.0, "week": 7.0}
-_UNIT_NOMINAL_DAYS = {"month": 30.4375, "quarter": 91.3125, "year": 365.25}
+_UNIT_NOMINAL_DAYS = {"month": DAYS_PER_YEAR / 12, "quarter": DAYS_PER_YEAR / 4, "year": DAYS_PER_YEAR}
 
 
 def tokens_per_day_from_snapshot(frame: pd.DataFrame) -> pd.Series:

@@ -28,12 +28,11 @@ Conversions (per bucket, (years, draws))
 import numpy as np
 import pandas as pd
 
+from models import units
 from models.config import Settings
-from models.units import HOURS_PER_YEAR, SECONDS_PER_HOUR
 
 H100_BF16_DENSE_FLOP_PER_S = 9.894e14  # fallback when the reference chip is not in the data
-
-TRAINING_SHAPED = ("pretraining", "posttraining", "experiments")
+H100_BOARD_W = 700.0  # the H100 SXM's TDP: imputes board power when no chip in the data has one
 
 SERVING_PRECISION_CHAIN = {
     "fp4": ("fp4_dense_flop_per_s", "fp8_dense_flop_per_s", "bf16_dense_flop_per_s", "fp16_dense_flop_per_s"),
@@ -50,10 +49,6 @@ def first_known(frame: pd.DataFrame, columns) -> pd.Series:
     return out
 
 
-CHIP_COLUMNS = ["accelerator_id", "vendor", "release_year", "train_peak_flop_per_s",
-                "serve_peak_flop_per_s", "board_w", "board_w_imputed"]
-
-
 def datacentre_chips(accelerators: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """The chips that enter the fleet mix, with training/serving peaks and board power."""
     acc = accelerators.copy()
@@ -67,7 +62,7 @@ def datacentre_chips(accelerators: pd.DataFrame, settings: Settings) -> pd.DataF
     if known.any():
         w_per_flop = float(np.median(tdp[known] / train[known]))
     else:
-        w_per_flop = 700.0 / H100_BF16_DENSE_FLOP_PER_S
+        w_per_flop = H100_BOARD_W / H100_BF16_DENSE_FLOP_PER_S
     board = tdp.where(known, train * w_per_flop)
     out = pd.DataFrame({
         "accelerator_id": acc["accelerator_id"].to_numpy(),
@@ -165,7 +160,7 @@ def fleet_mix(accelerators: pd.DataFrame, years, as_of_year: int, settings: Sett
         bw = float(sum(wi * p["board_w"] for wi, (p, _) in zip(w, parts)))
         rows.append({
             "year": y, "train_peak_flop_per_s": tp, "serve_peak_flop_per_s": sp, "board_w": bw,
-            "h100e_per_chip": tp / ref,
+            "h100e_per_chip": units.h100e_per_chip(tp, ref),
             "vintages_extrapolated": int(sum(extrap for _, extrap in parts)),
             "newest_vintage_chips": parts[-1][0]["chips"],
         })
@@ -202,27 +197,22 @@ def median_rental_price(rental_prices: pd.DataFrame, prefer: str = "on_demand") 
 # --- vectorised conversions, arrays shaped (years, draws) --------------------------------------
 
 def accelerator_hours(flop: np.ndarray, peak: np.ndarray, utilisation) -> np.ndarray:
-    return flop / (np.asarray(peak)[:, None] * np.asarray(utilisation)[None, :] * SECONDS_PER_HOUR)
+    return units.flop_to_accelerator_hours(flop, np.asarray(peak)[:, None], np.asarray(utilisation)[None, :])
 
 
 def installed(hours: np.ndarray, availability) -> np.ndarray:
-    return hours / (HOURS_PER_YEAR * np.asarray(availability)[None, :])
+    return units.hours_to_installed(hours, np.asarray(availability)[None, :])
 
 
 def energy_twh(hours: np.ndarray, board_w: np.ndarray, load, overhead, pue) -> np.ndarray:
     facility = (np.asarray(load) * np.asarray(overhead) * np.asarray(pue))[None, :]
-    return hours * np.asarray(board_w)[:, None] * facility / 1e12
-
-
-def power_gw(installed_chips: np.ndarray, board_w: np.ndarray, overhead, pue) -> np.ndarray:
-    facility = (np.asarray(overhead) * np.asarray(pue))[None, :]
-    return installed_chips * np.asarray(board_w)[:, None] * facility / 1e9
+    return units.watt_hours_to_twh(hours * np.asarray(board_w)[:, None] * facility)
 
 
 def h100e_to_gw(h100e: np.ndarray, w_per_h100e: np.ndarray, overhead, pue) -> np.ndarray:
     """Installed power (GW) of installed H100e: board W per H100e x server overhead x PUE."""
     facility = (np.asarray(overhead) * np.asarray(pue))[None, :]
-    return h100e * np.asarray(w_per_h100e)[:, None] * facility / 1e9
+    return units.watts_to_gw(h100e * np.asarray(w_per_h100e)[:, None] * facility)
 
 
 def recent_rental_prices(rental_prices: pd.DataFrame, as_of, window_days: int = 365) -> pd.DataFrame:
@@ -255,7 +245,7 @@ def rental_price_index(rental_prices: pd.DataFrame, accelerators: pd.DataFrame, 
                        & (rental_prices["usd_per_accelerator_hour"] > 0)].copy()
     rp["peak"] = pd.to_numeric(rp["accelerator_id"].map(peaks), errors="coerce")
     rp = rp[rp["peak"] > 0]
-    rp["per_h100e"] = rp["usd_per_accelerator_hour"] / (rp["peak"] / ref)
+    rp["per_h100e"] = rp["usd_per_accelerator_hour"] / units.h100e_per_chip(rp["peak"], ref)
     recent = recent_rental_prices(rp, as_of)
     out = pd.DataFrame({"year": years})
     out["usd_per_h100e_hour_median"] = np.nan

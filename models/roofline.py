@@ -35,13 +35,3 @@ def decode_tokens_per_s_ceiling(memory_bandwidth_bytes_per_s, model: ReferenceMo
     """Upper bound on batch-1 decode tokens/s: every active weight is read once per token."""
     return np.divide(memory_bandwidth_bytes_per_s, model.bytes_read_per_token)
 
-
-def chips_to_hold_weights(memory_bytes, model: ReferenceModel):
-    """How many chips' memory the weights need (sharded); NaN where memory is unpublished.
-
-    The batch-1 ceiling per chip assumes the chip streams its own copy of the weights; a chip
-    with less memory than the weights (SRAM designs such as Groq or Cerebras) must shard the
-    model, so its per-chip ceiling is not comparable with chips that hold the model alone.
-    """
-    weight_bytes = model.active_parameters * model.bytes_per_parameter
-    return np.ceil(np.divide(weight_bytes, memory_bytes))

@@ -18,13 +18,14 @@ import pandas as pd
 
 from models import hardware, montecarlo, sensitivity, supply
 from models.calibration import MIN_ESS
-from models.config import DRIVERS, Scenario, load_scenario
+from models.config import BASE_SCENARIO, Scenario, load_scenario
+from models.context import prepare
+from models.driver_registry import DRIVERS
 from models.inputs import ModelInputs, to_date
 
 DEFAULT_DRAWS = 100_000  # calibration keeps ~1% of the draws' weight: ~1,000 effective draws
 DEFAULT_SEED = 20240101
 MIN_DRAWS = 100
-MIN_EFFECTIVE_DRAWS = MIN_ESS
 
 METHODOLOGY = """\
 Scope. Two scopes are reported. Generative: training of notable and frontier models
@@ -216,15 +217,16 @@ def _prepare_run(inputs: ModelInputs, scenario, as_of, draws: int, snapshot_hash
         raise ValueError(f"draws must be at least {MIN_DRAWS} (the product uses >= 10,000)")
     as_of = to_date(as_of)
     sc = _scenario(scenario)
-    return as_of, sc, snapshot_hash or inputs_hash(inputs), montecarlo.prepare(inputs, sc, as_of), inputs.as_of(as_of)
+    return as_of, sc, snapshot_hash or inputs_hash(inputs), prepare(inputs, sc, as_of), inputs.as_of(as_of)
 
 
-def run_model(inputs: ModelInputs, scenario="base", as_of=None, seed: int = DEFAULT_SEED,
+def run_model(inputs: ModelInputs, scenario=BASE_SCENARIO, as_of=None, seed: int = DEFAULT_SEED,
               draws: int = DEFAULT_DRAWS, snapshot_hash: str | None = None,
               tornado_year: int | None = None) -> ModelOutputs:
     """Run the demand model for ``as_of`` (only rows dated on or before it are used).
 
-    ``scenario``: a Scenario, a bundled name (base, bear, bull) or a YAML path (overriding base).
+    ``scenario``: a Scenario, a bundled name (``BUNDLED_SCENARIOS``) or a YAML path (overriding
+    base).
     ``snapshot_hash``: the input snapshot hash stamped on every row (default: a hash of the
     input frames). ``tornado_year``: default the scenario's settings.tornado_year, else horizon.
     """
@@ -241,7 +243,7 @@ def run_model(inputs: ModelInputs, scenario="base", as_of=None, seed: int = DEFA
     history["in_trend_level"] = history["year"].isin(prep.level_years)
     summary = pd.DataFrame([{
         "draws": int(draws), "effective_draws": float(cal.ess), "resampled_draws": int(cal.idx.size),
-        "min_effective_draws": MIN_EFFECTIVE_DRAWS, "anchors": int(len(cal.anchors)),
+        "min_effective_draws": MIN_ESS, "anchors": int(len(cal.anchors)),
         "warnings": "; ".join(cal.warnings)}])
     return ModelOutputs(
         scenario=sc.name, seed=int(seed), snapshot_hash=digest, as_of=as_of, draws=int(draws),
@@ -272,7 +274,7 @@ def observed_series(ctx, prep) -> pd.DataFrame:
 HEADLINE_SERIES = {("generative", "inference_share", "share_of_accelerator_hours"), ("all_ai", "installed", "gw")}
 
 
-def run_headlines(inputs: ModelInputs, scenario="base", as_of=None, seed: int = DEFAULT_SEED,
+def run_headlines(inputs: ModelInputs, scenario=BASE_SCENARIO, as_of=None, seed: int = DEFAULT_SEED,
                   draws: int = DEFAULT_DRAWS, snapshot_hash: str | None = None,
                   series: set[tuple[str, str, str]] | None = HEADLINE_SERIES
                   ) -> tuple[pd.DataFrame, pd.DataFrame]:

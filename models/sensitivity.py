@@ -11,8 +11,11 @@ rental basis) are left out; fixed drivers have no swing and sort last.
 import numpy as np
 import pandas as pd
 
-from models.config import DRIVERS, Scenario
-from models.montecarlo import SHARE_UNITS, Context, simulate
+from models.config import Scenario
+from models.context import Context
+from models.driver_registry import DRIVERS
+from models.paths import simulate
+from models.summary import SHARE_UNITS
 
 TORNADO_COLUMNS = ["scenario", "snapshot_hash", "year", "unit", "driver", "driver_unit", "group",
                    "basis_kind", "value_p10", "value_p50", "value_p90", "share_at_p10",

@@ -169,7 +169,6 @@ class LinearFit:
     intercept: float
     slope_se: float
     r2: float
-    x_mean: float
 
     @property
     def df(self) -> int:
@@ -198,7 +197,7 @@ def ols(x, y) -> LinearFit:
     ss_tot = float(((y - ym) ** 2).sum())
     se = float(np.sqrt(ss_res / (n - 2) / sxx))
     return LinearFit(n=n, slope=slope, intercept=float(intercept), slope_se=se,
-                     r2=1.0 - ss_res / ss_tot if ss_tot > 0 else 1.0, x_mean=float(xm))
+                     r2=1.0 - ss_res / ss_tot if ss_tot > 0 else 1.0)
 
 
 def quantiles_rows(values: np.ndarray, qs=(0.1, 0.5, 0.9)) -> np.ndarray:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from models.units import HOURS_PER_YEAR
+from models import units
 
 SUPPLY_CHECK_COLUMNS = [
     "year", "as_of_date", "observed_h100e", "observed_h100e_low", "observed_h100e_high",
@@ -206,7 +206,7 @@ def allocate(years, demand_hours: dict, sides: dict, serving_buckets, hpc: np.nd
     """
     years = np.asarray(years, dtype=int)
     avail = np.asarray(d["fleet_availability"], float)[None, :]
-    to_h100e = hpc[:, None] / (HOURS_PER_YEAR * avail)  # accelerator-hours -> installed H100e
+    to_h100e = units.hours_to_installed(hpc[:, None], avail)  # accelerator-hours -> installed H100e
     gen = {b: h * to_h100e for b, h in demand_hours.items()}
     gen_total = sum(gen.values())
     draws = gen_total.shape[1]

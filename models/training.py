@@ -37,11 +37,7 @@ import pandas as pd
 
 from models.inputs import decimal_year
 from models.stats import ols
-
-
-def chinchilla_flop(parameters, tokens):
-    """Training FLOP ~ 6 N D (Kaplan et al. 2020): N (active) parameters, D training tokens."""
-    return 6.0 * np.asarray(parameters, dtype=float) * np.asarray(tokens, dtype=float)
+from models.units import growth_to_log10_slope, log10_slope_to_growth
 
 
 def runs_with_flop(runs: pd.DataFrame) -> pd.DataFrame:
@@ -88,8 +84,6 @@ class TrendFit:
     ok: bool
     n: int
     slope_log10_per_year: float
-    intercept: float
-    slope_se: float
     r2: float
     growth_per_year: float
     ci80: tuple[float, float]
@@ -119,7 +113,7 @@ def fit_frontier_trend(runs: pd.DataFrame, top_n: int = 10, start_year: int = 20
         frontier = frontier[frontier["year"] <= end_year]
     n = len(frontier)
     if n < min_points or frontier["year"].nunique() < 3:
-        return TrendFit(False, n, np.nan, np.nan, np.nan, np.nan, np.nan, (np.nan, np.nan),
+        return TrendFit(False, n, np.nan, np.nan, np.nan, (np.nan, np.nan),
                         (np.nan, np.nan), None, None,
                         f"only {n} frontier runs with a FLOP figure (need {min_points} over 3+ years)")
     x = decimal_year(frontier["publication_date"])
@@ -128,8 +122,10 @@ def fit_frontier_trend(runs: pd.DataFrame, top_n: int = 10, start_year: int = 20
     lo80, hi80 = fit.slope_interval(0.8)
     lo90, hi90 = fit.slope_interval(0.9)
     return TrendFit(
-        ok=True, n=n, slope_log10_per_year=fit.slope, intercept=fit.intercept, slope_se=fit.slope_se,
-        r2=fit.r2, growth_per_year=10**fit.slope, ci80=(10**lo80, 10**hi80), ci90=(10**lo90, 10**hi90),
+        ok=True, n=n, slope_log10_per_year=fit.slope, r2=fit.r2,
+        growth_per_year=log10_slope_to_growth(fit.slope),
+        ci80=(log10_slope_to_growth(lo80), log10_slope_to_growth(hi80)),
+        ci90=(log10_slope_to_growth(lo90), log10_slope_to_growth(hi90)),
         first_year=int(frontier["year"].min()), last_year=int(frontier["year"].max()),
     )
 
@@ -143,7 +139,7 @@ def frontier_level(history: pd.DataFrame, anchor_year: int, growth_per_year: flo
     if h.empty:
         raise ValueError(f"no training run with a FLOP figure on or before {anchor_year}")
     moved = np.log10(h[column].to_numpy(dtype=float)) + \
-        np.log10(growth_per_year) * (anchor_year - h["year"].to_numpy())
+        growth_to_log10_slope(growth_per_year) * (anchor_year - h["year"].to_numpy())
     return float(10 ** moved.mean()), [int(y) for y in h["year"]]
 
 

@@ -1,34 +1,34 @@
-"""Unit constants and conversions: one place for every factor the model uses."""
+"""Unit constants and conversions: one place for every factor the model uses.
 
-import math
+Conversions between the model's units come with their inverses, so the tests check that units
+round-trip (MODEL.md, "Checks that must always hold"). Arguments may be scalars or numpy arrays
+(broadcast as given).
+"""
 
-TERA = 1e12
-PETA = 1e15
-GIGA = 1e9
-HOURS_PER_YEAR = 8760.0
+import numpy as np
+
 SECONDS_PER_HOUR = 3600.0
-WATTS_PER_GIGAWATT = 1e9
-
-
-def flop_per_s_to_tflops(value: float) -> float:
-    return value / TERA
-
-
-def tflops_to_flop_per_s(value: float) -> float:
-    return value * TERA
-
-WH_PER_TWH = 1e12
+HOURS_PER_YEAR = 8760.0
 DAYS_PER_YEAR = 365.25
+WATTS_PER_GIGAWATT = 1e9
+WH_PER_TWH = 1e12
+KWH_PER_TWH = 1e9
+MILLION = 1e6
+
+
+def per_second_to_per_hour(rate_per_s):
+    """A rate per second (FLOP/s, tokens/s) as the amount per hour."""
+    return rate_per_s * SECONDS_PER_HOUR
 
 
 def flop_to_accelerator_hours(flop, peak_flop_per_s, utilisation):
     """Accelerator-hours to execute ``flop`` on chips of ``peak_flop_per_s`` at ``utilisation``."""
-    return flop / (peak_flop_per_s * utilisation * SECONDS_PER_HOUR)
+    return flop / per_second_to_per_hour(peak_flop_per_s * utilisation)
 
 
 def accelerator_hours_to_flop(hours, peak_flop_per_s, utilisation):
     """Inverse of :func:`flop_to_accelerator_hours`."""
-    return hours * peak_flop_per_s * utilisation * SECONDS_PER_HOUR
+    return hours * per_second_to_per_hour(peak_flop_per_s * utilisation)
 
 
 def hours_to_installed(hours, availability):
@@ -38,7 +38,15 @@ def hours_to_installed(hours, availability):
 
 
 def installed_to_hours(installed, availability):
+    """Accelerator-hours ``installed`` chips deliver per year at ``availability`` (inverse of
+    :func:`hours_to_installed`; with a number of years for ``installed``: the hours one chip
+    delivers over them)."""
     return installed * HOURS_PER_YEAR * availability
+
+
+def h100e_per_chip(peak_flop_per_s, reference_peak_flop_per_s):
+    """H100-equivalents of one chip: its dense BF16 peak over the reference (H100) chip's."""
+    return peak_flop_per_s / reference_peak_flop_per_s
 
 
 def watt_hours_to_twh(watt_hours):
@@ -47,6 +55,10 @@ def watt_hours_to_twh(watt_hours):
 
 def twh_to_watt_hours(twh):
     return twh * WH_PER_TWH
+
+
+def twh_to_kwh(twh):
+    return twh * KWH_PER_TWH
 
 
 def watts_to_gw(watts):
@@ -65,9 +77,14 @@ def tokens_per_year_to_per_day(tokens_per_year):
     return tokens_per_year / DAYS_PER_YEAR
 
 
+def usd_per_million_tokens(usd, tokens):
+    """The cost of a million tokens when ``tokens`` cost ``usd``."""
+    return usd / tokens * MILLION
+
+
 def growth_to_log10_slope(growth_per_year):
     """A growth factor per year (e.g. 4.7x) as the slope of log10(quantity) per year."""
-    return math.log10(growth_per_year)
+    return np.log10(growth_per_year)
 
 
 def log10_slope_to_growth(slope):

@@ -28,7 +28,7 @@ def base_scenario():
 
 @pytest.fixture(scope="session")
 def prepared(snapshot_inputs, base_scenario):
-    from models.montecarlo import prepare
+    from models.context import prepare
 
     return prepare(snapshot_inputs, base_scenario, AS_OF)
 

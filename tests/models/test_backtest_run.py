@@ -41,9 +41,10 @@ def test_period_weights():
 
 
 def test_unmappable_row_is_kept_and_explained(prepared, snapshot_inputs):
-    from models import montecarlo as mc
+    from models.montecarlo import draw_drivers
+    from models.paths import simulate
 
-    paths = mc.simulate(prepared.context, mc.draw_drivers(prepared.drivers, 200, np.random.default_rng(1)))
+    paths = simulate(prepared.context, draw_drivers(prepared.drivers, 200, np.random.default_rng(1)))
     splits = snapshot_inputs.published_splits.head(1).copy()
     splits["unit"] = "tokens"
     card = calibrate(paths, splits, None, 1, "base", "h").scorecard

@@ -1,30 +1,16 @@
-"""Correlated uncertainty (factors, Gaussian copula), the mixture driver and the normal CDF."""
+"""Correlated uncertainty: the scenario's named factors (validation, overrides) and the Gaussian copula."""
 
-import math
 import time
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from models.config import (
-    DRIVERS,
-    SCENARIO_DIR,
-    Correlations,
-    Lognormal,
-    Mixture,
-    ScenarioError,
-    load_scenario,
-)
-from models.factors import (
-    correlate_uniforms,
-    factor_root,
-    factor_table,
-    implied_driver_correlation,
-)
-from models.stats import norm_cdf, norm_ppf
+from models.config import BUNDLED_SCENARIOS, SCENARIO_DIR, ScenarioError, load_scenario
+from models.driver_registry import DRIVERS
+from models.factors import Correlations, correlate_uniforms, factor_root
+from models.stats import norm_ppf
 
 BUNDLED_FACTORS = {"adoption", "capex_supply", "frontier_scaling"}
 
@@ -47,29 +33,25 @@ def _corr(factors, between=()):
     return Correlations.model_validate({"factors": factors, "between": list(between)})
 
 
-def _mixture(*components, basis="assumption"):
-    return Mixture.model_validate({
-        "dist": "mixture", "unit": "x/yr", "basis": basis,
-        "components": [{"basis": "assumption", **c} for c in components]})
 
-
-FRONTIER_MIXTURE = {
-    "dist": "mixture", "unit": "x/yr", "basis": "fit: frontier trend, DOMAIN.md and a power-limited view",
-    "note": "three views of frontier growth",
-    "components": [
-        {"name": "trend_fit", "weight": 0.5, "p10": 4.3, "p90": 5.2, "fit": "frontier_trend",
-         "basis": "fit: log10 training FLOP of the top-10 runs per year"},
-        {"name": "published", "weight": 0.3, "p10": 4.3, "p90": 5.2,
-         "basis": "DOMAIN.md: Epoch 4.7x/yr since 2010"},
-        {"name": "power_limited", "weight": 0.2, "p10": 2.0, "p90": 3.5, "basis": "assumption"},
-    ],
-}
+def _implied_correlation(corr: Correlations, names=None, rank: bool = False) -> pd.DataFrame:
+    """The correlation the factors imply between loaded drivers: l_i' C l_j in normal scores, or
+    the Spearman rank correlation it gives, 6/pi asin(r/2); rows and columns in ``names`` order."""
+    names = list(DRIVERS) if names is None else names
+    loads = corr.loading_matrix(names)
+    keep = np.flatnonzero(np.any(loads != 0.0, axis=1))
+    r = loads[keep] @ corr.matrix() @ loads[keep].T
+    np.fill_diagonal(r, 1.0)
+    if rank:
+        r = 6.0 / np.pi * np.arcsin(r / 2.0)
+    labels = [names[i] for i in keep]
+    return pd.DataFrame(r, index=labels, columns=labels)
 
 
 # ------------------------------------------------------------------ the bundled scenarios
 
 
-@pytest.mark.parametrize("name", ["base", "bear", "bull"])
+@pytest.mark.parametrize("name", BUNDLED_SCENARIOS)
 def test_bundled_scenarios_carry_three_factors(name):
     corr = load_scenario(name, base=None).correlations
     assert set(corr.factors) == BUNDLED_FACTORS
@@ -82,7 +64,7 @@ def test_bundled_scenarios_carry_three_factors(name):
         assert link.basis and link.note
     assert corr.problems() == []
     assert np.linalg.eigvalsh(corr.matrix()).min() > 0
-    r = implied_driver_correlation(corr)
+    r = _implied_correlation(corr)
     assert list(r.index) == [d for d in DRIVERS if d in set(r.index)]  # registry order
     assert np.allclose(r.to_numpy(), r.to_numpy().T) and np.allclose(np.diag(r), 1.0)
     assert r.loc["query_growth_per_year", "supply_growth_per_year"] > 0.1
@@ -188,15 +170,6 @@ def test_override_merges_factors_by_name(tmp_path):
         load_scenario(path)
 
 
-def test_with_drivers_keeps_correlations_and_checks_them():
-    base = load_scenario("base")
-    assert base.with_drivers(pue={"dist": "fixed", "value": 1.3, "unit": "ratio",
-                                  "basis": "assumption"}).correlations == base.correlations
-    with pytest.raises(ValueError, match="the driver is fixed"):
-        base.with_drivers(query_growth_per_year={"dist": "fixed", "value": 2.0, "unit": "x/yr",
-                                                 "basis": "assumption"})
-
-
 # ------------------------------------------------------------------ the copula
 
 NAMES = ["a0", "a1", "b0", "free0", "c0", "free1"]
@@ -239,7 +212,7 @@ def test_correlated_columns_keep_uniform_marginals():
 def test_target_rank_correlation_is_reached():
     u, rng = _uniforms(200_000, len(NAMES), seed=3)
     out = correlate_uniforms(u, NAMES, CORR, rng)
-    target = implied_driver_correlation(CORR, NAMES, rank=True)
+    target = _implied_correlation(CORR, NAMES, rank=True)
     assert list(target.index) == ["a0", "a1", "b0", "c0"]
     col = {n: j for j, n in enumerate(NAMES)}
     for a in target.index:
@@ -249,7 +222,7 @@ def test_target_rank_correlation_is_reached():
                 got = np.corrcoef(out[:, col[a]], out[:, col[b]])[0, 1]
                 assert got == pytest.approx(target.loc[a, b], abs=0.03), (a, b)
     # and in normal scores the implied (Pearson) correlation: a0-b0 = 0.7*(-0.4) + 0.7*0.6*0.3
-    normal = implied_driver_correlation(CORR, NAMES)
+    normal = _implied_correlation(CORR, NAMES)
     assert normal.loc["a0", "b0"] == pytest.approx(0.7 * -0.4 + 0.7 * 0.6 * 0.3)
     z = norm_ppf(out[:, [col["a0"], col["b0"]]])
     assert np.corrcoef(z.T)[0, 1] == pytest.approx(normal.loc["a0", "b0"], abs=0.01)
@@ -286,7 +259,6 @@ def test_no_factors_is_the_identity_and_draws_nothing():
         state = rng.bit_generator.state
         assert correlate_uniforms(u, NAMES, corr, rng) is u
         assert rng.bit_generator.state == state
-    assert implied_driver_correlation(Correlations(), NAMES).empty
 
 
 def test_shape_mismatch_is_refused():
@@ -323,158 +295,7 @@ def test_bundled_correlations_work_on_the_registry_columns():
     out = correlate_uniforms(u, names, corr, rng)
     elapsed = time.perf_counter() - start
     assert elapsed < 1.0  # ~0.05 s on a quiet machine; the bound only guards against blow-ups
-    loaded = set(corr.loaded_drivers())
+    loaded = {d for f in corr.factors.values() for d in f.loadings}
     for j, name in enumerate(names):
         assert np.array_equal(out[:, j], u[:, j]) == (name not in loaded), name
-    table = factor_table(corr)
-    assert set(table["kind"]) == {"loading", "link"} and len(table) == 9 + 2
-
-
-# ------------------------------------------------------------------ the normal CDF
-
-
-def test_norm_cdf_matches_math_erf():
-    x = np.concatenate([np.linspace(-37.0, 8.5, 40_001), [-1e-300, 0.0, 1e-300]])
-    ref = np.array([0.5 * math.erfc(-v / math.sqrt(2.0)) for v in x])  # erfc: accurate tails
-    got = norm_cdf(x)
-    assert np.max(np.abs(got - ref) / ref) <= 1e-7
-    mid = np.abs(x) < 3
-    via_erf = np.array([0.5 * (1.0 + math.erf(v / math.sqrt(2.0))) for v in x[mid]])
-    assert np.max(np.abs(got[mid] - via_erf) / via_erf) <= 1e-7
-    assert np.all(np.diff(norm_cdf(np.linspace(-10, 10, 10_001))) >= 0)
-    edge = norm_cdf(np.array([-np.inf, -40.0, np.inf, 40.0, np.nan]))
-    assert edge[:4].tolist() == [0.0, 0.0, 1.0, 1.0] and np.isnan(edge[4])
-    assert norm_cdf(np.zeros((2, 3))).shape == (2, 3)
-
-
-@settings(deadline=None, max_examples=200)
-@given(p=st.floats(1e-15, 1 - 1e-12))
-def test_norm_cdf_inverts_norm_ppf(p):
-    # norm_ppf is Acklam's (relative error ~1.2e-9 in z, so ~|z|^2 x that in p in the tails)
-    assert float(norm_cdf(norm_ppf(np.array([p])))[0]) == pytest.approx(p, rel=1e-7)
-
-
-def test_norm_cdf_is_fast():
-    z = np.random.default_rng(0).standard_normal((100_000, 40))
-    norm_cdf(z[:100])
-    start = time.perf_counter()
-    norm_cdf(z)
-    assert time.perf_counter() - start < 1.0  # ~0.08 s on a quiet machine
-
-
-# ------------------------------------------------------------------ the mixture driver
-
-
-def test_mixture_quantiles_match_a_brute_force_sample():
-    m = Mixture.model_validate(FRONTIER_MIXTURE)
-    rng = np.random.default_rng(11)
-    n = 400_000
-    pick = rng.choice(3, size=n, p=[c.weight for c in m.components])
-    mu = np.array([c.mu for c in m.components])[pick]
-    sigma = np.array([c.sigma for c in m.components])[pick]
-    sample = np.exp(mu + sigma * rng.standard_normal(n))
-    expected = np.quantile(sample, [0.1, 0.5, 0.9])
-    assert m.quantiles() == pytest.approx(tuple(expected), rel=0.01)
-    assert m.cdf(np.array(m.quantiles())) == pytest.approx([0.1, 0.5, 0.9], abs=1e-4)
-    assert m.kind == "fitted" and [c.kind for c in m.components] == ["fitted", "sourced", "assumption"]
-    x = m.ppf(np.random.default_rng(0).random(100_000))
-    assert x.shape == (100_000,) and np.isfinite(x).all()
-
-
-def test_one_component_mixture_is_its_lognormal():
-    m = _mixture({"name": "only", "weight": 1.0, "p10": 2.0, "p90": 8.0})
-    ln = Lognormal(dist="lognormal", p10=2.0, p90=8.0, unit="x/yr", basis="assumption")
-    u = np.array([1e-12, 1e-6, 0.1, 0.3, 0.5, 0.9, 0.999, 1 - 1e-12])
-    assert m.ppf(u) == pytest.approx(ln.ppf(u), rel=1e-5)
-    assert m.quantiles() == pytest.approx(ln.quantiles(), rel=1e-5)
-
-
-@settings(deadline=None, max_examples=40)
-@given(comps=st.lists(st.tuples(st.floats(0.05, 1.0), st.floats(0.1, 100.0), st.floats(1.01, 20.0)),
-                      min_size=1, max_size=4))
-def test_mixture_ppf_is_monotone_and_inverts_the_cdf(comps):
-    total = sum(w for w, _, _ in comps)
-    m = _mixture(*({"name": f"c{i}", "weight": w / total, "p10": p10, "p90": p10 * r}
-                   for i, (w, p10, r) in enumerate(comps)))
-    u = np.linspace(1e-6, 1 - 1e-6, 2001)
-    x = m.ppf(u)
-    assert np.all(np.isfinite(x)) and np.all(x > 0)
-    assert np.all(np.diff(x) >= 0)
-    inner = (u > 1e-3) & (u < 1 - 1e-3)
-    assert m.cdf(x[inner]) == pytest.approx(u[inner], abs=2e-4)
-
-
-def test_with_component_replaces_one_interval():
-    m = Mixture.model_validate(FRONTIER_MIXTURE)
-    fitted = m.fitted_component("frontier_trend")
-    assert fitted is not None and fitted.name == "trend_fit"
-    assert m.fitted_component("rental_prices") is None
-    new = m.with_component("trend_fit", p10=4.0, p90=4.6)
-    assert (new.component("trend_fit").p10, new.component("trend_fit").p90) == (4.0, 4.6)
-    assert new.component("published") == m.component("published")
-    assert m.component("trend_fit").p10 == 4.3  # the original is untouched
-    assert new.quantiles()[1] < m.quantiles()[1]
-    with pytest.raises(KeyError, match="no component 'nope'"):
-        m.with_component("nope", p10=1.0)
-    with pytest.raises(ValueError, match="p10 .* must be below p90"):
-        m.with_component("trend_fit", p10=5.0, p90=4.0)
-
-
-def test_bundled_base_accepts_a_mixture_driver(tmp_path):
-    scenario = load_scenario(_write(tmp_path, {"drivers": {"frontier_growth_per_year": FRONTIER_MIXTURE}}))
-    d = scenario.drivers["frontier_growth_per_year"]
-    assert isinstance(d, Mixture) and d.dist == "mixture"
-    # it can still be correlated
-    assert "frontier_growth_per_year" in scenario.correlations.loaded_drivers()
-
-
-def _with_components(**changes):
-    data = {**FRONTIER_MIXTURE, "components": [dict(c) for c in FRONTIER_MIXTURE["components"]]}
-    for key, value in changes.items():  # c<index>_<field>=value
-        index, field = key.split("_", 1)
-        data["components"][int(index[1:])][field] = value
-    return data
-
-
-@pytest.mark.parametrize("driver, needles", [
-    (_with_components(c2_weight=0.1),
-     ["user.yaml", "drivers.frontier_growth_per_year:", "mixture weights must sum to 1",
-      "0.9", "power_limited 0.1"]),
-    (_with_components(c1_weight=0.0),
-     ["user.yaml", "drivers.frontier_growth_per_year.components.1.weight", "greater than 0"]),
-    (_with_components(c1_p90=25.0),
-     ["user.yaml", "drivers.frontier_growth_per_year.components.1.p90", "outside the allowed range",
-      "[1, 20]"]),
-    (_with_components(c2_p10=0.5),
-     ["user.yaml", "drivers.frontier_growth_per_year.components.2.p10", "outside the allowed range"]),
-    (_with_components(c0_p10=6.0),
-     ["user.yaml", "drivers.frontier_growth_per_year.components.0", "p10 (6) must be below p90 (5.2)"]),
-    (_with_components(c1_basis="a blog post"),
-     ["user.yaml", "drivers.frontier_growth_per_year.components.1.basis", "assumption"]),
-    (_with_components(c1_name="trend_fit"),
-     ["user.yaml", "drivers.frontier_growth_per_year", "names must be unique", "trend_fit"]),
-    (_with_components(c1_fit="frontier_trend"),
-     ["user.yaml", "drivers.frontier_growth_per_year", "at most one component"]),
-    (_with_components(c1_colour="red"),
-     ["user.yaml", "drivers.frontier_growth_per_year.components.1.colour", "unknown key"]),
-    ({**FRONTIER_MIXTURE, "components": []},
-     ["user.yaml", "drivers.frontier_growth_per_year.components"]),
-])
-def test_bad_mixtures_name_file_driver_and_component(tmp_path, driver, needles):
-    path = _write(tmp_path, {"drivers": {"frontier_growth_per_year": driver}})
-    with pytest.raises(ScenarioError) as err:
-        load_scenario(path)
-    message = str(err.value)
-    assert "mixture." not in message  # the union tag is not part of the key
-    for needle in needles:
-        assert needle in message, f"{needle!r} not in {message!r}"
-
-
-def test_component_fit_only_on_its_driver(tmp_path):
-    mixture = {"dist": "mixture", "unit": "x/yr", "basis": "assumption", "components": [
-        {"name": "a", "weight": 0.5, "p10": 1.5, "p90": 3.0, "fit": "frontier_trend", "basis": "fit: x"},
-        {"name": "b", "weight": 0.5, "p10": 1.5, "p90": 3.0, "basis": "assumption"}]}
-    path = _write(tmp_path, {"drivers": {"query_growth_per_year": mixture}})
-    with pytest.raises(ScenarioError, match=r"drivers.query_growth_per_year.components.0.fit: "
-                                            r"'frontier_trend' only fits frontier_growth_per_year"):
-        load_scenario(path)
+    assert sum(len(f.loadings) for f in corr.factors.values()) == 9 and len(corr.between) == 2

@@ -7,10 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models import montecarlo as mc
-from models.config import DRIVERS
-
-SHARE_UNITS = list(mc.SHARE_UNITS)
-
+from models.buckets import BUCKETS
+from models.driver_registry import DRIVERS
+from models.paths import simulate
+from models.summary import DEMAND_COLUMNS, SHARE_UNITS, UNITS
 
 def _drivers_at(prepared, u: np.ndarray) -> dict:
     """One 'draw' per column of u (drivers x cases), through each driver's inverse CDF."""
@@ -41,10 +41,10 @@ def test_draws_come_from_one_matrix_in_registry_order(prepared):
 
 def test_long_format_and_labels(model_outputs):
     demand = model_outputs.demand
-    assert list(demand.columns) == mc.DEMAND_COLUMNS
+    assert list(demand.columns) == DEMAND_COLUMNS
     assert (demand["scenario"] == "base").all() and (demand["seed"] == 7).all()
     assert (demand["snapshot_hash"] == "test-hash").all()
-    assert set(demand["bucket"]) >= set(mc.BUCKETS) | {"training_total", "inference_total", "total",
+    assert set(demand["bucket"]) >= set(BUCKETS) | {"training_total", "inference_total", "total",
                                                      "inference_share"}
     assert set(demand["year"]) == set(range(2019, 2031))
     assert not demand[["p10", "p50", "p90"]].isna().any().any()
@@ -58,12 +58,12 @@ def test_long_format_and_labels(model_outputs):
 
 
 def test_draw_level_buckets_sum_to_totals_and_shares_are_fractions(prepared):
-    paths = mc.simulate(prepared.context, mc.draw_drivers(prepared.drivers, 3_000, np.random.default_rng(5)))
+    paths = simulate(prepared.context, mc.draw_drivers(prepared.drivers, 3_000, np.random.default_rng(5)))
     sides = prepared.context.sides
-    for unit in mc.UNITS:
+    for unit in UNITS:
         tr, inf = paths.side_totals(unit)
-        assert tr == pytest.approx(sum(paths.unit(b, unit) for b in mc.BUCKETS if sides[b] == "training"))
-        assert tr + inf == pytest.approx(sum(paths.unit(b, unit) for b in mc.BUCKETS), rel=1e-12)
+        assert tr == pytest.approx(sum(paths.unit(b, unit) for b in BUCKETS if sides[b] == "training"))
+        assert tr + inf == pytest.approx(sum(paths.unit(b, unit) for b in BUCKETS), rel=1e-12)
     for unit in SHARE_UNITS:
         share = paths.inference_share(unit)
         assert np.isfinite(share).all() and (share >= 0).all() and (share <= 1).all()
@@ -71,15 +71,15 @@ def test_draw_level_buckets_sum_to_totals_and_shares_are_fractions(prepared):
 
 def test_supply_bounds_change_levels_and_demand_is_reported_beside_served(prepared):
     d = mc.draw_drivers(prepared.drivers, 1_000, np.random.default_rng(8))
-    capped = mc.simulate(prepared.context, d)
+    capped = simulate(prepared.context, d)
     loose = dict(d)
     loose["supply_growth_per_year"] = np.full_like(d["supply_growth_per_year"], 5.0)
     loose["power_growth_cap_per_year"] = np.full_like(d["power_growth_cap_per_year"], 4.0)
-    free = mc.simulate(prepared.context, loose)
+    free = simulate(prepared.context, loose)
     assert (capped.served_fraction <= 1 + 1e-12).all() and (capped.served_fraction > 0).all()
     assert capped.served_fraction.min() < 1  # it binds somewhere on the snapshot
     assert (free.stock_h100e >= capped.stock_h100e * (1 - 1e-12)).all()
-    for b in mc.BUCKETS:  # served never exceeds demand, and looser supply never serves less
+    for b in BUCKETS:  # served never exceeds demand, and looser supply never serves less
         assert (capped.hours[b] <= capped.demand_hours[b] * (1 + 1e-12)).all()
         assert (capped.unit(b, "flop") <= free.unit(b, "flop") * (1 + 1e-9)).all()
 
@@ -99,7 +99,7 @@ def test_crossover_distribution_sums_to_one(model_outputs):
 
 def test_synthetic_data_switch_moves_only_that_bucket(prepared):
     d = mc.draw_drivers(prepared.drivers, 500, np.random.default_rng(2))
-    paths = mc.simulate(prepared.context, d)
+    paths = simulate(prepared.context, d)
     tr, inf = paths.side_totals("flop")
     prepared.context.synthetic_data_side = "inference"
     try:
@@ -114,12 +114,12 @@ def test_synthetic_data_switch_moves_only_that_bucket(prepared):
 @given(u=quantile_vectors)
 def test_property_shares_in_unit_interval_and_buckets_sum(prepared, u):
     d = _drivers_at(prepared, np.array(u)[:, None])
-    paths = mc.simulate(prepared.context, d)
-    for unit in mc.UNITS:
+    paths = simulate(prepared.context, d)
+    for unit in UNITS:
         tr, inf = paths.side_totals(unit)
-        total = sum(paths.unit(b, unit) for b in mc.BUCKETS)
+        total = sum(paths.unit(b, unit) for b in BUCKETS)
         assert np.all(total > 0) and tr + inf == pytest.approx(total, rel=1e-12)
-        for b in mc.BUCKETS:
+        for b in BUCKETS:
             assert np.all(paths.unit(b, unit) >= 0)
     for unit in SHARE_UNITS:
         share = paths.inference_share(unit)
@@ -139,7 +139,7 @@ def test_property_more_reasoning_tokens_never_lowers_the_inference_share(prepare
     cases = np.repeat(base[:, None], 2, axis=1)
     i = list(DRIVERS).index(which)
     cases[i] = [lo, hi]
-    paths = mc.simulate(prepared.context, _drivers_at(prepared, cases))
+    paths = simulate(prepared.context, _drivers_at(prepared, cases))
     for unit in SHARE_UNITS:
         share = paths.inference_share(unit)
         assert np.all(share[:, 1] >= share[:, 0] - 1e-12), (which, unit)
@@ -150,7 +150,7 @@ def test_property_more_reasoning_tokens_never_lowers_the_inference_share(prepare
 def test_property_more_training_growth_never_raises_the_inference_share(prepared, u):
     cases = np.repeat(np.array(u)[:, None], 2, axis=1)
     cases[list(DRIVERS).index("frontier_growth_per_year")] = [0.1, 0.9]
-    share = mc.simulate(prepared.context, _drivers_at(prepared, cases)).inference_share("flop")
+    share = simulate(prepared.context, _drivers_at(prepared, cases)).inference_share("flop")
     # Where the allocation rule binds (demand far above the stock), the split follows the rule and
     # the stock path, which a larger demand can move by a fraction of a point either way.
     assert np.all(share[:, 1] <= share[:, 0] + 0.01)

@@ -54,7 +54,7 @@ def test_conversions_per_bucket():
     assert inst[0, 0] == pytest.approx(2.0)
     twh = resources.energy_twh(hours, np.array([700.0]), np.array([1.0]), np.array([1.0]), np.array([1.0]))
     assert twh[0, 0] == pytest.approx(8760 * 700 / 1e12)
-    gw = resources.power_gw(inst, np.array([700.0]), np.array([2.0]), np.array([1.1]))
+    gw = resources.h100e_to_gw(inst, np.array([700.0]), np.array([2.0]), np.array([1.1]))
     assert gw[0, 0] == pytest.approx(2 * 700 * 2 * 1.1 / 1e9)
 
 

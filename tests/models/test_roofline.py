@@ -1,14 +1,8 @@
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.roofline import (
-    ReferenceModel,
-    chips_to_hold_weights,
-    decode_tokens_per_s_ceiling,
-    ridge_point_flop_per_byte,
-)
+from models.roofline import ReferenceModel, decode_tokens_per_s_ceiling, ridge_point_flop_per_byte
 
 
 def test_h100_ridge_point_and_decode_ceiling():
@@ -43,4 +37,3 @@ def test_decode_ceiling_round_trips_to_bytes_per_second(bandwidth, params, bytes
     model = ReferenceModel(active_parameters=params, bytes_per_parameter=bytes_per_param)
     tokens_per_s = decode_tokens_per_s_ceiling(bandwidth, model)
     assert tokens_per_s * params * bytes_per_param == pytest.approx(bandwidth, rel=1e-9)
-    assert chips_to_hold_weights(np.array([params * bytes_per_param]), model)[0] == 1

@@ -7,8 +7,10 @@ import pandas as pd
 import pytest
 
 from models import calibration as cal
-from models import montecarlo as mc
 from models import supply
+from models.context import prepare
+from models.montecarlo import draw_drivers
+from models.paths import simulate
 
 YEARS = np.arange(2023, 2031)
 
@@ -93,7 +95,7 @@ def test_a_year_with_observed_usage_serves_its_serving_in_full():
 
 
 def test_scopes_add_up_per_draw(prepared):
-    paths = mc.simulate(prepared.context, mc.draw_drivers(prepared.drivers, 2_000, np.random.default_rng(4)))
+    paths = simulate(prepared.context, draw_drivers(prepared.drivers, 2_000, np.random.default_rng(4)))
     for unit in ("accelerator_hours", "h100e", "gw", "twh", "usd"):
         g_tr, g_inf = paths.side_totals(unit, "generative")
         a_tr, a_inf = paths.side_totals(unit, "all_ai")
@@ -103,9 +105,9 @@ def test_scopes_add_up_per_draw(prepared):
         assert ((share >= 0) & (share <= 1)).all()
     used = sum(paths.side_totals("h100e", "all_ai"))
     installed = used + paths.unit("idle_or_ramping", "h100e")
-    obs = np.isin(paths.years, prepared.context.observed_years)
+    obs = np.isin(prepared.context.years, prepared.context.observed_years)
     assert np.allclose(np.maximum(installed, used)[obs], np.maximum(paths.stock_h100e, used)[obs])
-    later = paths.years > prepared.context.observed_years.max()
+    later = prepared.context.years > prepared.context.observed_years.max()
     assert installed[later] == pytest.approx(paths.stock_h100e[later], rel=1e-9)
     gw = paths.unit("idle_or_ramping", "gw") + sum(paths.side_totals("gw", "all_ai"))
     expect = (installed * prepared.context.w_per_h100e[:, None]
@@ -126,7 +128,7 @@ def test_weights_ess_and_resampling():
 
 
 def test_leave_one_out_does_not_see_its_own_row(prepared, snapshot_inputs):
-    paths = mc.simulate(prepared.context, mc.draw_drivers(prepared.drivers, 4_000, np.random.default_rng(2)))
+    paths = simulate(prepared.context, draw_drivers(prepared.drivers, 4_000, np.random.default_rng(2)))
     splits = snapshot_inputs.as_of(prepared.context.as_of).published_splits
     first = cal.calibrate(paths, splits, None, 3, "base", "h").scorecard.set_index("split_id")
     moved = splits.copy()
@@ -141,7 +143,7 @@ def test_leave_one_out_does_not_see_its_own_row(prepared, snapshot_inputs):
 
 
 def test_calibration_warns_on_few_effective_draws_and_unreachable_anchors(prepared, snapshot_inputs):
-    paths = mc.simulate(prepared.context, mc.draw_drivers(prepared.drivers, 600, np.random.default_rng(6)))
+    paths = simulate(prepared.context, draw_drivers(prepared.drivers, 600, np.random.default_rng(6)))
     splits = snapshot_inputs.as_of(prepared.context.as_of).published_splits.copy()
     splits.loc[splits["split_id"] == "google-ml-energy-2019-2021", "inference_share"] = 0.001
     result = cal.calibrate(paths, splits, None, 1, "base", "h")
@@ -186,8 +188,8 @@ def test_every_draw_serves_some_generative_work_so_shares_are_defined(snapshot_i
     from models.config import load_scenario
 
     for as_of in ("2025-06-30", "2026-11-30"):
-        prep = mc.prepare(snapshot_inputs, load_scenario(name), as_of)
-        paths = mc.simulate(prep.context, mc.draw_drivers(prep.drivers, 20_000, np.random.default_rng(1),
+        prep = prepare(snapshot_inputs, load_scenario(name), as_of)
+        paths = simulate(prep.context, draw_drivers(prep.drivers, 20_000, np.random.default_rng(1),
                                                           prep.correlations))
         for unit in ("flop", "accelerator_hours", "twh", "usd"):
             share = paths.inference_share(unit)
