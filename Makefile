@@ -12,13 +12,18 @@ APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejav
 export UV_PYTHON_DOWNLOADS := never
 export DO_NOT_TRACK := 1
 
-.PHONY: brief test ui bench clean system-deps test-system-deps venv prepare
+.PHONY: brief test test-fast ui bench clean system-deps test-system-deps venv prepare
 
 brief: prepare
 	$(BIN)/flopcast brief $(if $(MONTH),--month $(MONTH))
 
 test: prepare test-system-deps
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q --durations=20 $(PYTEST_ARGS)
+
+# The fast lane: every test not marked slow by tests/conftest.py (no end-to-end run, no build of the
+# whole warehouse).
+test-fast: prepare test-system-deps
+	$(BIN)/python -m pytest -q -m "not slow" $(PYTEST_ARGS)
 
 ui: prepare
 	$(BIN)/flopcast ui

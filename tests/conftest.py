@@ -1,4 +1,8 @@
-"""Shared fixtures. Every test runs against a temporary FLOPCAST_HOME and DAGSTER_HOME, never var/."""
+"""Shared fixtures. Every test runs against a temporary FLOPCAST_HOME and DAGSTER_HOME, never var/.
+
+Lanes: a test is marked ``slow`` when it runs the product end to end or builds the whole warehouse
+(see ``SLOW_DIRS`` and ``SLOW_FIXTURES``); everything else is the fast lane (``make test-fast``,
+``pytest -m "not slow"``), so a new library-level test lands there by default."""
 
 import json
 import os
@@ -12,6 +16,32 @@ import pytest
 from orchestration.settings import PROJECT_ROOT
 
 E2E_MONTH = "2025-06"
+
+TESTS = Path(__file__).resolve().parent
+
+# Every test under these folders exercises the product whole: pipeline runs in subprocesses, kill
+# points, storage and mail faults.
+SLOW_DIRS = frozenset({"e2e", "faults"})
+
+# Session fixtures that run the product or build the whole warehouse; a test that uses one, directly
+# or through another fixture (the model and brief tests on ``installed_base``), is slow.
+SLOW_FIXTURES = frozenset({
+    "cli_brief",          # a `flopcast brief` subprocess
+    "bundled_warehouse",  # `dbt build` of the whole project on the bundled snapshot
+    "mirror_warehouse",   # `dbt build` of the whole project on the vendored publishers' files
+    "dbt_library",        # dbt in-process on copies of a built warehouse
+    "good_home",          # tests/faults: a complete plain-Python run
+    "good_build",         # tests/stress: the corpus build, its model run and brief
+    "failed_builds",      # tests/stress: the implausible-value builds
+})
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if (item.get_closest_marker("e2e") is not None
+                or item.path.relative_to(TESTS).parts[0] in SLOW_DIRS
+                or not SLOW_FIXTURES.isdisjoint(item.fixturenames)):
+            item.add_marker(pytest.mark.slow)
 
 
 TEST_MODEL_DRAWS = "4000"
