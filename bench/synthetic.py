@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from models.units import DAYS_PER_YEAR
 from orchestration.settings import SNAPSHOT_DIR
 from orchestration.sources.registry import SOURCES
 
@@ -51,7 +52,7 @@ def notable_models_csv(rows: int, rng) -> bytes:
     writer.writerow([_header(source, n) for n in names])
     for i in range(rows):
         day = _day(rng, date(2012, 1, 1), date(2025, 6, 1))
-        years = (day - date(2012, 1, 1)).days / 365.25
+        years = (day - date(2012, 1, 1)).days / DAYS_PER_YEAR
         flop = 10 ** (18 + 0.5 * years + rng.normal(0, 0.8))  # ~3x/yr growth, wide scatter
         params = 10 ** rng.uniform(7, 11.5)
         writer.writerow([f"Synthetic Model {i:06d}", ORGS[i % len(ORGS)], day.isoformat(),

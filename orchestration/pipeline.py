@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from models.config import load_scenario
+from models.config import BASE_SCENARIO, BUNDLED_SCENARIOS, load_scenario
 from models.inputs import ModelInputs
 from models.provenance import snapshot_hash
 from models.run import DEFAULT_DRAWS, DEFAULT_SEED, run_headlines, run_model
@@ -139,9 +139,6 @@ MART_INPUTS = {  # ModelInputs field -> the mart it is read from
     "installed_base": "fct_installed_base",
     "lab_compute_spend": "fct_lab_compute_spend",
 }
-BUNDLED_SCENARIOS = ("bear", "base", "bull")
-MODEL_SEED = DEFAULT_SEED
-MODEL_DRAWS = DEFAULT_DRAWS  # models.run: enough draws for ~900 effective draws after calibration
 
 
 def load_model_inputs(settings: Settings) -> ModelInputs:
@@ -159,14 +156,14 @@ def run_demand_model(
     settings: Settings,
     partition: str,
     run_id: str,
-    scenario: str | Path = "base",
+    scenario: str | Path = BASE_SCENARIO,
     draws: int | None = None,
-    seed: int = MODEL_SEED,
+    seed: int = DEFAULT_SEED,
 ) -> dict[str, pd.DataFrame]:
     """The demand model for the partition's as-of date: the main scenario plus the bundled ones
     for the scenario table. Every output table goes to ``model.<name>`` (rows of the partition
     replaced), published in one step. Returns the tables."""
-    draws = draws or settings.model_draws or MODEL_DRAWS
+    draws = draws or settings.model_draws or DEFAULT_DRAWS
     inputs = load_model_inputs(settings)
     digest = snapshot_hash(load_data_sources(settings))
     as_of = month_end(partition)
@@ -268,7 +265,7 @@ def rebuild_previous_metrics(settings: Settings, current: BriefInputs) -> dict |
     if previous is None or current.scenario not in BUNDLED_SCENARIOS:
         return None
     as_of = month_end(previous)
-    draws = settings.model_draws or MODEL_DRAWS
+    draws = settings.model_draws or DEFAULT_DRAWS
     out = run_model(load_model_inputs(settings), scenario=current.scenario, as_of=as_of, seed=current.seed,
                     draws=draws, snapshot_hash=current.snapshot_hash)
     market = current.market
@@ -314,7 +311,7 @@ def revision_points(settings: Settings, current: BriefInputs) -> list[dict]:
         if point is None and current.scenario in BUNDLED_SCENARIOS:
             if model_inputs is None:
                 model_inputs, scenario = load_model_inputs(settings), load_scenario(current.scenario)
-            draws = min(REVISION_DRAWS, settings.model_draws or MODEL_DRAWS)  # never finer than the brief
+            draws = min(REVISION_DRAWS, settings.model_draws or DEFAULT_DRAWS)  # never finer than the brief
             rebuilt, rebuilt_cross = run_headlines(model_inputs, scenario, month_end(partition), current.seed,
                                                    draws, current.snapshot_hash)
             point = revisions.point_from_model(partition, "rebuilt", rebuilt, rebuilt_cross, now, horizon, draws)

@@ -16,6 +16,8 @@ import numpy as np  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from models.buckets import BUCKETS  # noqa: E402
+
 STYLE = {
     "svg.fonttype": "none",
     "font.family": "DejaVu Sans",
@@ -32,11 +34,8 @@ STYLE = {
 INK = "#1f3b5c"
 ACCENT = "#c0504d"
 # Training buckets in blues, inference in warm tones; lightness steps keep them apart in greyscale.
-BUCKET_COLOURS = {
-    "pretraining": "#0b2e4f", "posttraining": "#2f5f8a", "experiments": "#6b94bd",
-    "synthetic_data": "#98b6d6", "internal_inference": "#f7e2cc", "serving_chat": "#e3a46b",
-    "serving_reasoning": "#c0504d", "serving_agents": "#7a2a27",
-}
+BUCKET_COLOURS = dict(zip(BUCKETS, ("#0b2e4f", "#2f5f8a", "#6b94bd", "#98b6d6",
+                                    "#f7e2cc", "#e3a46b", "#c0504d", "#7a2a27"), strict=True))
 
 
 def _to_svg(fig) -> str:

@@ -6,6 +6,8 @@ from datetime import date
 
 import pandas as pd
 
+from models.config import BUNDLED_SCENARIOS
+
 
 @dataclass(frozen=True)
 class BriefInputs:
@@ -69,7 +71,7 @@ class ModelView:
 def scenario_views(inputs: BriefInputs) -> dict[str, ModelView]:
     """One view per scenario in the model tables, bear-base-bull order."""
     names = sorted(inputs.model["demand"]["scenario"].unique(),
-                   key=lambda s: {"bear": 0, "base": 1, "bull": 2}.get(s, 3))
+                   key=lambda s: BUNDLED_SCENARIOS.index(s) if s in BUNDLED_SCENARIOS else len(BUNDLED_SCENARIOS))
     return {name: ModelView(inputs, name) for name in names}
 
 

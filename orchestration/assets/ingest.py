@@ -18,6 +18,7 @@ from dagster import (
     asset,
 )
 
+from models.units import SECONDS_PER_HOUR
 from orchestration import pipeline
 from orchestration.resources import WarehouseResource
 from orchestration.sources.registry import ROW_FLOORS, SNAPSHOT_SOURCES, SOURCES, LiveSource
@@ -32,7 +33,7 @@ def freshness(landed, now: datetime) -> tuple[bool, dict]:
     if landed is None:
         return True, {"status": "not loaded (bundled mode): nothing to be stale"}
     fetched = datetime.fromisoformat(landed.fetched_at.replace("Z", "+00:00"))
-    age_days = (now - fetched).total_seconds() / 86400
+    age_days = (now - fetched).total_seconds() / (SECONDS_PER_HOUR * 24)
     fresh = not landed.stale and age_days <= MAX_AGE_DAYS
     return fresh, {"age_days": round(age_days, 2), "max_age_days": MAX_AGE_DAYS,
                    "stale_fallback": landed.stale, "note": landed.note or ""}

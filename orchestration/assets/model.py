@@ -17,6 +17,8 @@ from dagster import (
     multi_asset,
 )
 
+from models.config import BASE_SCENARIO
+from models.run import DEFAULT_SEED
 from orchestration import pipeline
 from orchestration.partitions_def import monthly_partitions
 from orchestration.resources import WarehouseResource
@@ -45,9 +47,9 @@ MART_DEPS = [AssetKey(["marts", mart]) for mart in (*pipeline.MART_INPUTS.values
 
 
 class ModelConfig(Config):
-    scenario: str = "base"  # a bundled scenario name or a YAML file overriding base's drivers
-    draws: int | None = None  # None: FLOPCAST_MODEL_DRAWS, else pipeline.MODEL_DRAWS
-    seed: int = pipeline.MODEL_SEED
+    scenario: str = BASE_SCENARIO  # a bundled scenario name or a YAML file overriding base's drivers
+    draws: int | None = None  # None: FLOPCAST_MODEL_DRAWS, else models.run.DEFAULT_DRAWS
+    seed: int = DEFAULT_SEED
 
 
 @multi_asset(

@@ -10,6 +10,7 @@ import argparse
 import sys
 import uuid
 
+from models.run import DEFAULT_SEED
 from orchestration import pipeline
 from orchestration.settings import load_settings
 from orchestration.warehouse import RunLock
@@ -21,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--month", required=True)
     parser.add_argument("--stages", default=",".join(STAGES))
-    parser.add_argument("--seed", type=int, default=pipeline.MODEL_SEED)
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     args = parser.parse_args(argv)
     stages = args.stages.split(",")
     unknown = set(stages) - set(STAGES)

@@ -14,6 +14,7 @@ import subprocess
 
 import pytest
 
+from models.run import DEFAULT_SEED
 from orchestration.faults import ENV as KILL_AT
 from orchestration.faults import POINTS
 from orchestration.settings import PROJECT_ROOT, load_settings
@@ -44,7 +45,7 @@ from tests.faults.conftest import (
 
 pytestmark = pytest.mark.e2e
 
-OLD = {"p100_tdp_w": 300.0, "seeds": [pipeline.MODEL_SEED]}
+OLD = {"p100_tdp_w": 300.0, "seeds": [DEFAULT_SEED]}
 
 
 def _dbt_child(pid: int) -> int | None:
@@ -136,7 +137,7 @@ def test_killed_before_the_archive_swap_then_a_rerun_completes(home):
     killed(run(stages_cmd("model", "brief", seed=7), {**env_for(home), KILL_AT: "archive.before_swap"}))
     assert warehouse_version(home) == {**OLD, "seeds": [7]}  # the model stage had published
     assert tree_digest(home / "briefs" / E2E_MONTH) == old_brief  # the old brief, whole
-    assert assert_archive_complete(home, temp_ok=True)["seed"] == pipeline.MODEL_SEED
+    assert assert_archive_complete(home, temp_ok=True)["seed"] == DEFAULT_SEED
     assert [p for p in (home / "briefs").iterdir() if p.name.startswith(".")]  # the dead run's staging
 
     completed(run(stages_cmd("brief"), env_for(home)))
