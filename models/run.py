@@ -158,7 +158,7 @@ def drivers_table(scenario: Scenario, drivers: dict, notes: dict[str, str], has_
 @dataclass
 class ModelOutputs:
     """Everything one model run produces. Every table carries scenario, seed and snapshot_hash
-    (see :meth:`tables`)."""
+    (see :meth:`tables`); ``hardware_fit`` is None when the run was asked not to rate the chips."""
 
     scenario: str
     seed: int
@@ -169,7 +169,7 @@ class ModelOutputs:
     crossover: pd.DataFrame
     crossover_summary: pd.DataFrame
     tornado: pd.DataFrame
-    hardware_fit: pd.DataFrame
+    hardware_fit: pd.DataFrame | None
     backtest: pd.DataFrame
     drivers: pd.DataFrame
     training_history: pd.DataFrame
@@ -222,13 +222,15 @@ def _prepare_run(inputs: ModelInputs, scenario, as_of, draws: int, snapshot_hash
 
 def run_model(inputs: ModelInputs, scenario=BASE_SCENARIO, as_of=None, seed: int = DEFAULT_SEED,
               draws: int = DEFAULT_DRAWS, snapshot_hash: str | None = None,
-              tornado_year: int | None = None) -> ModelOutputs:
+              tornado_year: int | None = None, rate_hardware: bool = True) -> ModelOutputs:
     """Run the demand model for ``as_of`` (only rows dated on or before it are used).
 
     ``scenario``: a Scenario, a bundled name (``BUNDLED_SCENARIOS``) or a YAML path (overriding
     base).
     ``snapshot_hash``: the input snapshot hash stamped on every row (default: a hash of the
     input frames). ``tornado_year``: default the scenario's settings.tornado_year, else horizon.
+    ``rate_hardware``: build the hardware-fit table (per chip, not per scenario: a partition's
+    side scenarios skip it).
     """
     as_of, sc, digest, prep, data = _prepare_run(inputs, scenario, as_of, draws, snapshot_hash, "run_model")
     ctx = prep.context
@@ -237,7 +239,8 @@ def run_model(inputs: ModelInputs, scenario=BASE_SCENARIO, as_of=None, seed: int
         data.lab_compute_spend, prep.training_history)
     year = tornado_year or sc.settings.tornado_year or sc.horizon
     torn = sensitivity.tornado(ctx, prep.drivers, sc, year, digest)
-    hw = hardware.hardware_fit(data.accelerators, data.rental_prices, sc.settings.serving_precision)
+    hw = (hardware.hardware_fit(data.accelerators, data.rental_prices, sc.settings.serving_precision)
+          if rate_hardware else None)
     table = drivers_table(sc, prep.drivers, prep.fit_notes, ctx.token_anchor.has_data, seed, digest)
     history = prep.training_history.copy()
     history["in_trend_level"] = history["year"].isin(prep.level_years)

@@ -168,11 +168,14 @@ def run_demand_model(
     digest = snapshot_hash(load_data_sources(settings))
     as_of = month_end(partition)
     main = run_model(inputs, scenario=str(scenario), as_of=as_of, seed=seed, draws=draws, snapshot_hash=digest)
-    others = [run_model(inputs, scenario=name, as_of=as_of, seed=seed, draws=draws, snapshot_hash=digest)
+    # The side scenarios feed the scenario table; the chips are rated once, under the main one.
+    others = [run_model(inputs, scenario=name, as_of=as_of, seed=seed, draws=draws, snapshot_hash=digest,
+                        rate_hardware=False)
               for name in BUNDLED_SCENARIOS if name != main.scenario]
+    side_tables = [o.tables() for o in others]
     tables: dict[str, pd.DataFrame] = {}
     for name, frame in main.tables().items():
-        tables[name] = pd.concat([frame, *(o.tables()[name] for o in others)], ignore_index=True)
+        tables[name] = pd.concat([frame, *(t[name] for t in side_tables if name in t)], ignore_index=True)
     tables["methodology"] = pd.DataFrame([
         {"scenario": o.scenario, "seed": o.seed, "snapshot_hash": o.snapshot_hash, "text": o.methodology}
         for o in (main, *others)])

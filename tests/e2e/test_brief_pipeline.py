@@ -60,6 +60,9 @@ def test_archive_layout_and_metrics(cli_brief):
 
     with duckdb.connect(str(cli_brief["home"] / "warehouse.duckdb"), read_only=True) as con:
         chips = con.execute("select release_date from marts.dim_accelerator").df()
+        rated = con.execute("select distinct scenario from model.hardware_fit where partition = ?",
+                            [E2E_MONTH]).fetchall()
+    assert rated == [("base",)]  # the chips are rated once per partition, under the main scenario
     released = chips[pd.to_datetime(chips["release_date"]).dt.date <= date(2025, 6, 30)]
     tracked = metrics["metrics"]["accelerators_tracked"]["value"]
     assert 0 < tracked <= len(released) < len(chips)  # as-of rule: later chips are left out
