@@ -2,11 +2,8 @@
 loopback HTTP server with scripted responses, synthetic publisher-format files, and the snapshot
 tables and Epoch files the snapshot-vs-Epoch tests compare."""
 
-import csv
-import io
 import threading
 import time
-import zipfile
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -20,6 +17,7 @@ from orchestration.sources.epoch_hardware import parse_bytes as parse_epoch_hard
 from orchestration.sources.epoch_models import parse_large_scale_bytes, parse_notable_bytes
 from orchestration.sources.snapshot import ACCELERATORS_SPEC, TRAINING_RUNS_SPEC
 from orchestration.sources.tabular import parse_csv_file
+from tests.filebytes import csv_bytes, zip_bytes
 
 
 @pytest.fixture
@@ -56,22 +54,6 @@ HARDWARE_ROWS = [
     ["Synthetic NPU N1", "Other Inc", "NPU", "", "", "", "", "", "", "1600000000000.0", "",
      "2025-12-05 21:21:23+00:00"],
 ]
-
-
-def csv_bytes(header: list[str], rows: list[list[str]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
-
-
-def zip_bytes(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 @pytest.fixture

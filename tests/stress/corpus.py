@@ -11,9 +11,7 @@ fail dbt's blocking tests (``test_implausible_build``).
 """
 
 import csv
-import io
 import json
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +26,7 @@ from orchestration.sources.tabular import (
     parse_date,
     parse_number,
 )
+from tests.filebytes import csv_bytes
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 BUILD = CORPUS / "build"
@@ -143,14 +142,6 @@ def read_table(path: Path) -> tuple[list[str], list[dict[str, str]]]:
         return list(reader.fieldnames), list(reader)
 
 
-def csv_bytes(header: list[str], rows: list[list[str]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
-
-
 def load_base(fmt: Format):
     """(header, rows as lists) of a CSV base file, or the records of a JSON one."""
     path = CORPUS / fmt.base
@@ -170,14 +161,6 @@ def with_cell(fmt: Format, column: str, value: str) -> bytes:
     header, rows = load_base(fmt)
     rows[0][header.index(column)] = value
     return csv_bytes(header, rows)
-
-
-def zip_bytes(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 # --- expected outcome of a file whose rows carry `_expect` ---------------------------------------

@@ -6,13 +6,13 @@ import pytest
 
 from orchestration.sources import registry
 from orchestration.sources.tabular import SourceFormatError
+from tests.filebytes import csv_bytes
 from tests.stress.corpus import (
     CORPUS,
     FORMAT_IDS,
     FORMATS,
     Format,
     assert_outcome,
-    csv_bytes,
     ingest_file,
     load_base,
     read_table,

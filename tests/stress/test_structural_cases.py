@@ -16,6 +16,7 @@ import pytest
 from orchestration.sources.fetch import SourceUnavailableError
 from orchestration.sources.tabular import SourceFormatError
 from tests.stress.builds import BUILD_FILES
+from tests.filebytes import csv_bytes, zip_bytes
 from tests.stress.corpus import (
     CORPUS,
     FORMATS,
@@ -24,14 +25,12 @@ from tests.stress.corpus import (
     Format,
     assert_outcome,
     base_bytes,
-    csv_bytes,
     header_map,
     ingest_file,
     load_base,
     read_table,
     settings_for,
     with_cell,
-    zip_bytes,
 )
 
 

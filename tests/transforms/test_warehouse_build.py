@@ -8,7 +8,7 @@ import pytest
 
 # The snapshot's chips and the Epoch ML Hardware row each one must resolve to: the pairs the
 # snapshot was cross-checked on.
-from tests.sources.test_snapshot_vs_epoch import ACCELERATOR_MAP as EXPECTED_EPOCH_PRIMARY  # noqa: E402
+from tests.sources.epoch_comparison import ACCELERATOR_MAP as EXPECTED_EPOCH_PRIMARY  # noqa: E402
 
 MARTS = ["dim_accelerator", "dim_data_source", "dim_datacenter_campus", "fct_hardware_trends",
          "fct_mlperf_throughput", "fct_published_splits", "fct_rental_prices", "fct_token_volumes",
