@@ -27,6 +27,16 @@ import pandas as pd
 
 from models.units import DAYS_PER_YEAR
 
+MART_INPUTS = {  # ModelInputs field -> the warehouse mart it is read from (schema marts)
+    "accelerators": "dim_accelerator",
+    "training_runs": "fct_training_runs",
+    "token_volumes": "fct_token_volumes",
+    "rental_prices": "fct_rental_prices",
+    "published_splits": "fct_published_splits",
+    "installed_base": "fct_installed_base",
+    "lab_compute_spend": "fct_lab_compute_spend",
+}
+
 REQUIRED_COLUMNS: dict[str, list[str]] = {
     "accelerators": [
         "accelerator_id", "vendor", "accelerator_name", "accelerator_type", "release_date",

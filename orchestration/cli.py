@@ -80,7 +80,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
     ensure_dbt_manifest(settings)
     started = time.monotonic()
     print(f"flopcast: building the brief for {month} (home {settings.home})", file=sys.stderr)
-    scenario = "base"
+    scenario = None  # the model asset's default (models.config.BASE_SCENARIO)
     if args.scenario:
         from models.config import ScenarioError, load_scenario
 
@@ -118,15 +118,16 @@ def run_failure_summary(result) -> str:
     return "; ".join(dict.fromkeys(steps or [text for _, text in lines])) or "see the run's logs in the Dagster UI"
 
 
-def _execute_brief_job(month: str, verbose: bool, scenario: str = "base"):
+def _execute_brief_job(month: str, verbose: bool, scenario: str | None = None):
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
 
     job = defs.resolve_job_def("brief_job")
     quiet = contextlib.nullcontext() if verbose else contextlib.redirect_stdout(io.StringIO())
-    run_config = {**console_logging(verbose),
-                  "ops": {"demand_model": {"config": {"scenario": scenario}}}}
+    run_config = console_logging(verbose)
+    if scenario:
+        run_config["ops"] = {"demand_model": {"config": {"scenario": scenario}}}
     with DagsterInstance.get() as instance, quiet:
         result = job.execute_in_process(
             partition_key=month, instance=instance, raise_on_error=False, run_config=run_config,

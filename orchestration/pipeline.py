@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from models.config import BASE_SCENARIO, BUNDLED_SCENARIOS, load_scenario
-from models.inputs import ModelInputs
+from models.inputs import MART_INPUTS, ModelInputs
 from models.provenance import snapshot_hash
 from models.run import DEFAULT_DRAWS, DEFAULT_SEED, run_headlines, run_model
 from orchestration import warehouse
@@ -128,17 +128,6 @@ def run_dbt_build(settings: Settings, run_id: str) -> None:
 
 def load_data_sources(settings: Settings) -> pd.DataFrame:
     return warehouse.read_frame(settings.duckdb_path, "select * from marts.dim_data_source")
-
-
-MART_INPUTS = {  # ModelInputs field -> the mart it is read from
-    "accelerators": "dim_accelerator",
-    "training_runs": "fct_training_runs",
-    "token_volumes": "fct_token_volumes",
-    "rental_prices": "fct_rental_prices",
-    "published_splits": "fct_published_splits",
-    "installed_base": "fct_installed_base",
-    "lab_compute_spend": "fct_lab_compute_spend",
-}
 
 
 def load_model_inputs(settings: Settings) -> ModelInputs:

@@ -26,7 +26,8 @@ from reports.mail_settings import DeliveryError
 def brief_email(context: AssetExecutionContext, warehouse: WarehouseResource, mail: MailResource):
     settings = warehouse.settings
     try:
-        report = pipeline.deliver_brief(settings, mail.mail_settings(), context.partition_key)
+        mail_settings = mail.mail_settings()
+        report = pipeline.deliver_brief(settings, mail_settings, context.partition_key)
     except DeliveryError as exc:  # configuration or a missing brief: retrying cannot help
         raise Failure(description=str(exc), allow_retries=False) from None
     metadata = {
@@ -35,7 +36,7 @@ def brief_email(context: AssetExecutionContext, warehouse: WarehouseResource, ma
         "failed": len(report.failed),
         "recipients": MetadataValue.json({"sent": sorted(report.sent), "skipped": report.skipped,
                                           "failed": report.failed}),
-        "transport": "smtp" if mail.mail_settings().smtp else "outbox",
+        "transport": "smtp" if mail_settings.smtp else "outbox",
         "ledger": MetadataValue.path(str(pipeline.ledger_path(settings))),
     }
     if report.failed:

@@ -18,6 +18,7 @@ from dagster import (
 )
 
 from models.config import BASE_SCENARIO
+from models.inputs import MART_INPUTS
 from models.run import DEFAULT_SEED
 from orchestration import pipeline
 from orchestration.partitions_def import monthly_partitions
@@ -43,7 +44,7 @@ MODEL_TABLES = {
     "methodology": "The methodology text of each scenario run, printed in the brief.",
     "run": "The run itself: main scenario, seed, input snapshot hash, as-of date, draws.",
 }
-MART_DEPS = [AssetKey(["marts", mart]) for mart in (*pipeline.MART_INPUTS.values(), "dim_data_source")]
+MART_DEPS = [AssetKey(["marts", mart]) for mart in (*MART_INPUTS.values(), "dim_data_source")]
 
 
 class ModelConfig(Config):
