@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.settings import PROJECT_ROOT
+from orchestration.settings import PROJECT_ROOT, load_settings
 
 E2E_MONTH = "2025-06"
 
@@ -24,7 +24,7 @@ TESTS = Path(__file__).resolve().parent
 SLOW_DIRS = frozenset({"e2e", "faults"})
 
 # Session fixtures that run the product or build the whole warehouse; a test that uses one, directly
-# or through another fixture (the model and brief tests on ``installed_base``), is slow.
+# or through another fixture (the model and brief tests on ``warehouse_inputs``), is slow.
 SLOW_FIXTURES = frozenset({
     "cli_brief",          # a `flopcast brief` subprocess
     "bundled_warehouse",  # `dbt build` of the whole project on the bundled snapshot
@@ -121,8 +121,12 @@ def bundled_warehouse(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def installed_base(bundled_warehouse):
-    """``marts.fct_installed_base`` as dbt builds it from the bundled snapshot (shipments, seeds):
-    the model and brief tests run on the stock production feeds them."""
+def warehouse_inputs(bundled_warehouse):
+    """The model's inputs as production reads them (``load_model_inputs``: every mart of
+    ``MART_INPUTS``) from the session's dbt build of the bundled snapshot: the model and brief tests
+    run on the data production feeds the model."""
+    from orchestration.pipeline import load_model_inputs
+
     assert bundled_warehouse.build.ok, bundled_warehouse.build.stdout[-3000:]
-    return bundled_warehouse.frame("select * from marts.fct_installed_base")
+    path = bundled_warehouse.path
+    return load_model_inputs(load_settings({"FLOPCAST_HOME": str(path.parent), "FLOPCAST_DUCKDB": str(path)}))

@@ -13,9 +13,9 @@ from models.run import METHODOLOGY, ModelOutputs, inputs_hash, run_model
 from tests.models.conftest import AS_OF
 
 
-def test_scorecard_on_the_snapshot(model_outputs, snapshot_inputs):
+def test_scorecard_on_the_snapshot(model_outputs, warehouse_inputs):
     card = model_outputs.backtest
-    splits = snapshot_inputs.as_of(AS_OF).published_splits
+    splits = warehouse_inputs.as_of(AS_OF).published_splits
     assert list(card["split_id"]) == list(splits["split_id"])
     mappings = card.set_index("split_id")["mapping"]
     assert mappings["google-ml-energy-2019-2021"] == "energy_share"
@@ -40,12 +40,12 @@ def test_period_weights():
     assert backtest.period_weights(np.array([2022]), "2019-01-01", "2019-12-31").sum() == 0
 
 
-def test_unmappable_row_is_kept_and_explained(prepared, snapshot_inputs):
+def test_unmappable_row_is_kept_and_explained(prepared, warehouse_inputs):
     from models.montecarlo import draw_drivers
     from models.paths import simulate
 
     paths = simulate(prepared.context, draw_drivers(prepared.drivers, 200, np.random.default_rng(1)))
-    splits = snapshot_inputs.published_splits.head(1).copy()
+    splits = warehouse_inputs.published_splits.head(1).copy()
     splits["unit"] = "tokens"
     card = calibrate(paths, splits, None, 1, "base", "h").scorecard
     assert card["note"].iloc[0].startswith("not scored") and np.isnan(card["model_p50"].iloc[0])
@@ -87,52 +87,52 @@ def test_tornado_is_sorted_by_swing(model_outputs):
     assert (t["year"] == 2030).all()
 
 
-def test_as_of_rule_rows_after_the_date_change_nothing(snapshot_inputs):
+def test_as_of_rule_rows_after_the_date_change_nothing(warehouse_inputs):
     as_of = date(2025, 6, 30)
-    first = run_model(snapshot_inputs, "base", as_of, seed=3, draws=500, snapshot_hash="h")
-    runs = snapshot_inputs.training_runs.copy()
+    first = run_model(warehouse_inputs, "base", as_of, seed=3, draws=500, snapshot_hash="h")
+    runs = warehouse_inputs.training_runs.copy()
     future = runs.iloc[[0]].assign(model_id="future-giant", publication_date=pd.Timestamp("2025-07-01"),
                                    training_flop=1e30)
-    tv = snapshot_inputs.token_volumes.copy()
+    tv = warehouse_inputs.token_volumes.copy()
     leak = tv.iloc[[0]].assign(disclosure_id="leak", disclosed_on=pd.Timestamp("2025-07-02"),
                                period_start=pd.Timestamp("2025-06-01"),
                                period_end=pd.Timestamp("2025-06-30"), tokens_per_day=1e17)
-    changed = replace(snapshot_inputs, training_runs=pd.concat([runs, future]),
+    changed = replace(warehouse_inputs, training_runs=pd.concat([runs, future]),
                       token_volumes=pd.concat([tv, leak]))
     second = run_model(changed, "base", as_of, seed=3, draws=500, snapshot_hash="h")
     pd.testing.assert_frame_equal(first.demand, second.demand)
     pd.testing.assert_frame_equal(first.backtest, second.backtest)
 
 
-def test_different_months_differ_when_the_data_does(snapshot_inputs, model_outputs):
-    earlier = run_model(snapshot_inputs, "base", date(2025, 6, 30), seed=7, draws=2_000, snapshot_hash="h")
+def test_different_months_differ_when_the_data_does(warehouse_inputs, model_outputs):
+    earlier = run_model(warehouse_inputs, "base", date(2025, 6, 30), seed=7, draws=2_000, snapshot_hash="h")
     a = earlier.demand.set_index(["year", "bucket", "unit"])["p50"]
     b = model_outputs.demand.set_index(["year", "bucket", "unit"])["p50"]
     assert not np.allclose(a.loc[2027], b.loc[2027])
     assert earlier.trend["growth_per_year"].iloc[0] != model_outputs.trend["growth_per_year"].iloc[0]
 
 
-def test_before_any_token_disclosure_the_fallback_is_used(snapshot_inputs):
-    out = run_model(snapshot_inputs, "base", "2024-01-31", seed=1, draws=300, snapshot_hash="h")
+def test_before_any_token_disclosure_the_fallback_is_used(warehouse_inputs):
+    out = run_model(warehouse_inputs, "base", "2024-01-31", seed=1, draws=300, snapshot_hash="h")
     drivers = out.drivers.set_index("driver")
     assert drivers.loc["anchor_tokens_per_day_fallback", "used"]
     assert "no usable token disclosure" in drivers.loc["anchor_tokens_per_day_fallback", "fit_note"]
 
 
-def test_run_model_guards(snapshot_inputs):
+def test_run_model_guards(warehouse_inputs):
     with pytest.raises(ValueError, match="as_of"):
-        run_model(snapshot_inputs, "base", None)
+        run_model(warehouse_inputs, "base", None)
     with pytest.raises(ValueError, match="draws"):
-        run_model(snapshot_inputs, "base", AS_OF, draws=10)
-    assert inputs_hash(snapshot_inputs) == inputs_hash(snapshot_inputs)
-    assert inputs_hash(snapshot_inputs).startswith("inputs-")
+        run_model(warehouse_inputs, "base", AS_OF, draws=10)
+    assert inputs_hash(warehouse_inputs) == inputs_hash(warehouse_inputs)
+    assert inputs_hash(warehouse_inputs).startswith("inputs-")
 
 
-def test_missing_mart_column_fails_clearly(snapshot_inputs):
+def test_missing_mart_column_fails_clearly(warehouse_inputs):
     from models.inputs import InputError, ModelInputs
 
     with pytest.raises(InputError, match="token_volumes: missing required column"):
-        ModelInputs(accelerators=snapshot_inputs.accelerators, training_runs=snapshot_inputs.training_runs,
-                    token_volumes=snapshot_inputs.token_volumes.drop(columns=["tokens_per_day"]),
-                    rental_prices=snapshot_inputs.rental_prices,
-                    published_splits=snapshot_inputs.published_splits)
+        ModelInputs(accelerators=warehouse_inputs.accelerators, training_runs=warehouse_inputs.training_runs,
+                    token_volumes=warehouse_inputs.token_volumes.drop(columns=["tokens_per_day"]),
+                    rental_prices=warehouse_inputs.rental_prices,
+                    published_splits=warehouse_inputs.published_splits)

@@ -1,7 +1,6 @@
 """Capex by layer (models/capex.py): purchases from the stock, GW added, IT and facility capex, the
 layer split, and the capex rows the Monte Carlo summary carries."""
 
-from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -158,16 +157,13 @@ def test_first_purchase_index():
 
 
 @pytest.fixture(scope="module")
-def capex_run(installed_base):
-    from models.inputs import inputs_from_snapshot
+def capex_run(warehouse_inputs):
     from models.run import run_model
     from models.supply import supply_basis
-    from orchestration.settings import SNAPSHOT_DIR
 
     as_of = date(2026, 10, 31)
-    inputs = replace(inputs_from_snapshot(SNAPSHOT_DIR), installed_base=installed_base)
-    out = run_model(inputs, "base", as_of=as_of, draws=2000, snapshot_hash="ab" * 32)
-    observed = supply_basis(inputs.as_of(as_of).installed_base)
+    out = run_model(warehouse_inputs, "base", as_of=as_of, draws=2000, snapshot_hash="ab" * 32)
+    observed = supply_basis(warehouse_inputs.as_of(as_of).installed_base)
     return out.demand, sorted(observed["year"].astype(int))
 
 
@@ -212,15 +208,13 @@ def test_summary_layers_are_fixed_shares_within_each_group(capex_run):
     assert (total > 0).all()
 
 
-def test_headline_run_matches_the_full_run_on_its_series(installed_base):
+def test_headline_run_matches_the_full_run_on_its_series(warehouse_inputs):
     """run_headlines summarises only the headline series, with the same draws as run_model."""
-    from models.inputs import inputs_from_snapshot
     from models.run import HEADLINE_SERIES, run_headlines, run_model
-    from orchestration.settings import SNAPSHOT_DIR
 
-    inputs = replace(inputs_from_snapshot(SNAPSHOT_DIR), installed_base=installed_base)
-    full = run_model(inputs, "base", as_of=date(2026, 10, 31), draws=2000, snapshot_hash="ab" * 32)
-    demand, cross = run_headlines(inputs, "base", as_of=date(2026, 10, 31), draws=2000, snapshot_hash="ab" * 32)
+    run = {"scenario": "base", "as_of": date(2026, 10, 31), "draws": 2000, "snapshot_hash": "ab" * 32}
+    full = run_model(warehouse_inputs, **run)
+    demand, cross = run_headlines(warehouse_inputs, **run)
     assert set(zip(demand["scope"], demand["bucket"], demand["unit"])) == HEADLINE_SERIES
     key = ["scope", "bucket", "unit", "year"]
     merged = demand.merge(full.demand, on=key, suffixes=("", "_full"))

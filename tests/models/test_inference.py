@@ -15,8 +15,8 @@ def _table(inputs, as_of=AS_OF):
     return inference.token_accounting(inputs.as_of(as_of).token_volumes, TokenAccounting())
 
 
-def test_accounting_drops_peaks_words_routers_double_counts_and_narrow_scopes(snapshot_inputs):
-    table = _table(snapshot_inputs).set_index("disclosure_id")
+def test_accounting_drops_peaks_words_routers_double_counts_and_narrow_scopes(warehouse_inputs):
+    table = _table(warehouse_inputs).set_index("disclosure_id")
     excluded = table[table["status"] == "excluded"]
     assert "peak" in excluded.loc["bytedance-doubao-2026-02-16-peak-per-minute", "reason"]
     assert "words" in excluded.loc["openai-chatgpt-2024-02-words-per-day", "reason"]
@@ -26,13 +26,13 @@ def test_accounting_drops_peaks_words_routers_double_counts_and_narrow_scopes(sn
     assert table.loc["google-2026-05-monthly-3.2q", "status"] == "series"
 
 
-def test_contained_provider_counts_until_its_aggregate_is_disclosed(snapshot_inputs):
-    table = _table(snapshot_inputs, date(2025, 6, 30)).set_index("disclosure_id")
+def test_contained_provider_counts_until_its_aggregate_is_disclosed(warehouse_inputs):
+    table = _table(warehouse_inputs, date(2025, 6, 30)).set_index("disclosure_id")
     assert table.loc["deepseek-2025-02-27-24h", "status"] == "series"  # China NDA not yet disclosed
 
 
-def test_anchor_takes_each_providers_latest_row(snapshot_inputs):
-    anchor, table = inference.token_anchor(_table(snapshot_inputs), AS_OF, max_staleness_years=1.0)
+def test_anchor_takes_each_providers_latest_row(warehouse_inputs):
+    anchor, table = inference.token_anchor(_table(warehouse_inputs), AS_OF, max_staleness_years=1.0)
     assert anchor.has_data
     marked = table[table["status"] == "anchor"]
     assert set(marked["provider"]) == set(anchor.providers)
@@ -44,8 +44,8 @@ def test_anchor_takes_each_providers_latest_row(snapshot_inputs):
     assert anchor.disclosed_tokens_per_day(np.array([1.0]))[0] == pytest.approx(anchor.levels.sum())
 
 
-def test_no_usable_disclosure_means_fallback(snapshot_inputs):
-    anchor, _ = inference.token_anchor(_table(snapshot_inputs, date(2024, 1, 31)), date(2024, 1, 31))
+def test_no_usable_disclosure_means_fallback(warehouse_inputs):
+    anchor, _ = inference.token_anchor(_table(warehouse_inputs, date(2024, 1, 31)), date(2024, 1, 31))
     assert not anchor.has_data and anchor.anchor_year == 2024
 
 
@@ -99,17 +99,18 @@ def test_observed_volume_is_never_multiplied_again():
     assert out[0][3] < out[1][3] < out[2][3]  # more reasoning tokens: faster growth after
 
 
-def test_provider_growth_indicator(snapshot_inputs):
-    growth = inference.provider_growth(_table(snapshot_inputs)).set_index("provider")
+def test_provider_growth_indicator(warehouse_inputs):
+    growth = inference.provider_growth(_table(warehouse_inputs)).set_index("provider")
     g = growth.loc["Google"]
     span = g["last_mid_year"] - g["first_mid_year"]
     assert g["growth_per_year"] == pytest.approx((g["last_tokens_per_day"] / g["first_tokens_per_day"]) ** (1 / span))
     assert 5 < g["growth_per_year"] < 100
 
 
-def test_snapshot_tokens_per_day_uses_the_period_unit(snapshot_inputs):
-    tv = snapshot_inputs.token_volumes.set_index("disclosure_id")
+def test_tokens_per_day_the_model_reads_follow_the_period_unit(warehouse_inputs):
+    tv = warehouse_inputs.token_volumes.set_index("disclosure_id")
     assert tv.loc["google-2024-05-monthly-9.7t", "tokens_per_day"] == pytest.approx(9.7e12 / 30)
     assert tv.loc["openai-api-2025-10-per-minute", "tokens_per_day"] == pytest.approx(6e9 * 1440)
     assert tv.loc["china-nda-2025-end-per-day", "tokens_per_day"] == pytest.approx(1e14)
+    assert pd.isna(tv.loc["bytedance-doubao-2026-02-16-peak-per-minute", "tokens_per_day"])  # a peak is no daily rate
     assert isinstance(tv.loc["google-2024-05-monthly-9.7t", "period_end"], pd.Timestamp)

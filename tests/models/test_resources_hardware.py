@@ -31,16 +31,16 @@ def test_single_chip_fleet_is_one_h100e_per_chip():
     assert bf16_only["serve_peak_flop_per_s"].iloc[0] == pytest.approx(9.894e14)
 
 
-def test_future_vintages_extrapolate(snapshot_inputs):
-    acc = snapshot_inputs.as_of(AS_OF).accelerators
+def test_future_vintages_extrapolate(warehouse_inputs):
+    acc = warehouse_inputs.as_of(AS_OF).accelerators
     fleet = resources.fleet_mix(acc, range(2019, 2031), 2026, Settings()).set_index("year")
     assert (np.diff(fleet["train_peak_flop_per_s"]) >= 0).all()
     assert fleet.loc[2030, "vintages_extrapolated"] > 0 and fleet.loc[2024, "vintages_extrapolated"] == 0
     assert 0.5 < fleet.loc[2025, "h100e_per_chip"] < 3
 
 
-def test_tpu_power_is_imputed_never_zero(snapshot_inputs):
-    chips = resources.datacentre_chips(snapshot_inputs.accelerators, Settings()).set_index("accelerator_id")
+def test_tpu_power_is_imputed_never_zero(warehouse_inputs):
+    chips = resources.datacentre_chips(warehouse_inputs.accelerators, Settings()).set_index("accelerator_id")
     assert chips.loc["google-tpu-v5p", "board_w_imputed"]
     assert chips.loc["google-tpu-v5p", "board_w"] > 0
     assert "nvidia-t4" not in chips.index  # 16 GB: below the data-centre memory floor
@@ -58,8 +58,8 @@ def test_conversions_per_bucket():
     assert gw[0, 0] == pytest.approx(2 * 700 * 2 * 1.1 / 1e9)
 
 
-def test_rental_price_fit_and_medians(snapshot_inputs):
-    rp = snapshot_inputs.as_of(AS_OF).rental_prices
+def test_rental_price_fit_and_medians(warehouse_inputs):
+    rp = warehouse_inputs.as_of(AS_OF).rental_prices
     fit = resources.rental_price_fit(rp, "nvidia-h100-sxm")
     assert fit["n"] >= 10 and fit["p10"] < fit["p90"] and fit["min"] <= fit["p10"]
     med = resources.median_rental_price(rp)
@@ -68,8 +68,8 @@ def test_rental_price_fit_and_medians(snapshot_inputs):
     assert resources.rental_price_fit(rp.head(0), "nvidia-h100-sxm") is None
 
 
-def test_h100_batch1_decode_ceiling_for_70b_8bit(snapshot_inputs):
-    fit = hardware_fit(snapshot_inputs.as_of(AS_OF).accelerators, snapshot_inputs.rental_prices)
+def test_h100_batch1_decode_ceiling_for_70b_8bit(warehouse_inputs):
+    fit = hardware_fit(warehouse_inputs.as_of(AS_OF).accelerators, warehouse_inputs.rental_prices)
     h100 = fit[(fit["accelerator_id"] == "nvidia-h100-sxm") & (fit["reference_model"] == "dense 70B, 8-bit")].iloc[0]
     assert h100["decode_tokens_per_s_batch1"] == pytest.approx(3.35e12 / 70e9)
     assert h100["decode_tokens_per_s_batch1"] == pytest.approx(48, abs=0.5)
@@ -81,9 +81,9 @@ def test_h100_batch1_decode_ceiling_for_70b_8bit(snapshot_inputs):
     assert h100["training_flop_per_usd"] == pytest.approx(9.894e14 * 3600 / h100["usd_per_accelerator_hour"])
 
 
-def test_hardware_fit_keeps_unknowns_empty_and_ranks(snapshot_inputs):
-    fit = hardware_fit(snapshot_inputs.as_of(AS_OF).accelerators, snapshot_inputs.rental_prices)
-    assert len(fit) == len(snapshot_inputs.accelerators) * len(REFERENCE_MODELS)
+def test_hardware_fit_keeps_unknowns_empty_and_ranks(warehouse_inputs):
+    fit = hardware_fit(warehouse_inputs.as_of(AS_OF).accelerators, warehouse_inputs.rental_prices)
+    assert len(fit) == len(warehouse_inputs.accelerators) * len(REFERENCE_MODELS)
     numeric = fit.select_dtypes("number")
     assert not (numeric == 0).any().any(), "unknowns must be NaN, never zero"
     one = fit[fit["reference_model"] == REFERENCE_MODELS[0].name]

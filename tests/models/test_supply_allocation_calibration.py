@@ -127,9 +127,9 @@ def test_weights_ess_and_resampling():
     assert cal.flat_top_loglik(x, 0.0, 1.0, 0.5) == pytest.approx([-2.0, 0, 0, 0, -8.0])
 
 
-def test_leave_one_out_does_not_see_its_own_row(prepared, snapshot_inputs):
+def test_leave_one_out_does_not_see_its_own_row(prepared, warehouse_inputs):
     paths = simulate(prepared.context, draw_drivers(prepared.drivers, 4_000, np.random.default_rng(2)))
-    splits = snapshot_inputs.as_of(prepared.context.as_of).published_splits
+    splits = warehouse_inputs.as_of(prepared.context.as_of).published_splits
     first = cal.calibrate(paths, splits, None, 3, "base", "h").scorecard.set_index("split_id")
     moved = splits.copy()
     row = moved["split_id"] == "deloitte-ai-compute-2023"
@@ -142,9 +142,9 @@ def test_leave_one_out_does_not_see_its_own_row(prepared, snapshot_inputs):
     assert second.loc[other, "loo_p50"] != pytest.approx(first.loc[other, "loo_p50"], abs=1e-12)
 
 
-def test_calibration_warns_on_few_effective_draws_and_unreachable_anchors(prepared, snapshot_inputs):
+def test_calibration_warns_on_few_effective_draws_and_unreachable_anchors(prepared, warehouse_inputs):
     paths = simulate(prepared.context, draw_drivers(prepared.drivers, 600, np.random.default_rng(6)))
-    splits = snapshot_inputs.as_of(prepared.context.as_of).published_splits.copy()
+    splits = warehouse_inputs.as_of(prepared.context.as_of).published_splits.copy()
     splits.loc[splits["split_id"] == "google-ml-energy-2019-2021", "inference_share"] = 0.001
     result = cal.calibrate(paths, splits, None, 1, "base", "h")
     text = " ".join(result.warnings)
@@ -182,13 +182,13 @@ def test_issue_12_done_when_on_the_snapshot(model_outputs, prepared):
 
 
 @pytest.mark.parametrize("name", ["base", "bear", "bull"])
-def test_every_draw_serves_some_generative_work_so_shares_are_defined(snapshot_inputs, name):
+def test_every_draw_serves_some_generative_work_so_shares_are_defined(warehouse_inputs, name):
     """Tail draws (slow power growth, fast other-AI growth) must not leave the generative scope
     empty: the running other AI keeps only its last observed capacity, the R&D floor comes next."""
     from models.config import load_scenario
 
     for as_of in ("2025-06-30", "2026-11-30"):
-        prep = prepare(snapshot_inputs, load_scenario(name), as_of)
+        prep = prepare(warehouse_inputs, load_scenario(name), as_of)
         paths = simulate(prep.context, draw_drivers(prep.drivers, 20_000, np.random.default_rng(1),
                                                           prep.correlations))
         for unit in ("flop", "accelerator_hours", "twh", "usd"):

@@ -10,16 +10,16 @@ from models import training
 from tests.models.conftest import AS_OF
 
 
-def test_snapshot_chinchilla_row_is_consistent_with_6ND(snapshot_inputs):
-    runs = snapshot_inputs.training_runs.set_index("model_id")
+def test_snapshot_chinchilla_row_is_consistent_with_6ND(warehouse_inputs):
+    runs = warehouse_inputs.training_runs.set_index("model_id")
     row = runs.loc["chinchilla-70b"]
     estimate = 6.0 * row["active_parameters"] * row["training_tokens"]  # 6 N D (Kaplan et al. 2020)
     assert estimate == pytest.approx(row["training_flop"], rel=0.05)
 
 
 @pytest.mark.parametrize("as_of", [date(2024, 6, 30), date(2025, 6, 30), AS_OF])
-def test_fitted_frontier_growth_is_3_to_7x_per_year_on_the_snapshot(snapshot_inputs, as_of):
-    runs = snapshot_inputs.as_of(as_of).training_runs
+def test_fitted_frontier_growth_is_3_to_7x_per_year_on_the_snapshot(warehouse_inputs, as_of):
+    runs = warehouse_inputs.as_of(as_of).training_runs
     fit = training.fit_frontier_trend(runs, top_n=10, start_year=2010, end_year=as_of.year - 1)
     assert fit.last_year <= as_of.year - 1
     assert fit.ok and fit.n >= 20
@@ -28,14 +28,14 @@ def test_fitted_frontier_growth_is_3_to_7x_per_year_on_the_snapshot(snapshot_inp
     assert fit.r2 > 0.5
 
 
-def test_trend_fit_refuses_too_few_points(snapshot_inputs):
-    runs = snapshot_inputs.training_runs.head(3)
+def test_trend_fit_refuses_too_few_points(warehouse_inputs):
+    runs = warehouse_inputs.training_runs.head(3)
     fit = training.fit_frontier_trend(runs, min_points=8)
     assert not fit.ok and "frontier runs" in fit.message
 
 
-def test_frontier_is_top_n_per_year_and_history_adds_up(snapshot_inputs):
-    runs = snapshot_inputs.training_runs
+def test_frontier_is_top_n_per_year_and_history_adds_up(warehouse_inputs):
+    runs = warehouse_inputs.training_runs
     top = training.frontier_runs(runs, top_n=3)
     assert top.groupby("year").size().max() <= 3
     hist = training.training_history(runs, top_n=3)
@@ -73,7 +73,7 @@ def test_training_buckets_follow_their_definitions():
     assert b["synthetic_data"] == pytest.approx(0.2 * final)
 
 
-def test_as_of_rule_drops_later_runs(snapshot_inputs):
-    cut = snapshot_inputs.as_of(date(2023, 12, 31)).training_runs
+def test_as_of_rule_drops_later_runs(warehouse_inputs):
+    cut = warehouse_inputs.as_of(date(2023, 12, 31)).training_runs
     assert cut["publication_date"].max() <= pd.Timestamp("2023-12-31")
-    assert len(cut) < len(snapshot_inputs.training_runs)
+    assert len(cut) < len(warehouse_inputs.training_runs)

@@ -1,5 +1,5 @@
-"""The brief from real model outputs (the bundled snapshot through run_model): numbers, sections,
-safety, and 'what changed' between two partitions whose as-of data differ."""
+"""The brief from real model outputs (the marts of the bundled snapshot through run_model): numbers,
+sections, safety, and 'what changed' between two partitions whose as-of data differ."""
 
 import io
 import re
@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from models.inputs import inputs_from_snapshot
+from models.inputs import ModelInputs
 from models.run import run_model
 from orchestration.settings import SNAPSHOT_DIR
 from reports.brief import render_brief
@@ -25,16 +25,15 @@ SECTIONS = ["Key takeaways", "Indicator dashboard", "Contents", "1. The split by
             "8. Methodology and assumptions", "9. Sources and data vintage", "Not investment advice"]
 
 
-def model_tables(as_of: date, installed_base: pd.DataFrame) -> tuple[dict[str, pd.DataFrame], str]:
-    inputs = replace(inputs_from_snapshot(SNAPSHOT_DIR), installed_base=installed_base)
+def model_tables(as_of: date, inputs: ModelInputs) -> tuple[dict[str, pd.DataFrame], str]:
     runs = [run_model(inputs, scenario=name, as_of=as_of, draws=10_000, snapshot_hash="ab" * 32)
             for name in ("base", "bear", "bull")]
     tables = {name: pd.concat([r.tables()[name] for r in runs], ignore_index=True) for name in runs[0].tables()}
     return tables, runs[0].methodology
 
 
-def brief_inputs(partition: str, as_of: date, installed_base: pd.DataFrame, previous=None) -> BriefInputs:
-    tables, methodology = model_tables(as_of, installed_base)
+def brief_inputs(partition: str, as_of: date, inputs: ModelInputs, previous=None) -> BriefInputs:
+    tables, methodology = model_tables(as_of, inputs)
     sources = pd.DataFrame([{
         "source_name": "snapshot_accelerators", "landing_sha256": "cd" * 32,
         "landing_url": "data/snapshot/accelerators.csv", "licence": "CC BY 4.0", "source_mode": "bundled",
@@ -50,7 +49,7 @@ def brief_inputs(partition: str, as_of: date, installed_base: pd.DataFrame, prev
     return BriefInputs(partition=partition, as_of=as_of, scenario="base", seed=20240101,
                        snapshot_hash="ab" * 32, code_version="test", model=tables, methodology=methodology,
                        data_sources=sources, campuses=campuses, mlperf=pd.DataFrame(), previous=previous,
-                       installed_base=installed_base[pd.to_datetime(installed_base["as_of_date"]) <= pd.Timestamp(as_of)])
+                       installed_base=inputs.as_of(as_of).installed_base)
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -65,8 +64,8 @@ REVISION_POINTS = [
 
 
 @pytest.fixture(scope="module")
-def june(installed_base):
-    inputs = replace(brief_inputs("2025-06", date(2025, 6, 30), installed_base), revisions=REVISION_POINTS)
+def june(warehouse_inputs):
+    inputs = replace(brief_inputs("2025-06", date(2025, 6, 30), warehouse_inputs), revisions=REVISION_POINTS)
     return inputs, render_brief(inputs)
 
 
@@ -126,9 +125,9 @@ def test_pdf_metadata_names_partition_snapshot_and_code(june):
     assert "ab" * 32 in meta.get("/Keywords", "") and "code=test" in meta.get("/Keywords", "")
 
 
-def test_a_later_partition_states_what_changed(june, installed_base):
+def test_a_later_partition_states_what_changed(june, warehouse_inputs):
     _, first = june
-    inputs = brief_inputs("2025-07", date(2025, 12, 31), installed_base, previous=first.metrics)
+    inputs = brief_inputs("2025-07", date(2025, 12, 31), warehouse_inputs, previous=first.metrics)
     later = render_brief(inputs)
     changes = later.metrics["changes"]
     assert changes, "more data by the later as-of date must move some numbers"
