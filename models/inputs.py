@@ -1,31 +1,27 @@
 """The model's inputs: DataFrames shaped like the warehouse marts, checked, typed and cut at a date.
 
-The demand model reads five marts: ``dim_accelerator``, ``fct_training_runs``,
-``fct_token_volumes``, ``fct_rental_prices`` and ``fct_published_splits``, and checks its demand
-against a sixth, ``fct_installed_base`` (optional: empty when not given). Columns are matched by
-name; extra columns are ignored, missing required ones fail with a message naming the table.
+The demand model reads the warehouse marts named in :data:`MART_INPUTS` (the pipeline's
+``load_model_inputs``; the tests and the model benchmark read them from a built warehouse too).
+Two are optional, empty when not given: the installed base its demand is checked against and the
+labs' compute spend. Columns are matched by name; extra columns are ignored, missing required ones
+fail with a message naming the table.
 
 The as-of rule: a run for date D uses only rows dated on or before D —
 accelerators by ``release_date``, training runs by ``publication_date``, token volumes by
 ``disclosed_on`` (``period_end`` when the disclosure date is empty), rental prices by
 ``observed_on``, published splits by ``period_end``, the installed base by its vintage (the latest
-``as_of_date`` on or before D: a stock counts only shipment figures disclosed by then). Two
-documented exceptions: rental prices
-without an ``observed_on`` (list prices whose capture date the source does not expose) are kept,
-and rows with an empty date in the other tables are dropped.
-
-:func:`inputs_from_snapshot` builds the same frames from the bundled ``data/snapshot/*.csv``
-(renaming columns as the marts do) for tests and benchmarks.
+``as_of_date`` on or before D: a stock counts only shipment figures disclosed by then), the labs'
+compute spend by ``disclosed_on`` (else ``period_end``). Documented exceptions: rental prices
+without an ``observed_on`` (list prices whose capture date the source does not expose) and
+compute-spend rows with neither date are kept; rows with an empty date in the other tables are
+dropped.
 """
 
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-from models.units import DAYS_PER_YEAR
 
 MART_INPUTS = {  # ModelInputs field -> the warehouse mart it is read from (schema marts)
     "accelerators": "dim_accelerator",
@@ -179,47 +175,3 @@ class ModelInputs:
                        token_volumes=tv.reset_index(drop=True),
                        rental_prices=rp.reset_index(drop=True),
                        published_splits=ps.reset_index(drop=True))
-
-
-_UNIT_DAYS = {"minute": 1 / 1440, "hour": 1 / 24, "day": 1.0, "week": 7.0}
-_UNIT_NOMINAL_DAYS = {"month": DAYS_PER_YEAR / 12, "quarter": DAYS_PER_YEAR / 4, "year": DAYS_PER_YEAR}
-
-
-def tokens_per_day_from_snapshot(frame: pd.DataFrame) -> pd.Series:
-    """tokens per day from the snapshot's (tokens, period_unit, period_start, period_end).
-
-    ``tokens`` is the count per one ``period_unit``: per minute/hour/day/week figures are rates;
-    month/quarter/year figures are totals over the stated window (its length in days when the
-    window is longer than a day, the nominal length otherwise).
-    """
-    start = pd.to_datetime(frame["period_start"])
-    end = pd.to_datetime(frame["period_end"])
-    window = (end - start).dt.days + 1
-    out = []
-    for tokens, unit, days in zip(frame["tokens"], frame["period_unit"], window, strict=True):
-        if unit in _UNIT_DAYS:
-            out.append(tokens / _UNIT_DAYS[unit])
-        elif unit in _UNIT_NOMINAL_DAYS:
-            length = days if days and days > 1 else _UNIT_NOMINAL_DAYS[unit]
-            out.append(tokens / length)
-        else:
-            raise InputError(f"token_volumes: unknown period_unit {unit!r}")
-    return pd.Series(out, index=frame.index, dtype=float)
-
-
-def inputs_from_snapshot(folder) -> ModelInputs:
-    """The bundled snapshot CSVs as mart-shaped frames (the renames the dbt marts apply)."""
-    folder = Path(folder)
-    acc = pd.read_csv(folder / "accelerators.csv").rename(columns={"name": "accelerator_name"})
-    runs = pd.read_csv(folder / "training_runs.csv")
-    if "training_flop_basis" in runs.columns:
-        runs["training_flop_is_estimated"] = runs["training_flop_basis"].eq("estimated")
-    tv = pd.read_csv(folder / "token_volumes.csv")
-    tv["tokens_per_day"] = tokens_per_day_from_snapshot(tv)
-    tv["period_days"] = (pd.to_datetime(tv["period_end"]) - pd.to_datetime(tv["period_start"])).dt.days + 1
-    rp = pd.read_csv(folder / "rental_prices.csv")
-    ps = pd.read_csv(folder / "published_splits.csv")
-    ls = pd.read_csv(folder / "lab_compute_spend.csv")
-    ls["year"] = pd.to_datetime(ls["period_end"]).dt.year  # as fct_lab_compute_spend
-    return ModelInputs(accelerators=acc, training_runs=runs, token_volumes=tv,
-                       rental_prices=rp, published_splits=ps, lab_compute_spend=ls)
