@@ -3,34 +3,68 @@
 Plain Python (no Dagster import): the CLI, the connectors, the benchmarks and the Dagster
 resources all resolve paths here, so one variable means one thing everywhere.
 The variables and their defaults are pinned in the project's design card; ``.env.example``
-lists them all.
+lists them all. Each field of ``Settings`` is read from ``FLOPCAST_<FIELD>`` (``duckdb_path``:
+``FLOPCAST_DUCKDB``); an empty variable is unset.
 """
 
-import os
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Annotated, Literal, get_args
+
+from pydantic import (AfterValidator, Field, NonNegativeFloat, NonNegativeInt, ValidationError, field_validator,
+                      model_validator)
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOT_DIR = PROJECT_ROOT / "data" / "snapshot"
 PUBLISHERS_DIR = PROJECT_ROOT / "data" / "publishers"
 DBT_PROJECT_DIR = PROJECT_ROOT / "transforms"
 
-SOURCE_MODES = ("bundled", "mirror", "live")
+SourceMode = Literal["bundled", "mirror", "live"]
+SOURCE_MODES: tuple[str, ...] = get_args(SourceMode)
+
+# Relative paths are made absolute against the current directory, because dbt resolves a
+# relative DuckDB path against its own working directory, not ours.
+AbsolutePath = Annotated[Path, AfterValidator(lambda path: path.expanduser().resolve())]
+
+# How the one-line error puts a bad value, by pydantic error type (a field's description, when
+# it has one, says it instead).
+PROBLEMS = {
+    "float_parsing": "is not a number",
+    "int_parsing": "is not a whole number",
+    "greater_than_equal": "must not be negative",
+}
 
 
-@dataclass(frozen=True)
-class Settings:
-    home: Path
-    duckdb_path: Path
-    source_mode: str
-    mirror_dir: Path | None
-    snapshot_dir: Path = SNAPSHOT_DIR
-    publishers_dir: Path = PUBLISHERS_DIR
-    http_timeout_s: float = 30.0
-    http_retries: int = 3
-    http_backoff_s: float = 1.0
-    model_draws: int | None = None  # None: the model's default (models.run.DEFAULT_DRAWS)
-    revision_months: int = 12  # monthly briefs the revisions chart covers, this one included
+class Settings(BaseSettings):
+    """Read from the process environment; ``load_settings`` turns a bad value into one line."""
+
+    model_config = SettingsConfigDict(env_prefix="FLOPCAST_", frozen=True, extra="ignore", validate_by_name=True)
+
+    home: AbsolutePath = PROJECT_ROOT / "var"
+    duckdb_path: AbsolutePath = Field(default_factory=lambda data: data["home"] / "warehouse.duckdb",
+                                      validation_alias="FLOPCAST_DUCKDB")
+    source_mode: SourceMode = Field("bundled", description=f"is not one of {', '.join(SOURCE_MODES)}")
+    mirror_dir: AbsolutePath | None = None
+    snapshot_dir: AbsolutePath = SNAPSHOT_DIR
+    publishers_dir: AbsolutePath = PUBLISHERS_DIR
+    http_timeout_s: NonNegativeFloat = 30.0
+    http_retries: NonNegativeInt = 3
+    http_backoff_s: NonNegativeFloat = 1.0
+    # None: the model's default (models.run.DEFAULT_DRAWS)
+    model_draws: int | None = Field(None, ge=100, description="must be a whole number of at least 100")
+    # monthly briefs the revisions chart covers, this one included
+    revision_months: int = Field(12, ge=1, le=36, description="must be a whole number from 1 to 36")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_unset(cls, data):
+        return {key: value for key, value in data.items() if not (isinstance(value, str) and not value.strip())}
+
+    @field_validator("source_mode", mode="before")
+    @classmethod
+    def _fold_case(cls, value):
+        return value.strip().lower() if isinstance(value, str) else value
 
     @property
     def landing_dir(self) -> Path:
@@ -53,67 +87,27 @@ class Settings:
         return self.home / "run.lock"
 
 
-def load_settings(environ: dict[str, str] | None = None) -> Settings:
+# Each field -> the variable it is read from.
+ENV = {name: field.validation_alias or f"{Settings.model_config['env_prefix']}{name.upper()}"
+       for name, field in Settings.model_fields.items()}
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Resolve settings from ``environ`` (default: the process environment).
 
-    Relative paths are made absolute against the current directory, because dbt resolves a
-    relative DuckDB path against its own working directory, not ours.
+    A bad value is a ``ValueError`` of one line naming the variable and the value.
     """
-    env = os.environ if environ is None else environ
-    home = Path(env.get("FLOPCAST_HOME") or PROJECT_ROOT / "var").expanduser().resolve()
-    duckdb_path = Path(env.get("FLOPCAST_DUCKDB") or home / "warehouse.duckdb").expanduser().resolve()
-    mode = (env.get("FLOPCAST_SOURCE_MODE") or "bundled").strip().lower()
-    if mode not in SOURCE_MODES:
-        raise ValueError(
-            f"FLOPCAST_SOURCE_MODE={mode!r} is not one of {', '.join(SOURCE_MODES)}"
-        )
-    mirror = env.get("FLOPCAST_MIRROR_DIR")
-    snapshot = env.get("FLOPCAST_SNAPSHOT_DIR")
-    publishers = env.get("FLOPCAST_PUBLISHERS_DIR")
-    return Settings(
-        home=home,
-        duckdb_path=duckdb_path,
-        source_mode=mode,
-        mirror_dir=Path(mirror).expanduser().resolve() if mirror else None,
-        snapshot_dir=Path(snapshot).expanduser().resolve() if snapshot else SNAPSHOT_DIR,
-        publishers_dir=Path(publishers).expanduser().resolve() if publishers else PUBLISHERS_DIR,
-        http_timeout_s=_number(env, "FLOPCAST_HTTP_TIMEOUT_S", 30.0),
-        http_retries=int(_number(env, "FLOPCAST_HTTP_RETRIES", 3)),
-        http_backoff_s=_number(env, "FLOPCAST_HTTP_BACKOFF_S", 1.0),
-        model_draws=_draws(env),
-        revision_months=_revision_months(env),
-    )
-
-
-def _revision_months(env) -> int:
-    text = (env.get("FLOPCAST_REVISION_MONTHS") or "").strip()
-    if not text:
-        return 12
-    if not text.isdigit() or not 1 <= int(text) <= 36:
-        raise ValueError(f"FLOPCAST_REVISION_MONTHS={text!r} must be a whole number from 1 to 36")
-    return int(text)
-
-
-def _draws(env) -> int | None:
-    text = (env.get("FLOPCAST_MODEL_DRAWS") or "").strip()
-    if not text:
-        return None
-    if not text.isdigit() or int(text) < 100:
-        raise ValueError(f"FLOPCAST_MODEL_DRAWS={text!r} must be a whole number of at least 100")
-    return int(text)
-
-
-def _number(env, name: str, default: float) -> float:
-    text = (env.get(name) or "").strip()
-    if not text:
-        return default
     try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"{name}={text!r} is not a number") from None
-    if value < 0:
-        raise ValueError(f"{name}={text!r} must not be negative")
-    return value
+        if environ is None:
+            return Settings()
+        # every field given: the mapping replaces the process environment entirely
+        return Settings(**{name: environ.get(variable, "") for name, variable in ENV.items()})
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = error["loc"][0]
+        field = Settings.model_fields.get(name)
+        problem = (field and field.description) or PROBLEMS.get(error["type"], error["msg"])
+        raise ValueError(f"{ENV.get(name, name)}={error['input']!r} {problem}") from None
 
 
 def code_version() -> str:
