@@ -172,12 +172,22 @@ def test_outbox_when_no_smtp_host(archive, tmp_path):
 
 
 def test_bad_configuration_is_reported_clearly():
-    with pytest.raises(DeliveryError, match="not one of"):
+    with pytest.raises(DeliveryError, match=r"^FLOPCAST_SMTP_TLS='tls1.3' is not one of starttls, ssl, none$"):
         mail_settings_from_env({"FLOPCAST_SMTP_HOST": "mail", "FLOPCAST_SMTP_TLS": "tls1.3"})
-    with pytest.raises(DeliveryError, match="FLOPCAST_SMTP_PORT"):
-        mail_settings_from_env({"FLOPCAST_SMTP_HOST": "mail", "FLOPCAST_SMTP_PORT": "x"})
-    with pytest.raises(DeliveryError, match="not an email address"):
-        mail_settings_from_env({"FLOPCAST_MAIL_TO": "nobody"})
+    with pytest.raises(DeliveryError, match=r"^FLOPCAST_SMTP_PORT='x' is not a whole number$"):
+        mail_settings_from_env({"FLOPCAST_SMTP_HOST": "mail", "FLOPCAST_SMTP_PORT": "x", "FLOPCAST_SMTP_PASSWORD": PASSWORD})
+    with pytest.raises(DeliveryError, match=r"^not an email address: 'nobody'$"):
+        mail_settings_from_env({"FLOPCAST_MAIL_TO": "a@example.org, nobody"})
+
+
+def test_port_by_tls_mode_and_the_process_environment_not_consulted(monkeypatch):
+    monkeypatch.setenv("FLOPCAST_SMTP_HOST", "elsewhere.example.org")
+    assert mail_settings_from_env({}).smtp is None
+    ports = {tls: mail_settings_from_env({"FLOPCAST_SMTP_HOST": " mail ", "FLOPCAST_SMTP_TLS": tls.upper()}).smtp
+             for tls in ("starttls", "ssl", "none")}
+    assert {tls: (smtp.host, smtp.port, smtp.tls) for tls, smtp in ports.items()} == {
+        "starttls": ("mail", 587, "starttls"), "ssl": ("mail", 465, "ssl"), "none": ("mail", 25, "none")}
+    assert mail_settings_from_env({"FLOPCAST_SMTP_HOST": "mail", "FLOPCAST_SMTP_PORT": "2525"}).smtp.port == 2525
 
 
 def test_archive_loading_names_the_missing_brief(tmp_path):
