@@ -12,7 +12,6 @@ from pypdf import PdfReader
 
 from models.inputs import ModelInputs
 from models.run import run_model
-from orchestration.settings import SNAPSHOT_DIR
 from reports.brief import render_brief
 from reports.formatting import format_number, format_percent
 from reports.inputs import BriefInputs
@@ -32,7 +31,8 @@ def model_tables(as_of: date, inputs: ModelInputs) -> tuple[dict[str, pd.DataFra
     return tables, runs[0].methodology
 
 
-def brief_inputs(partition: str, as_of: date, inputs: ModelInputs, previous=None) -> BriefInputs:
+def brief_inputs(partition: str, as_of: date, inputs: ModelInputs, campuses: pd.DataFrame,
+                 previous=None) -> BriefInputs:
     tables, methodology = model_tables(as_of, inputs)
     sources = pd.DataFrame([{
         "source_name": "snapshot_accelerators", "landing_sha256": "cd" * 32,
@@ -43,9 +43,6 @@ def brief_inputs(partition: str, as_of: date, inputs: ModelInputs, previous=None
         "landing_url": "https://epoch.ai/data/gpu_clusters.csv", "licence": "CC BY 4.0",
         "source_mode": "bundled", "fetched_at": "2026-11-02T00:00:00Z", "is_stale": True, "row_count": 1448,
         "vintage": "Epoch AI release of late 2025"}])
-    campuses = pd.read_csv(SNAPSHOT_DIR / "datacenter_campuses.csv").rename(columns={
-        "name": "campus_name", "power_mw_planned": "planned_power_mw",
-        "power_mw_operational": "operational_power_mw"})
     return BriefInputs(partition=partition, as_of=as_of, scenario="base", seed=20240101,
                        snapshot_hash="ab" * 32, code_version="test", model=tables, methodology=methodology,
                        data_sources=sources, campuses=campuses, mlperf=pd.DataFrame(), previous=previous,
@@ -64,8 +61,13 @@ REVISION_POINTS = [
 
 
 @pytest.fixture(scope="module")
-def june(warehouse_inputs):
-    inputs = replace(brief_inputs("2025-06", date(2025, 6, 30), warehouse_inputs), revisions=REVISION_POINTS)
+def campuses(bundled_warehouse):
+    return bundled_warehouse.frame("select * from marts.dim_datacenter_campus")
+
+
+@pytest.fixture(scope="module")
+def june(warehouse_inputs, campuses):
+    inputs = replace(brief_inputs("2025-06", date(2025, 6, 30), warehouse_inputs, campuses), revisions=REVISION_POINTS)
     return inputs, render_brief(inputs)
 
 
@@ -125,9 +127,9 @@ def test_pdf_metadata_names_partition_snapshot_and_code(june):
     assert "ab" * 32 in meta.get("/Keywords", "") and "code=test" in meta.get("/Keywords", "")
 
 
-def test_a_later_partition_states_what_changed(june, warehouse_inputs):
+def test_a_later_partition_states_what_changed(june, warehouse_inputs, campuses):
     _, first = june
-    inputs = brief_inputs("2025-07", date(2025, 12, 31), warehouse_inputs, previous=first.metrics)
+    inputs = brief_inputs("2025-07", date(2025, 12, 31), warehouse_inputs, campuses, previous=first.metrics)
     later = render_brief(inputs)
     changes = later.metrics["changes"]
     assert changes, "more data by the later as-of date must move some numbers"
