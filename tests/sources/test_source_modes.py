@@ -146,7 +146,7 @@ def test_bundled_copy_is_landed_when_a_source_has_one(tmp_path, hardware_csv, ma
     copy.write_bytes(hardware_csv)
     descriptor = dataclasses.replace(
         registry.LIVE_SOURCES["epoch_ml_hardware"].descriptor, bundled_file=copy.name)
-    settings = dataclasses.replace(make_settings("bundled"), snapshot_dir=tmp_path)
+    settings = make_settings("bundled").model_copy(update={"snapshot_dir": tmp_path})
     landed = acquire(descriptor, settings)
     assert landed.mode == "bundled" and landed.path.read_bytes() == hardware_csv
     assert landed.url == f"data/snapshot/{copy.name}"
