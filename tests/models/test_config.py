@@ -5,12 +5,7 @@ import yaml
 
 from models.config import BUNDLED_SCENARIOS, SCENARIO_DIR, ScenarioError, load_scenario
 from models.driver_registry import DRIVERS
-
-
-def _write(tmp_path, data, name="user.yaml"):
-    path = tmp_path / name
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-    return path
+from tests.models.scenario_files import assert_refused, write_scenario
 
 
 @pytest.mark.parametrize("name", BUNDLED_SCENARIOS)
@@ -34,7 +29,7 @@ def test_bear_and_bull_differ_from_base_in_values_only():
 
 
 def test_user_file_overrides_only_the_drivers_it_names(tmp_path):
-    path = _write(tmp_path, {
+    path = write_scenario(tmp_path, {
         "name": "mine",
         "synthetic_data_side": "inference",
         "settings": {"serving_precision": "fp4"},
@@ -53,7 +48,7 @@ def test_user_file_overrides_only_the_drivers_it_names(tmp_path):
 
 
 def test_file_without_name_takes_the_file_stem(tmp_path):
-    path = _write(tmp_path, {"horizon": 2032}, name="longer.yaml")
+    path = write_scenario(tmp_path, {"horizon": 2032}, name="longer.yaml")
     scenario = load_scenario(path)
     assert scenario.name == "longer" and scenario.horizon == 2032
 
@@ -84,18 +79,14 @@ def test_file_without_name_takes_the_file_stem(tmp_path):
     ({"settings": {"fleet_lifetime": 4}}, ["user.yaml", "settings.fleet_lifetime", "unknown key"]),
 ])
 def test_schema_rejects_bad_files_naming_file_and_key(tmp_path, data, needles):
-    path = _write(tmp_path, data)
-    with pytest.raises(ScenarioError) as err:
-        load_scenario(path)
-    message = str(err.value)
-    for needle in needles:
-        assert needle in message, f"{needle!r} not in {message!r}"
+    path = write_scenario(tmp_path, data)
+    assert_refused(path, needles)
 
 
 def test_complete_file_missing_a_driver_is_rejected(tmp_path):
     raw = yaml.safe_load((SCENARIO_DIR / "base.yaml").read_text())
     del raw["drivers"]["pue"]
-    path = _write(tmp_path, raw, name="partial.yaml")
+    path = write_scenario(tmp_path, raw, name="partial.yaml")
     with pytest.raises(ScenarioError, match=r"partial.yaml: drivers: missing pue"):
         load_scenario(path, base=None)
     assert load_scenario(path).drivers["pue"] == load_scenario("base").drivers["pue"]
@@ -111,7 +102,7 @@ def test_broken_yaml_and_missing_file_name_the_file(tmp_path):
 
 
 def test_fitted_flag_only_on_its_driver(tmp_path):
-    path = _write(tmp_path, {"drivers": {"pue": {
+    path = write_scenario(tmp_path, {"drivers": {"pue": {
         "dist": "lognormal", "p10": 1.1, "p90": 1.3, "unit": "ratio", "basis": "fit: x",
         "fit": "frontier_trend"}}})
     with pytest.raises(ScenarioError, match="only fits frontier_growth_per_year"):

@@ -2,19 +2,13 @@
 
 import numpy as np
 import pytest
-import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models.config import ScenarioError, load_scenario
 from models.distributions import Lognormal, Mixture, Triangular
 from models.stats import norm_cdf
-
-
-def _write(tmp_path, data, name="user.yaml"):
-    path = tmp_path / name
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-    return path
+from tests.models.scenario_files import write_scenario
 
 
 def _mixture(*components, basis="assumption"):
@@ -125,7 +119,7 @@ def test_with_component_replaces_one_interval():
 
 
 def test_bundled_base_accepts_a_mixture_driver(tmp_path):
-    scenario = load_scenario(_write(tmp_path, {"drivers": {"frontier_growth_per_year": FRONTIER_MIXTURE}}))
+    scenario = load_scenario(write_scenario(tmp_path, {"drivers": {"frontier_growth_per_year": FRONTIER_MIXTURE}}))
     d = scenario.drivers["frontier_growth_per_year"]
     assert isinstance(d, Mixture) and d.dist == "mixture"
     # it can still be correlated
@@ -165,7 +159,7 @@ def _with_components(**changes):
      ["user.yaml", "drivers.frontier_growth_per_year.components"]),
 ])
 def test_bad_mixtures_name_file_driver_and_component(tmp_path, driver, needles):
-    path = _write(tmp_path, {"drivers": {"frontier_growth_per_year": driver}})
+    path = write_scenario(tmp_path, {"drivers": {"frontier_growth_per_year": driver}})
     with pytest.raises(ScenarioError) as err:
         load_scenario(path)
     message = str(err.value)
@@ -178,7 +172,7 @@ def test_component_fit_only_on_its_driver(tmp_path):
     mixture = {"dist": "mixture", "unit": "x/yr", "basis": "assumption", "components": [
         {"name": "a", "weight": 0.5, "p10": 1.5, "p90": 3.0, "fit": "frontier_trend", "basis": "fit: x"},
         {"name": "b", "weight": 0.5, "p10": 1.5, "p90": 3.0, "basis": "assumption"}]}
-    path = _write(tmp_path, {"drivers": {"query_growth_per_year": mixture}})
+    path = write_scenario(tmp_path, {"drivers": {"query_growth_per_year": mixture}})
     with pytest.raises(ScenarioError, match=r"drivers.query_growth_per_year.components.0.fit: "
                                             r"'frontier_trend' only fits frontier_growth_per_year"):
         load_scenario(path)

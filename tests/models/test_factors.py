@@ -11,14 +11,9 @@ from models.config import BUNDLED_SCENARIOS, SCENARIO_DIR, ScenarioError, load_s
 from models.driver_registry import DRIVERS
 from models.factors import Correlations, correlate_uniforms, factor_root
 from models.stats import norm_ppf
+from tests.models.scenario_files import assert_refused, write_scenario
 
 BUNDLED_FACTORS = {"adoption", "capex_supply", "frontier_scaling"}
-
-
-def _write(tmp_path, data, name="user.yaml"):
-    path = tmp_path / name
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-    return path
 
 
 def _factor(**loadings):
@@ -73,7 +68,7 @@ def test_bundled_scenarios_carry_three_factors(name):
 def test_scenario_without_correlations_has_no_factors(tmp_path):
     raw = yaml.safe_load((SCENARIO_DIR / "base.yaml").read_text())
     raw.pop("correlations")
-    scenario = load_scenario(_write(tmp_path, raw, "plain.yaml"), base=None)
+    scenario = load_scenario(write_scenario(tmp_path, raw, "plain.yaml"), base=None)
     assert scenario.correlations == Correlations() and scenario.correlations.factors == {}
 
 
@@ -129,16 +124,12 @@ def test_scenario_without_correlations_has_no_factors(tmp_path):
     ({"correlations": {"links": []}}, ["user.yaml", "correlations.links", "unknown key"]),
 ])
 def test_bad_correlations_name_file_and_key(tmp_path, data, needles):
-    path = _write(tmp_path, data)
-    with pytest.raises(ScenarioError) as err:
-        load_scenario(path)
-    message = str(err.value)
-    for needle in needles:
-        assert needle in message, f"{needle!r} not in {message!r}"
+    path = write_scenario(tmp_path, data)
+    assert_refused(path, needles)
 
 
 def test_every_problem_is_reported_on_its_own_line(tmp_path):
-    path = _write(tmp_path, {"correlations": {
+    path = write_scenario(tmp_path, {"correlations": {
         "factors": {"adoption": _factor(query_growt=0.5, agent_share_growth_per_year=1.5)},
         "between": [_link("adoption", "adoption", 0.2)]}})
     with pytest.raises(ScenarioError) as err:
@@ -149,7 +140,7 @@ def test_every_problem_is_reported_on_its_own_line(tmp_path):
 
 def test_override_merges_factors_by_name(tmp_path):
     base = load_scenario("base")
-    path = _write(tmp_path, {"correlations": {"factors": {
+    path = write_scenario(tmp_path, {"correlations": {"factors": {
         "adoption": _factor(query_growth_per_year=0.3), "frontier_scaling": None}, "between": [
         _link("adoption", "capex_supply", 0.2)]}})
     mine = load_scenario(path)
@@ -158,13 +149,13 @@ def test_override_merges_factors_by_name(tmp_path):
     assert mine.correlations.factors["capex_supply"] == base.correlations.factors["capex_supply"]
     assert [link.rho for link in mine.correlations.between] == [0.2]
     # ``correlations: null`` switches them off
-    off = load_scenario(_write(tmp_path, {"correlations": None}, "off.yaml"))
+    off = load_scenario(write_scenario(tmp_path, {"correlations": None}, "off.yaml"))
     assert off.correlations == Correlations()
     # a file that names no correlations keeps the base's
-    other = load_scenario(_write(tmp_path, {"horizon": 2032}, "other.yaml"))
+    other = load_scenario(write_scenario(tmp_path, {"horizon": 2032}, "other.yaml"))
     assert other.correlations == base.correlations
     # dropping a linked factor without replacing the links is an error naming the link
-    path = _write(tmp_path, {"correlations": {"factors": {"frontier_scaling": None}}}, "drop.yaml")
+    path = write_scenario(tmp_path, {"correlations": {"factors": {"frontier_scaling": None}}}, "drop.yaml")
     with pytest.raises(ScenarioError, match=r"drop.yaml: correlations.between.1.factors: unknown "
                                             r"factor 'frontier_scaling'"):
         load_scenario(path)
