@@ -1,8 +1,11 @@
-"""The plain-Python path: the same pipeline, same library functions, same dbt invocation, no Dagster.
+"""The plain-Python path: the same pipeline, the same stage functions (``orchestration/steps/``),
+the same dbt invocation, no Dagster run.
 
     python -m bench.plain [--month YYYY-MM]
 
-Keep this in step with the Dagster assets: every stage the pipeline gains is added here too.
+The stages are the ones the Dagster assets call, in the same order: every stage the pipeline gains
+is added here too. dbt runs through dagster-dbt's resource, as in the dbt asset, so the dbt stage
+includes importing dagster-dbt.
 """
 
 import argparse
@@ -11,10 +14,13 @@ import sys
 import time
 import uuid
 
-from orchestration import pipeline
 from orchestration.partitions import latest_complete_month
 from orchestration.settings import load_settings
 from orchestration.sources.registry import SOURCES
+from orchestration.steps.brief import build_brief
+from orchestration.steps.ingest import ingest_source
+from orchestration.steps.model import run_demand_model
+from orchestration.steps.warehouse_build import build_warehouse
 from orchestration.warehouse import RunLock
 
 
@@ -25,19 +31,19 @@ def run(month: str) -> dict[str, float]:
     with RunLock(settings.lock_path):
         start = time.perf_counter()
         for source in SOURCES:
-            pipeline.ingest_source(settings, source, run_id, publish=False)
+            ingest_source(settings, source, run_id, publish=False)
         stages["ingest"] = time.perf_counter() - start
 
         start = time.perf_counter()
-        pipeline.run_dbt_build(settings, run_id)
+        build_warehouse(settings, run_id)
         stages["dbt"] = time.perf_counter() - start
 
         start = time.perf_counter()
-        pipeline.run_demand_model(settings, month, run_id)
+        run_demand_model(settings, month, run_id)
         stages["model"] = time.perf_counter() - start
 
         start = time.perf_counter()
-        pipeline.build_brief(settings, month)
+        build_brief(settings, month)
         stages["brief"] = time.perf_counter() - start
     return stages
 

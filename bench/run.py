@@ -4,8 +4,8 @@ Every row is a median over repeated runs measured in this one invocation (machin
 and noisy: compare ratios, not absolute seconds across machines):
 
 - the whole pipeline through Dagster (`flopcast brief`, a fresh process, imports included)
-  against the plain-Python path (`python -m bench.plain`: the same library functions and the
-  same dbt invocation, no Dagster), alternating so noise hits both alike; ratio and overhead;
+  against the plain-Python path (`python -m bench.plain`: the same stage functions and the
+  same dbt invocation, no Dagster run), alternating so noise hits both alike; ratio and overhead;
 - `dbt build` on the bundled snapshot and on the publishers' files (mirror mode);
 - the Monte Carlo (100,000 draws x 7 years), the PDF render of the full brief;
 - the Dagster UI from start to its first HTTP answer;
@@ -139,23 +139,22 @@ def render_seconds(home: Path, runs: int) -> tuple[list[float], list[float]]:
     """Render the full brief from a built home, in-process, ``runs`` times (no archive write):
     the seconds of the whole render (metrics, charts, HTML, PDF) and of its HTML -> PDF step."""
     os.environ["FLOPCAST_HOME"] = str(home)
-    from orchestration import pipeline
     from orchestration.settings import load_settings
-    from reports import brief as brief_module
+    from orchestration.steps import brief as brief_step
 
     settings = load_settings()
     captured = {}
-    original = brief_module.render_brief
+    original = brief_step.render_brief
 
     def capture(inputs):
         captured["inputs"] = inputs
         return original(inputs)
 
-    pipeline.render_brief = capture
+    brief_step.render_brief = capture
     try:
-        pipeline.build_brief(settings, MONTH)
+        brief_step.build_brief(settings, MONTH)
     finally:
-        pipeline.render_brief = original
+        brief_step.render_brief = original
     from reports.pdf import render_pdf
 
     times, pdf_times = [], []

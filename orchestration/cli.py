@@ -21,7 +21,8 @@ from pathlib import Path
 
 from common.errors import root_cause
 from orchestration.partitions import latest_complete_month, parse_partition
-from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT, SOURCE_MODES, Settings, load_settings
+from orchestration.settings import PROJECT_ROOT, SOURCE_MODES, Settings, load_settings
+from orchestration.steps.warehouse_build import DBT_MANIFEST, parse_dbt_project
 from orchestration.warehouse import RunInProgressError, RunLock
 
 DAGSTER_YAML_TEMPLATE = PROJECT_ROOT / "orchestration" / "dagster.yaml"
@@ -51,12 +52,9 @@ def ensure_dagster_home(settings: Settings) -> Path:
     return home
 
 
-def ensure_dbt_manifest(settings: Settings, force: bool = False) -> None:
+def ensure_dbt_manifest(settings: Settings, force: bool = False) -> Path:
     """Parse the dbt project if its manifest is missing (`make` runs `flopcast prepare` first)."""
-    if force or not (DBT_PROJECT_DIR / "target" / "manifest.json").exists():
-        from orchestration.pipeline import run_dbt
-
-        run_dbt("parse", settings)
+    return parse_dbt_project(settings) if force or not DBT_MANIFEST.exists() else DBT_MANIFEST
 
 
 def console_logging(verbose: bool) -> dict:
@@ -204,7 +202,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_deliver(args: argparse.Namespace) -> int:
-    from orchestration import pipeline
+    from orchestration.steps.delivery import deliver_brief, preview_delivery
     from reports.mail_settings import DeliveryError, mail_settings_from_env, parse_mail_settings
 
     settings = load_settings()
@@ -212,11 +210,11 @@ def cmd_deliver(args: argparse.Namespace) -> int:
     try:
         mail = mail_settings_from_env(dict(os.environ))
         if args.preview:
-            print(pipeline.preview_delivery(settings, mail, month))
+            print(preview_delivery(settings, mail, month))
             return 0
         if args.to:
             parse_mail_settings(mail_to=args.to)  # validates the address
-            report = pipeline.deliver_brief(settings, mail, month, to=args.to)
+            report = deliver_brief(settings, mail, month, to=args.to)
         elif not mail.recipients:
             raise CliError("no recipients: set FLOPCAST_MAIL_TO (comma-separated) or use --to ADDR")
         else:
@@ -240,14 +238,13 @@ def _materialize_delivery(month: str, resend: bool, verbose: bool):
     """`flopcast deliver` for the real recipients: the delivery asset, run through Dagster (so the
     UI shows it), in one process; `--resend` goes through the plain path, which skips the ledger
     check."""
-    from orchestration import pipeline
+    from orchestration.steps.delivery import deliver_brief
     from reports.delivery import DeliveryReport
     from reports.mail_settings import mail_settings_from_env
 
     settings = load_settings()
     if resend:
-        return pipeline.deliver_brief(settings, mail_settings_from_env(dict(os.environ)), month,
-                                      resend=True)
+        return deliver_brief(settings, mail_settings_from_env(dict(os.environ)), month, resend=True)
     ensure_dagster_home(settings)
     ensure_dbt_manifest(settings)
     from dagster import AssetKey, DagsterInstance
@@ -297,8 +294,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
 def cmd_prepare(args: argparse.Namespace) -> int:
     settings = load_settings()
     ensure_dagster_home(settings)
-    ensure_dbt_manifest(settings, force=True)
-    print(DBT_PROJECT_DIR / "target" / "manifest.json")
+    print(ensure_dbt_manifest(settings, force=True))
     return 0
 
 

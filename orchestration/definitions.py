@@ -7,13 +7,11 @@ from orchestration.assets.dbt import warehouse_dbt_assets
 from orchestration.assets.delivery import brief_email
 from orchestration.assets.ingest import ingest_assets
 from orchestration.assets.model import demand_model
-from orchestration.dbt_project import dbt_project
-from orchestration.pipeline import dbt_executable
 from orchestration.resources import (
-    FlopcastDbtCliResource,
     MailResource,
     TablesInWarehouseIOManager,
     WarehouseResource,
+    dbt_cli_resource,
 )
 from orchestration.schedules import jobs, schedules
 from orchestration.sensors import sensors
@@ -24,7 +22,7 @@ defs = Definitions(
     schedules=schedules,
     sensors=sensors,
     resources={
-        "dbt": FlopcastDbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
+        "dbt": dbt_cli_resource(),
         # Runs launched by the daemon wait up to 10 minutes for a run in progress to finish;
         # the CLI takes the lock itself first and fails at once with a clear message.
         "warehouse": WarehouseResource(lock_timeout_s=600),

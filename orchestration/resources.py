@@ -1,13 +1,16 @@
 """Dagster resources: thin wrappers over the plain-Python settings and warehouse modules."""
 
 import os
+import shutil
 
 from dagster import ConfigurableIOManager, ConfigurableResource, EnvVar, InitResourceContext
 from dagster_dbt import DbtCliResource
 from packaging import version
 from pydantic import PrivateAttr
 
+from orchestration.dbt_project import dbt_project
 from orchestration.settings import Settings, load_settings
+from orchestration.steps.warehouse_build import dbt_executable
 from orchestration.warehouse import RunLock
 from reports.mail_settings import MAIL_ENV, MailSettings, parse_mail_settings
 
@@ -49,6 +52,24 @@ class FlopcastDbtCliResource(DbtCliResource):
 
     def _initialize_dbt_core_adapter(self, args):  # type: ignore[override]
         return None
+
+
+def dbt_cli_resource() -> FlopcastDbtCliResource:
+    """The project's dbt, the one way it runs: the dbt asset, the plain-Python path and `flopcast
+    prepare` all use it.
+
+    Where util-linux's ``setpriv`` is found (Linux), dbt starts under ``setpriv --pdeathsig KILL``:
+    the kernel kills dbt when the process that started it dies. A run killed during its dbt build
+    (a SIGKILL does not reach the children) would otherwise leave dbt writing the scratch
+    warehouse after the run lock is gone, while the next run makes its copy there. The backstop
+    (no setpriv, or a parent killed before dbt's death signal was set): ``warehouse.run_scratch``
+    refuses to reset a scratch copy that a running process still names.
+    """
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        return FlopcastDbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
+    return FlopcastDbtCliResource(project_dir=dbt_project, dbt_executable=setpriv,
+                                  global_config_flags=["--pdeathsig", "KILL", "--", dbt_executable()])
 
 
 class MailResource(ConfigurableResource):

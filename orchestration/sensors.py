@@ -20,9 +20,10 @@ from dagster import (
 )
 
 from common.errors import root_cause
-from orchestration import pipeline
 from orchestration.partitions import latest_complete_month
 from orchestration.resources import MailResource, WarehouseResource
+from orchestration.steps.brief import brief_is_missing
+from orchestration.steps.delivery import send_alert
 
 DUE_DAY = 3  # the monthly run is on the 1st; by the 3rd (UTC) the brief must exist
 
@@ -84,7 +85,7 @@ def run_failure_alert(context: RunFailureSensorContext, warehouse: WarehouseReso
     subject, body = failure_alert(run.run_id, run.job_name, message,
                                   failed_checks(context.instance, run.run_id),
                                   step_errors(context.instance, run.run_id))
-    where = pipeline.send_alert(warehouse.settings, settings, subject, body)
+    where = send_alert(warehouse.settings, settings, subject, body)
     context.log.info(f"alert sent to the operator ({where})")
 
 
@@ -106,13 +107,13 @@ def missing_brief_decision(today: date, brief_missing, cursor: str | None) -> tu
 def missing_brief_alert(context: SensorEvaluationContext, warehouse: WarehouseResource, mail: MailResource):
     settings = warehouse.settings
     partition, reason = missing_brief_decision(
-        datetime.now(UTC).date(), lambda p: pipeline.brief_is_missing(settings, p), context.cursor)
+        datetime.now(UTC).date(), lambda p: brief_is_missing(settings, p), context.cursor)
     if partition is None:
         return SkipReason(reason)
     mail_settings = mail.mail_settings()
     if not mail_settings.operator:
         return SkipReason(f"{reason}; no FLOPCAST_OPERATOR_EMAIL configured")
-    pipeline.send_alert(
+    send_alert(
         settings, mail_settings, reason,
         f"The brief for {partition} was due by day {DUE_DAY} of the next month and is not in "
         f"{settings.briefs_dir / partition}. Check the monthly_brief_job runs in the Dagster UI.",

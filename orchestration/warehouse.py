@@ -136,9 +136,10 @@ def run_scratch(published: Path, run_id: str) -> Path:
 
 def _refuse_if_still_written(scratch: Path) -> None:
     """Refuse to reset the scratch copy while a process of an earlier run still writes it: a run
-    killed during its dbt build can leave dbt running (a SIGKILL does not reach the children),
-    and dbt reopens the scratch path for every model, so it would write into the next run's copy.
-    dbt names the scratch path on its command line (``--vars``); Linux only (``/proc``)."""
+    killed during its dbt build can leave dbt running (a SIGKILL does not reach the children;
+    ``resources.dbt_cli_resource`` has the kernel kill dbt with its parent where it can, and this
+    is the backstop), and dbt would write into the next run's copy. dbt names the scratch path on
+    its command line (``--vars``); Linux only (``/proc``)."""
     plain, quoted = os.fsencode(str(scratch)), json.dumps(str(scratch)).encode()
     holders = []
     for entry in Path("/proc").glob("[0-9]*") if Path("/proc/self").exists() else ():

@@ -2,10 +2,11 @@
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
-from orchestration import pipeline
+from models.inputs import MART_INPUTS
 from orchestration.assets.model import MODEL_TABLES
 from orchestration.partitions_def import monthly_partitions
 from orchestration.resources import WarehouseResource
+from orchestration.steps.brief import BRIEF_MARTS, build_brief
 
 
 @asset(
@@ -13,7 +14,7 @@ from orchestration.resources import WarehouseResource
     group_name="brief",
     partitions_def=monthly_partitions,
     deps=[AssetKey(["model", name]) for name in MODEL_TABLES]
-    + [AssetKey(["marts", mart]) for mart in pipeline.BRIEF_MARTS],
+    + [AssetKey(["marts", mart]) for mart in dict.fromkeys((*BRIEF_MARTS, *MART_INPUTS.values()))],
     kinds={"pdf", "html"},
     owners=["team:flopcast"],
     description=(
@@ -22,7 +23,7 @@ from orchestration.resources import WarehouseResource
     ),
 )
 def monthly_brief(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    target, rendered = pipeline.build_brief(warehouse.settings, context.partition_key)
+    target, rendered = build_brief(warehouse.settings, context.partition_key)
     metrics = rendered.metrics
     metadata = {
         "pdf_path": MetadataValue.path(str(target / "brief.pdf")),

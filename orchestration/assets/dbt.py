@@ -6,17 +6,15 @@ checks; an error-severity failure fails the step, nothing is published, and ever
 downstream is skipped.
 """
 
-import shutil
 from collections.abc import Mapping
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 
-from orchestration import pipeline
 from orchestration.dbt_project import dbt_project
 from orchestration.resources import FlopcastDbtCliResource, WarehouseResource
-from orchestration.warehouse import staged
+from orchestration.steps.warehouse_build import staged_dbt_build
 
 
 class FlopcastDbtTranslator(DagsterDbtTranslator):
@@ -47,11 +45,6 @@ translator = FlopcastDbtTranslator(
 def warehouse_dbt_assets(
     context: AssetExecutionContext, dbt: FlopcastDbtCliResource, warehouse: WarehouseResource
 ):
-    settings = warehouse.settings
-    with staged(settings.duckdb_path, context.run_id):
-        invocation = dbt.cli(pipeline.dbt_args("build", settings), context=context)
-        try:
-            yield from invocation.stream()
-        finally:
-            shutil.rmtree(invocation.target_path, ignore_errors=True)
+    with staged_dbt_build(warehouse.settings, context.run_id, dbt, context) as invocation:
+        yield from invocation.stream()
 

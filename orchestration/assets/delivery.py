@@ -2,10 +2,10 @@
 
 from dagster import AssetExecutionContext, Failure, MaterializeResult, MetadataValue, asset
 
-from orchestration import pipeline
 from orchestration.assets.brief import monthly_brief
 from orchestration.partitions_def import monthly_partitions
 from orchestration.resources import MailResource, WarehouseResource
+from orchestration.steps.delivery import deliver_brief, ledger_path
 from reports.mail_settings import DeliveryError
 
 
@@ -27,7 +27,7 @@ def brief_email(context: AssetExecutionContext, warehouse: WarehouseResource, ma
     settings = warehouse.settings
     try:
         mail_settings = mail.mail_settings()
-        report = pipeline.deliver_brief(settings, mail_settings, context.partition_key)
+        report = deliver_brief(settings, mail_settings, context.partition_key)
     except DeliveryError as exc:  # configuration or a missing brief: retrying cannot help
         raise Failure(description=str(exc), allow_retries=False) from None
     metadata = {
@@ -37,7 +37,7 @@ def brief_email(context: AssetExecutionContext, warehouse: WarehouseResource, ma
         "recipients": MetadataValue.json({"sent": sorted(report.sent), "skipped": report.skipped,
                                           "failed": report.failed}),
         "transport": "smtp" if mail_settings.smtp else "outbox",
-        "ledger": MetadataValue.path(str(pipeline.ledger_path(settings))),
+        "ledger": MetadataValue.path(str(ledger_path(settings))),
     }
     if report.failed:
         raise Failure(description=f"delivery incomplete: {report.summary()}", metadata=metadata)

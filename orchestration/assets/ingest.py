@@ -19,9 +19,9 @@ from dagster import (
 )
 
 from models.units import SECONDS_PER_HOUR
-from orchestration import pipeline
 from orchestration.resources import WarehouseResource
 from orchestration.sources.registry import ROW_FLOORS, SNAPSHOT_SOURCES, SOURCES, LiveSource
+from orchestration.steps.ingest import ingest_source
 
 DBT_STEP = "warehouse_dbt_assets"  # the op name of the @dbt_assets function
 MAX_AGE_DAYS = 10  # live sources are refreshed weekly; older than this (or a fallback) is stale
@@ -100,7 +100,7 @@ def source_asset(name: str, source: LiveSource):
                   "verified_format": descriptor.verified},
     )
     def _ingest(context: AssetExecutionContext, warehouse: WarehouseResource):
-        result = pipeline.ingest_source(
+        result = ingest_source(
             warehouse.settings, name, context.run_id, publish=not _warehouse_build_in_run(context)
         )
         landed, parsed = result.landed, result.parsed

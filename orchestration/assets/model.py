@@ -20,9 +20,9 @@ from dagster import (
 from models.config import BASE_SCENARIO
 from models.inputs import MART_INPUTS
 from models.run import DEFAULT_SEED
-from orchestration import pipeline
 from orchestration.partitions_def import monthly_partitions
 from orchestration.resources import WarehouseResource
+from orchestration.steps.model import run_demand_model
 
 MODEL_TABLES = {
     "demand": "Calibrated P10/P50/P90 per year, scope (generative | all_ai), bucket and unit (FLOP, accelerator-hours, H100e, GW, TWh, USD, tokens, shares).",
@@ -67,8 +67,8 @@ class ModelConfig(Config):
     name="demand_model",
 )
 def demand_model(context: AssetExecutionContext, config: ModelConfig, warehouse: WarehouseResource):
-    tables = pipeline.run_demand_model(warehouse.settings, context.partition_key, context.run_id,
-                                       scenario=config.scenario, draws=config.draws, seed=config.seed)
+    tables = run_demand_model(warehouse.settings, context.partition_key, context.run_id,
+                              scenario=config.scenario, draws=config.draws, seed=config.seed)
     run = tables["run"].iloc[0]
     demand = tables["demand"]
     main = demand[demand["scenario"] == run["scenario"]]

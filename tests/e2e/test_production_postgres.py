@@ -91,7 +91,7 @@ def test_pipeline_runs_on_a_postgres_backed_instance(postgres, tmp_path, monkeyp
 
 
 def test_motherduck_target_parses(tmp_path):
-    from orchestration.pipeline import dbt_executable
+    from orchestration.steps.warehouse_build import dbt_executable
 
     done = subprocess.run(
         [dbt_executable(), "parse", "--target", "motherduck", "--profiles-dir", str(DBT_PROJECT_DIR),

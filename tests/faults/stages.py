@@ -11,8 +11,9 @@ import sys
 import uuid
 
 from models.run import DEFAULT_SEED
-from orchestration import pipeline
 from orchestration.settings import load_settings
+from orchestration.steps.brief import build_brief
+from orchestration.steps.model import run_demand_model
 from orchestration.warehouse import RunLock
 
 STAGES = ("model", "brief")
@@ -31,9 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings()
     with RunLock(settings.lock_path):
         if "model" in stages:
-            pipeline.run_demand_model(settings, args.month, uuid.uuid4().hex, seed=args.seed)
+            run_demand_model(settings, args.month, uuid.uuid4().hex, seed=args.seed)
         if "brief" in stages:
-            print(pipeline.build_brief(settings, args.month)[0])
+            print(build_brief(settings, args.month)[0])
     return 0
 
 

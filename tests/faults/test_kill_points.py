@@ -18,7 +18,7 @@ from models.run import DEFAULT_SEED
 from orchestration.faults import ENV as KILL_AT
 from orchestration.faults import POINTS
 from orchestration.settings import PROJECT_ROOT, load_settings
-from orchestration import pipeline
+from orchestration.steps.delivery import deliver_brief
 from reports.mail_settings import mail_settings_from_env
 from tests.conftest import E2E_MONTH
 from tests.faults.conftest import (
@@ -172,7 +172,7 @@ def test_killed_between_send_and_ledger_no_duplicate_and_unconfirmed_is_reported
     assert [e["recipient"] for e in map(json.loads, ledger.read_text().splitlines())] == ["b@example.org"]
 
     # Still unconfirmed on every later run, never resent silently.
-    report = pipeline.deliver_brief(load_settings(env), mail_settings_from_env(env), E2E_MONTH,
+    report = deliver_brief(load_settings(env), mail_settings_from_env(env), E2E_MONTH,
                                     backoff_s=0)
     assert report.unconfirmed == ["a@example.org"] and report.skipped == ["b@example.org"]
     assert report.sent == {} and len(inbox.messages) == 2
@@ -181,5 +181,5 @@ def test_killed_between_send_and_ledger_no_duplicate_and_unconfirmed_is_reported
     resend = run(deliver + ["--resend"], {**env, "FLOPCAST_MAIL_TO": "a@example.org"})
     completed(resend)
     assert sorted(inbox.to()) == ["a@example.org", "a@example.org", "b@example.org"]
-    report = pipeline.deliver_brief(load_settings(env), mail_settings_from_env(env), E2E_MONTH)
+    report = deliver_brief(load_settings(env), mail_settings_from_env(env), E2E_MONTH)
     assert report.ok and report.sent == {} and report.skipped == ["a@example.org", "b@example.org"]

@@ -11,8 +11,10 @@ import sys
 import pytest
 
 import reports.archive as archive
-from orchestration import pipeline
 from orchestration.settings import PROJECT_ROOT, load_settings
+from orchestration.steps.brief import build_brief
+from orchestration.steps.ingest import ingest_source
+from orchestration.steps.model import run_demand_model
 from orchestration.warehouse import scratch_path
 from reports.archive import write_archive
 from tests.conftest import E2E_MONTH
@@ -47,7 +49,7 @@ def test_landing_on_a_full_or_read_only_disk(home, changed_snapshot, faulty_disk
     before, warehouse = tree_digest(folder), sha256(home / "warehouse.duckdb")
     faulty_disk.fail(op, code, folder)
     with pytest.raises(OSError) as raised:
-        pipeline.ingest_source(_settings(home, changed_snapshot), SOURCE, "run-1", publish=True)
+        ingest_source(_settings(home, changed_snapshot), SOURCE, "run-1", publish=True)
     assert raised.value.errno == code
     assert REASON[code] in str(raised.value) and str(folder) in str(raised.value)
     assert faulty_disk.hits
@@ -60,13 +62,13 @@ def test_a_landing_file_whose_provenance_could_not_be_written_heals(home, change
     old_latest = latest_of(home, SOURCE)
     faulty_disk.fail("fsync", ENOSPC, lambda path: ".csv.json" in os.path.basename(path))
     with pytest.raises(OSError, match="No space left on device"):
-        pipeline.ingest_source(_settings(home, changed_snapshot), SOURCE, "run-1", publish=True)
+        ingest_source(_settings(home, changed_snapshot), SOURCE, "run-1", publish=True)
     new_sha = sha256(changed_snapshot / "accelerators.csv")
     assert (home / "landing" / SOURCE / f"{new_sha}.csv").exists()  # whole, under its hash
     assert latest_of(home, SOURCE) == old_latest
 
     faulty_disk.heal()
-    pipeline.ingest_source(_settings(home, changed_snapshot), SOURCE, "run-2", publish=True)
+    ingest_source(_settings(home, changed_snapshot), SOURCE, "run-2", publish=True)
     assert latest_of(home, SOURCE)["sha256"] == new_sha
     assert_landing_complete(home)  # the provenance file was written this time
 
@@ -81,14 +83,14 @@ def test_warehouse_publish_on_a_full_or_read_only_disk(home, faulty_disk, op, co
     before, version = sha256(published), warehouse_version(home)
     faulty_disk.fail(op, code, lambda path: path in (str(published), str(scratch_path(published))))
     with pytest.raises(OSError) as raised:
-        pipeline.run_demand_model(_settings(home), E2E_MONTH, "run-1", seed=7)
+        run_demand_model(_settings(home), E2E_MONTH, "run-1", seed=7)
     assert raised.value.errno == code and faulty_disk.hits
     assert REASON[code] in str(raised.value) and str(scratch_path(published)) in str(raised.value)
     assert sha256(published) == before and warehouse_version(home) == version
     assert_no_scratch(home)  # nothing left behind to fill the disk further
 
     faulty_disk.heal()
-    pipeline.run_demand_model(_settings(home), E2E_MONTH, "run-2", seed=7)
+    run_demand_model(_settings(home), E2E_MONTH, "run-2", seed=7)
     assert warehouse_version(home)["seeds"] == [7]
     assert_no_scratch(home)
 
@@ -98,7 +100,7 @@ def test_archive_on_a_full_disk_keeps_the_previous_brief(home, faulty_disk):
     before = tree_digest(briefs / E2E_MONTH)
     faulty_disk.fail("fsync", ENOSPC, briefs)
     with pytest.raises(OSError) as raised:
-        pipeline.build_brief(_settings(home), E2E_MONTH)
+        build_brief(_settings(home), E2E_MONTH)
     assert raised.value.errno == ENOSPC
     assert "No space left on device" in str(raised.value) and str(briefs) in str(raised.value)
     assert tree_digest(briefs / E2E_MONTH) == before

@@ -8,8 +8,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from orchestration import pipeline
+from orchestration.partitions import month_end
 from orchestration.settings import load_settings
+from orchestration.steps import brief_history
 from reports.inputs import BriefInputs
 
 NOW, HORIZON = 2026, 2030
@@ -55,8 +56,8 @@ def rebuilds(monkeypatch):
         calls.append((scenario, as_of, draws))
         return _demand(0.4, 0.75, 80.0), _cross(None)
 
-    monkeypatch.setattr(pipeline, "run_headlines", fake_run_headlines)
-    monkeypatch.setattr(pipeline, "load_model_inputs", lambda settings: object())
+    monkeypatch.setattr(brief_history, "run_headlines", fake_run_headlines)
+    monkeypatch.setattr(brief_history, "load_model_inputs", lambda settings: object())
     return calls
 
 
@@ -66,7 +67,7 @@ def test_archived_months_are_read_others_rebuilt_as_of_their_own_end(settings, r
         target.mkdir(parents=True)
         (target / "metrics.json").write_text(json.dumps(_archived_metrics(partition, share)))
     previous = _archived_metrics("2026-09", 0.47) | {"rebuilt": True}
-    points = pipeline.revision_points(settings, _inputs("2026-10", previous))
+    points = brief_history.revision_points(settings, _inputs("2026-10", previous))
     by_partition = {p["partition"]: p for p in points}
     assert len(points) == 12 and min(by_partition) == "2025-11" and max(by_partition) == "2026-10"
     assert by_partition["2026-10"]["basis"] == "this brief" and by_partition["2026-10"]["inference_share_now"] == 0.5
@@ -79,12 +80,12 @@ def test_archived_months_are_read_others_rebuilt_as_of_their_own_end(settings, r
     rebuilt = sorted(p for p, point in by_partition.items() if point["basis"] == "rebuilt" and p != "2026-09")
     assert len(rebuilt) == 8 and by_partition[rebuilt[0]]["crossover_year"] is None
     # each rebuild is as of its own month end, with a tenth of a brief's draws
-    assert sorted(c[1] for c in rebuilds) == sorted(pipeline.month_end(p) for p in rebuilt)
-    assert {c[2] for c in rebuilds} == {pipeline.REVISION_DRAWS} and {c[0].name for c in rebuilds} == {"base"}
+    assert sorted(c[1] for c in rebuilds) == sorted(month_end(p) for p in rebuilt)
+    assert {c[2] for c in rebuilds} == {brief_history.REVISION_DRAWS} and {c[0].name for c in rebuilds} == {"base"}
 
 
 def test_no_month_before_the_first_partition(settings, rebuilds):
-    points = pipeline.revision_points(settings, _inputs("2024-03", None))
+    points = brief_history.revision_points(settings, _inputs("2024-03", None))
     assert [p["partition"] for p in points] == ["2024-03", "2024-02", "2024-01"]
 
 
@@ -92,7 +93,7 @@ def test_an_archived_file_without_yearly_series_is_rebuilt(settings, rebuilds):
     target = settings.briefs_dir / "2026-08"
     target.mkdir(parents=True)
     (target / "metrics.json").write_text(json.dumps({"partition": "2026-08", "metrics": {}}))  # schema 1
-    points = {p["partition"]: p for p in pipeline.revision_points(settings, _inputs("2026-10", None))}
+    points = {p["partition"]: p for p in brief_history.revision_points(settings, _inputs("2026-10", None))}
     assert points["2026-08"]["basis"] == "rebuilt" and points["2026-08"]["inference_share_now"] == 0.4
 
 
@@ -102,20 +103,20 @@ def test_a_user_scenario_file_gets_archived_months_only(settings, rebuilds):
     inputs.model["crossover_summary"]["scenario"] = "my-case"
     from dataclasses import replace
 
-    points = pipeline.revision_points(settings, replace(inputs, scenario="my-case"))
+    points = brief_history.revision_points(settings, replace(inputs, scenario="my-case"))
     assert [p["partition"] for p in points] == ["2026-10"] and rebuilds == []
 
 
 def test_rebuilds_are_never_finer_than_the_brief(tmp_path, rebuilds):
     settings = load_settings({"FLOPCAST_HOME": str(tmp_path), "FLOPCAST_MODEL_DRAWS": "4000"})
-    points = pipeline.revision_points(settings, _inputs("2026-10", None))
+    points = brief_history.revision_points(settings, _inputs("2026-10", None))
     assert {c[2] for c in rebuilds} == {4000}
     assert {p["draws"] for p in points if p["basis"] == "rebuilt"} == {4000}
 
 
 def test_the_window_is_a_setting(tmp_path, rebuilds):
     settings = load_settings({"FLOPCAST_HOME": str(tmp_path), "FLOPCAST_REVISION_MONTHS": "3"})
-    points = pipeline.revision_points(settings, _inputs("2026-10", None))
+    points = brief_history.revision_points(settings, _inputs("2026-10", None))
     assert [p["partition"] for p in points] == ["2026-10", "2026-09", "2026-08"] and len(rebuilds) == 2
     with pytest.raises(ValueError, match="FLOPCAST_REVISION_MONTHS='0'"):
         load_settings({"FLOPCAST_HOME": str(tmp_path), "FLOPCAST_REVISION_MONTHS": "0"})
@@ -125,5 +126,5 @@ def test_an_unreadable_archive_is_rebuilt_not_fatal(settings, rebuilds):
     target = settings.briefs_dir / "2026-06"
     target.mkdir(parents=True)
     (target / "metrics.json").write_text('{"partition": "2026-06", "series": [')  # truncated
-    points = {p["partition"]: p for p in pipeline.revision_points(settings, _inputs("2026-10", None))}
+    points = {p["partition"]: p for p in brief_history.revision_points(settings, _inputs("2026-10", None))}
     assert points["2026-06"]["basis"] == "rebuilt"

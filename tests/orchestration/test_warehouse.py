@@ -97,7 +97,7 @@ def test_ingest_knows_the_dbt_step_name():
 def test_previous_metrics_are_read_from_the_archive(tmp_path):
     import json
 
-    from orchestration.pipeline import previous_metrics
+    from orchestration.steps.brief_history import previous_metrics
     from orchestration.settings import load_settings
     from reports.archive import write_archive
 

@@ -18,9 +18,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from orchestration.pipeline import dbt_executable, ingest_source
 from orchestration.settings import DBT_PROJECT_DIR, PUBLISHERS_DIR, load_settings
 from orchestration.sources.registry import SOURCES
+from orchestration.steps.ingest import ingest_source
+from orchestration.steps.warehouse_build import dbt_executable
 
 DBT_ENV = {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
 

@@ -1,0 +1,78 @@
+"""The warehouse build step: ``dbt build`` into the run's scratch warehouse, published only when
+every blocking test passed.
+
+dbt runs one way: ``FlopcastDbtCliResource`` (dagster-dbt) with the scratch path as the
+``duckdb_path`` var, for the dbt asset, the plain-Python path and ``flopcast prepare`` alike. The
+resource is passed in or, for the plain callers, imported when dbt runs: importing this module
+imports no Dagster.
+"""
+
+import contextlib
+import io
+import json
+import shutil
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from orchestration import warehouse
+from orchestration.faults import checkpoint
+from orchestration.settings import DBT_PROJECT_DIR, Settings
+
+# The parsed project the dbt asset is defined from (written by `flopcast prepare`).
+DBT_MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
+
+
+def dbt_executable() -> str:
+    """The dbt of this interpreter's environment (dbt need not be on PATH)."""
+    candidate = Path(sys.executable).with_name("dbt")
+    return str(candidate) if candidate.exists() else (shutil.which("dbt") or "dbt")
+
+
+def dbt_args(command: str, settings: Settings) -> list[str]:
+    """A dbt command against the scratch copy of the warehouse (the profile reads the
+    `duckdb_path` var). The var is the same for every run of one FLOPCAST_HOME, so dbt's partial
+    parsing survives from `flopcast prepare` to each build (a changed var or profile forces a
+    full re-parse)."""
+    scratch = warehouse.scratch_path(settings.duckdb_path)
+    return [command, "--vars", json.dumps({"duckdb_path": str(scratch)})]
+
+
+@contextmanager
+def staged_dbt_build(settings: Settings, run_id: str, dbt, context=None) -> Iterator:
+    """Start ``dbt build`` into the run's scratch copy with ``dbt`` (a ``FlopcastDbtCliResource``)
+    and yield the invocation for the caller to consume (the asset streams its events, the plain
+    path waits). The copy is published when the block ends without an error and discarded
+    otherwise; dbt's per-invocation target folder is removed either way."""
+    with warehouse.staged(settings.duckdb_path, run_id):
+        invocation = dbt.cli(dbt_args("build", settings), context=context)
+        try:
+            yield invocation
+        finally:
+            shutil.rmtree(invocation.target_path, ignore_errors=True)
+        checkpoint("dbt.before_publish")
+
+
+def _wait_quietly(invocation) -> None:
+    """Wait for dbt to finish. dagster-dbt echoes dbt's log to stdout: dropped here (on failure
+    the error raised carries dbt's error messages)."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        invocation.wait()
+
+
+def build_warehouse(settings: Settings, run_id: str) -> None:
+    """The plain-Python twin of the dbt asset: the same build, waited for instead of streamed."""
+    from orchestration.resources import dbt_cli_resource  # dagster-dbt: the one way dbt runs
+
+    with staged_dbt_build(settings, run_id, dbt_cli_resource()) as invocation:
+        _wait_quietly(invocation)
+
+
+def parse_dbt_project(settings: Settings) -> Path:
+    """``dbt parse`` into the project's ``target/``: DBT_MANIFEST, and the partial-parse state
+    every build starts from. Returns the manifest's path."""
+    from orchestration.resources import dbt_cli_resource  # dagster-dbt: the one way dbt runs
+
+    _wait_quietly(dbt_cli_resource().cli(dbt_args("parse", settings), target_path=DBT_MANIFEST.parent))
+    return DBT_MANIFEST
