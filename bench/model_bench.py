@@ -30,7 +30,7 @@ AS_OF = date(2026, 11, 30)
 
 def load_inputs(home) -> ModelInputs:
     """The model's marts in the warehouse of FLOPCAST_HOME ``home``, as production reads them."""
-    from orchestration.pipeline import load_model_inputs
+    from orchestration.steps.model import load_model_inputs
     from orchestration.settings import load_settings
 
     settings = load_settings({"FLOPCAST_HOME": str(home)})

@@ -1,7 +1,8 @@
 """The model's inputs: DataFrames shaped like the warehouse marts, checked, typed and cut at a date.
 
-The demand model reads the warehouse marts named in :data:`MART_INPUTS` (the pipeline's
-``load_model_inputs``; the tests and the model benchmark read them from a built warehouse too).
+The demand model reads the warehouse marts named in :data:`MART_INPUTS` (production through
+``orchestration.steps.model.load_model_inputs``; the tests and the model benchmark read them from a
+built warehouse too).
 Two are optional, empty when not given: the installed base its demand is checked against and the
 labs' compute spend. Columns are matched by name; extra columns are ignored, missing required ones
 fail with a message naming the table.

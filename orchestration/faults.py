@@ -7,7 +7,7 @@ a power cut of the process. Unset (always, outside tests), a checkpoint costs on
 Kill points (each sits just before a step that makes a write visible):
 
 - ``landing.before_latest``  a new landing file and its provenance are written, ``LATEST`` not moved
-- ``dbt.before_publish``     dbt built the run's scratch warehouse, not yet published (plain path)
+- ``dbt.before_publish``     dbt built the run's scratch warehouse, not yet published
 - ``model.before_publish``   the model wrote its tables to the scratch warehouse, not yet published
 - ``archive.before_swap``    the brief is rendered and staged in a temp folder, not yet swapped in
 - ``delivery.after_send``    the SMTP server accepted a message, the ledger does not record it yet

@@ -1,7 +1,7 @@
 """The monthly brief: model outputs -> metrics, takeaways and template context -> HTML -> PDF.
 
 Pure functions over DataFrames; no Dagster, no DuckDB. The Dagster brief asset and the plain
-bench path both call ``render_brief``; ``pipeline.build_brief`` archives the result.
+bench path both call ``render_brief``; ``orchestration.steps.brief.build_brief`` archives the result.
 Every number the brief states is in ``metrics.json`` (:mod:`reports.metrics`, with the takeaways'
 text), and the next month's "what changed" reads it.
 """

@@ -125,7 +125,7 @@ def warehouse_inputs(bundled_warehouse):
     """The model's inputs as production reads them (``load_model_inputs``: every mart of
     ``MART_INPUTS``) from the session's dbt build of the bundled snapshot: the model and brief tests
     run on the data production feeds the model."""
-    from orchestration.pipeline import load_model_inputs
+    from orchestration.steps.model import load_model_inputs
 
     assert bundled_warehouse.build.ok, bundled_warehouse.build.stdout[-3000:]
     path = bundled_warehouse.path

@@ -152,16 +152,16 @@ def test_refresh_bundled_replaces_copies_and_rewrites_the_manifest(tmp_path, loo
 def test_a_bad_vendored_copy_leaves_the_published_warehouse_and_landing_as_they_were(vendored, make_settings):
     import hashlib
 
-    from orchestration import pipeline
+    from orchestration.steps.ingest import ingest_source
 
     settings = make_settings("bundled", publishers=vendored)
-    pipeline.ingest_source(settings, "epoch_ml_hardware", "run-1", publish=True)
+    ingest_source(settings, "epoch_ml_hardware", "run-1", publish=True)
     before = {p: hashlib.sha256(p.read_bytes()).hexdigest()
               for p in [settings.duckdb_path, *sorted((settings.landing_dir / "epoch_ml_hardware").iterdir())]}
     path = vendored / "epoch" / "ml_hardware.csv"
     path.write_bytes(path.read_bytes() + b"\n")
     with pytest.raises(VendoredCopyError, match="ml_hardware.csv: fails its checksum"):
-        pipeline.ingest_source(settings, "epoch_ml_hardware", "run-2", publish=True)
+        ingest_source(settings, "epoch_ml_hardware", "run-2", publish=True)
     after = {p: hashlib.sha256(p.read_bytes()).hexdigest()
              for p in [settings.duckdb_path, *sorted((settings.landing_dir / "epoch_ml_hardware").iterdir())]}
     assert after == before

@@ -1,26 +1,30 @@
 """Warehouse builds on the corpus: the bundled snapshot with the rows of build/snapshot_additions
 appended and a small mirror of synthetic publisher files, ingested and built as a plain-Python run
-does it (``pipeline.ingest_source`` then ``pipeline.run_dbt_build``, published only if green).
+does it (``steps.ingest.ingest_source`` for every source, then ``dbt build`` through the project's
+one dbt resource into the scratch copy, published only if green).
 
-dbt writes its target/ and logs under each run's temporary home (DBT_TARGET_PATH / DBT_LOG_PATH),
-never into transforms/target, so run_results.json names this run's failing tests and concurrent
-test sessions do not collide.
+Each dbt invocation has its own target folder, so the run_results.json read here names this run's
+failing tests and concurrent test sessions do not collide.
 """
 
+import contextlib
 import csv
 import hashlib
+import io
 import json
 import shutil
-import subprocess
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
-from orchestration import pipeline
+from orchestration.resources import dbt_cli_resource
 from orchestration.settings import SNAPSHOT_DIR, load_settings
 from orchestration.sources import registry
+from orchestration.steps.ingest import ingest_source
+from orchestration.steps.warehouse_build import staged_dbt_build
 from tests.stress.corpus import BUILD, LONG_FIELD, read_table
 
 MONTH = "2025-06"
@@ -82,30 +86,23 @@ def build_settings(home: Path, inputs: Path):
                           "FLOPCAST_PUBLISHERS_DIR": str(inputs / "no_vendored_publishers")})
 
 
-def dbt_env_per_home(original):
-    """``pipeline.dbt_env`` plus a target/ and log folder under the run's home, so concurrent
-    builds never share run_results.json or partial-parse state (nor touch transforms/target)."""
-    def dbt_env(settings):
-        return {**original(settings), "DBT_TARGET_PATH": str(settings.home / "dbt_target"),
-                "DBT_LOG_PATH": str(settings.home / "dbt_logs")}
-    return dbt_env
-
-
-def ingest_and_build(settings) -> tuple[dict, subprocess.CalledProcessError | None]:
+def ingest_and_build(settings) -> tuple[dict, list[dict], DagsterDbtCliRuntimeError | None]:
     """The plain-Python run: every source into the run's scratch copy, then `dbt build` (publish if
-    green)."""
+    green). Returns the ingest results, dbt's per-node results (run_results.json) and the error a
+    failed build raised."""
     run_id = uuid.uuid4().hex
-    results = {name: pipeline.ingest_source(settings, name, run_id, publish=False)
-               for name in registry.SOURCES}
+    results = {name: ingest_source(settings, name, run_id, publish=False) for name in registry.SOURCES}
+    outcomes: list[dict] = []
     try:
-        pipeline.run_dbt_build(settings, run_id)
-    except subprocess.CalledProcessError as exc:
-        return results, exc
-    return results, None
-
-
-def dbt_results(settings) -> list[dict]:
-    return json.loads((settings.home / "dbt_target" / "run_results.json").read_text())["results"]
+        with staged_dbt_build(settings, run_id, dbt_cli_resource()) as invocation:
+            try:
+                with contextlib.redirect_stdout(io.StringIO()):
+                    invocation.wait()
+            finally:
+                outcomes.extend(invocation.get_artifact("run_results.json")["results"])
+    except DagsterDbtCliRuntimeError as exc:
+        return results, outcomes, exc
+    return results, outcomes, None
 
 
 def dbt_test_name(unique_id: str) -> str:
@@ -163,7 +160,8 @@ BUILD_FILES = {
 class FailedBuild:
     settings: object
     results: dict
-    failure: subprocess.CalledProcessError | None
+    dbt_outcomes: list[dict]
+    failure: DagsterDbtCliRuntimeError | None
     published_before: str
     briefs_before: dict[str, str]
 
@@ -175,12 +173,12 @@ class FailedBuild:
 def failing_run(good: Build, root: Path, run: str) -> FailedBuild:
     """A copy of the good build's home; the good inputs with the run's patches; ingest + dbt build."""
     home = root / run / "home"
-    shutil.copytree(good.home, home, ignore=shutil.ignore_patterns("dbt_target", "dbt_logs"))
+    shutil.copytree(good.home, home)
     inputs = root / run / "inputs"
     shutil.copytree(good.inputs, inputs)
     apply_patches(inputs, run)
     settings = build_settings(home, inputs)
     published_before = hashlib.sha256(settings.duckdb_path.read_bytes()).hexdigest()
     briefs_before = file_digests(settings.briefs_dir)
-    results, failure = ingest_and_build(settings)
-    return FailedBuild(settings, results, failure, published_before, briefs_before)
+    results, outcomes, failure = ingest_and_build(settings)
+    return FailedBuild(settings, results, outcomes, failure, published_before, briefs_before)

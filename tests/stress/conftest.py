@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from orchestration import pipeline, warehouse
+from orchestration import warehouse
+from orchestration.steps.brief import build_brief
+from orchestration.steps.model import run_demand_model
 from tests.stress.builds import (
     MONTH,
     Build,
     FailedBuild,
     assemble_inputs,
     build_settings,
-    dbt_env_per_home,
-    dbt_results,
     failing_run,
     ingest_and_build,
 )
@@ -27,12 +27,10 @@ def good_build(tmp_path_factory) -> Build:
     root = tmp_path_factory.mktemp("good_build")
     inputs = assemble_inputs(root / "inputs")
     settings = build_settings(root / "home", inputs)
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        monkeypatch.setattr(pipeline, "dbt_env", dbt_env_per_home(pipeline.dbt_env))
-        results, failure = ingest_and_build(settings)
-    assert failure is None, [r["unique_id"] for r in dbt_results(settings) if r["status"] in ("fail", "error")]
-    pipeline.run_demand_model(settings, MONTH, uuid.uuid4().hex)
-    brief, _ = pipeline.build_brief(settings, MONTH)
+    results, outcomes, failure = ingest_and_build(settings)
+    assert failure is None, [r["unique_id"] for r in outcomes if r["status"] in ("fail", "error")]
+    run_demand_model(settings, MONTH, uuid.uuid4().hex)
+    brief, _ = build_brief(settings, MONTH)
     return Build(root / "home", inputs, settings, results, brief)
 
 
@@ -52,7 +50,6 @@ def failed_builds(good_build: Build, tmp_path_factory):
     def get(run: str) -> FailedBuild:
         if run not in built:
             with pytest.MonkeyPatch.context() as monkeypatch:
-                monkeypatch.setattr(pipeline, "dbt_env", dbt_env_per_home(pipeline.dbt_env))
                 monkeypatch.setattr(warehouse, "discard", keep_a_copy)
                 built[run] = failing_run(good_build, root, run)
         return built[run]
