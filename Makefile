@@ -76,4 +76,6 @@ prepare: venv
 
 clean:
 	rm -rf var/ transforms/logs
-	find transforms/target -mindepth 1 -maxdepth 1 -type d -name 'warehouse_dbt_assets-*' -exec rm -rf {} + 2>/dev/null || true
+	# dagster-dbt's per-invocation target folders (a run killed mid-build leaves its own behind)
+	find transforms/target -mindepth 1 -maxdepth 1 -type d \( -name 'warehouse_dbt_assets-*' -o -regex '.*/[0-9a-f]\{7\}' \) \
+	  -exec rm -rf {} + 2>/dev/null || true
