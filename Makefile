@@ -77,5 +77,5 @@ prepare: venv
 clean:
 	rm -rf var/ transforms/logs
 	# dagster-dbt's per-invocation target folders (a run killed mid-build leaves its own behind)
-	find transforms/target -mindepth 1 -maxdepth 1 -type d \( -name 'warehouse_dbt_assets-*' -o -regex '.*/[0-9a-f]\{7\}' \) \
+	find transforms/target -mindepth 1 -maxdepth 1 -type d \( -name 'warehouse_dbt_assets-*' -o -name '[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]' \) \
 	  -exec rm -rf {} + 2>/dev/null || true
