@@ -226,6 +226,7 @@ PROVENANCE_COLUMNS = {
     "_stale": "boolean",
     "_vintage": "varchar",
     "_note": "varchar",
+    "_attribution": "varchar",
 }
 
 
@@ -250,6 +251,7 @@ def with_provenance(frame: pd.DataFrame, landed: LandedFile | None) -> pd.DataFr
         _stale=landed.stale,
         _vintage=landed.vintage,
         _note=landed.note,
+        _attribution=landed.attribution,
     )
 
 

@@ -12,7 +12,6 @@ from reports.inputs import BriefInputs, ModelView, scenario_views
 from reports.metrics import DASHBOARD, HEADLINE_CHANGES, REFERENCE_MODEL
 from reports.sources import reader_basis, reader_source, vintage_summary
 
-EPOCH_ATTRIBUTION = "Data: Epoch AI, CC BY 4.0, epoch.ai/data"
 MLPERF_NOTICE = ("MLPerf is a trademark of MLCommons. MLPerf Inference results are used as "
                  "published (Apache-2.0); unverified derived figures are flopcast's.")
 
@@ -107,9 +106,8 @@ def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> tu
         + sections.calibration_warnings(view),
         "sources": [reader_source(src) for src in metrics["data_vintage"]],
         "stale_sources": [reader_source(s)["display_name"] for s in metrics["data_vintage"] if s["is_stale"]],
-        "epoch_loaded": bool(inputs.data_sources["source_name"].str.startswith("epoch_").any()),
+        "attributions": sorted(set(inputs.data_sources["attribution"].dropna()) - {""}),
         "mlperf_loaded": not mlperf.empty,
-        "epoch_attribution": EPOCH_ATTRIBUTION,
         "mlperf_notice": MLPERF_NOTICE,
         "charts": {
             "flop": _svg_data_uri(charts.demand_panels(flop_frame, "FLOP per year (log scale)", first_projected)),

@@ -29,6 +29,7 @@ class LandedFile:
     stale: bool = False
     note: str = ""
     vintage: str = ""  # the publisher's release the bytes belong to (vendored copies), if known
+    attribution: str = ""  # the line the publisher's licence asks for (the source's, set at ingest)
 
     def provenance(self) -> dict:
         record = asdict(self)

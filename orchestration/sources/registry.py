@@ -5,6 +5,7 @@ write ``raw.<source>`` from the result.
 """
 
 import time
+from dataclasses import replace
 from pathlib import Path
 from collections.abc import Callable
 from typing import NamedTuple
@@ -128,6 +129,7 @@ def ingest(
     landed = acquire(source.descriptor, settings, mode, http=http, validate=validate, sleep=sleep)
     if landed is None:
         return None, empty_result(source.spec)
+    landed = replace(landed, attribution=source.descriptor.attribution)  # also for a last good file
     cached = checked.get(landed.sha256)
     if cached is not None and cached[0] == file_label(landed):
         return landed, cached[1]

@@ -153,6 +153,14 @@ def test_default_run_loads_the_vendored_files_and_the_largest_run_on_record(cli_
         assert loaded[name]["source_mode"] == "bundled" and not loaded[name]["is_stale"]
     for table in ("accelerator_shipments", "company_financials", "lab_compute_spend"):
         assert loaded[f"snapshot_{table}"]["row_count"] > 0
+    from html import escape
+
+    from orchestration.sources.registry import get_source
+
+    page = (cli_brief["archive"] / "brief.html").read_text()
+    for name in load_manifest(PUBLISHERS_DIR):  # each licence's attribution line, carried by the data
+        line = get_source(name).descriptor.attribution
+        assert line and escape(line) in page, (name, line)
 
     month_end = date(2025, 6, 30)
     snapshot = pd.read_csv(SNAPSHOT_DIR / "training_runs.csv", parse_dates=["publication_date"])

@@ -37,11 +37,12 @@ def brief_inputs(partition: str, as_of: date, inputs: ModelInputs, campuses: pd.
     sources = pd.DataFrame([{
         "source_name": "snapshot_accelerators", "landing_sha256": "cd" * 32,
         "landing_url": "data/snapshot/accelerators.csv", "licence": "CC BY 4.0", "source_mode": "bundled",
-        "fetched_at": "2026-11-01T00:00:00Z", "is_stale": False, "row_count": 48,
+        "fetched_at": "2026-11-01T00:00:00Z", "is_stale": False, "row_count": 48, "attribution": None,
         "vintage": "flopcast compilation, retrieved 2026-11-26"}, {
         "source_name": "epoch_gpu_clusters", "landing_sha256": "ef" * 32,
         "landing_url": "https://epoch.ai/data/gpu_clusters.csv", "licence": "CC BY 4.0",
         "source_mode": "bundled", "fetched_at": "2026-11-02T00:00:00Z", "is_stale": True, "row_count": 1448,
+        "attribution": "Data: Epoch AI, CC BY 4.0, epoch.ai/data",
         "vintage": "Epoch AI release of late 2025"}])
     return BriefInputs(partition=partition, as_of=as_of, scenario="base", seed=20240101,
                        snapshot_hash="ab" * 32, code_version="test", model=tables, methodology=methodology,
@@ -77,6 +78,7 @@ def test_brief_states_the_model_numbers_and_every_section(june):
     metrics = rendered.metrics["metrics"]
     for heading in SECTIONS:
         assert heading in text, heading
+    assert "Data: Epoch AI, CC BY 4.0, epoch.ai/data." in text  # a loaded source's attribution line
     horizon = metrics["inference_share_accelerator_hours_horizon"]
     assert f"reaches {format_percent(horizon['value'])}" in text
     crossover = metrics["crossover_year_accelerator_hours"]["value"]

@@ -1,6 +1,6 @@
 -- One row per loaded source: the content hash of its landing file, where it came from and when,
 -- its vintage (the publisher's release of a vendored copy, or the compilation date of a snapshot
--- table) and how many rows it gave. The brief's sources page, metrics.json and the input snapshot
+-- table), the attribution line its licence asks for, and how many rows it gave. The brief's sources page, metrics.json and the input snapshot
 -- hash are read from here. Sources with no rows (not loaded) are left out.
 {% set raw_sources = [
     'snapshot_accelerators', 'snapshot_training_runs', 'snapshot_token_volumes',
@@ -28,6 +28,7 @@ select
              'as fetched on ' || left(any_value(_fetched_at), 10)) as vintage,
 {%- endif %}
     nullif(any_value(_note), '') as note,
+    nullif(any_value(_attribution), '') as attribution,
     count(*)                   as row_count
 from {{ source('raw', name) }}
 having count(*) > 0
