@@ -17,8 +17,6 @@ import argparse
 import json
 import os
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,6 +25,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from common.processes import free_port, stop_process_group
 from bench.model_bench import GOAL_S as MONTE_CARLO_GOAL_S
 from orchestration.settings import PROJECT_ROOT, PUBLISHERS_DIR
 
@@ -103,15 +102,9 @@ def _stages(stdout: str) -> dict[str, float]:
     return json.loads(stdout.strip().splitlines()[-1])
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def ui_start_seconds(env: dict[str, str]) -> float:
     """`flopcast ui` from launch to the first answer of /server_info."""
-    port = _free_port()
+    port = free_port()
     start = time.perf_counter()
     process = subprocess.Popen([str(Path(sys.executable).with_name("flopcast")), "ui", "--port", str(port)],
                                env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL,
@@ -128,11 +121,7 @@ def ui_start_seconds(env: dict[str, str]) -> float:
                 raise SystemExit("bench: the UI did not answer")
             time.sleep(0.1)
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+        stop_process_group(process)
 
 
 def render_seconds(home: Path, runs: int) -> tuple[list[float], list[float]]:

@@ -3,12 +3,12 @@ PDF and the takeaways; a second materialisation sends nothing."""
 
 import email
 import json
-import socket
 from email import policy
 
 import pytest
 from aiosmtpd.controller import Controller
 
+from common.processes import free_port
 from tests.conftest import E2E_MONTH
 
 pytestmark = pytest.mark.e2e
@@ -23,12 +23,6 @@ class Inbox:
         return "250 OK"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_scheduled_delivery_sends_once(cli_brief, monkeypatch):
     from dagster import AssetKey, DagsterInstance
 
@@ -36,7 +30,7 @@ def test_scheduled_delivery_sends_once(cli_brief, monkeypatch):
     from orchestration.resources import MailResource
 
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     env = {"FLOPCAST_HOME": str(cli_brief["home"]), "FLOPCAST_SMTP_HOST": "127.0.0.1",
            "FLOPCAST_SMTP_PORT": str(controller.port), "FLOPCAST_SMTP_TLS": "none",

@@ -3,7 +3,6 @@
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from common.processes import free_port, stop_process_group
 from orchestration.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.e2e
@@ -23,12 +23,6 @@ QUERY = """
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _default_signals():
     os.setsid()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -37,7 +31,7 @@ def _default_signals():
 
 @pytest.fixture(scope="module")
 def ui_server(tmp_path_factory):
-    port = _free_port()
+    port = free_port()
     home = tmp_path_factory.mktemp("ui_home")
     log = open(home / "ui.log", "w")
     process = subprocess.Popen(
@@ -60,12 +54,7 @@ def ui_server(tmp_path_factory):
             time.sleep(0.5)
         yield base
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(10)
+        stop_process_group(process)
         log.close()
 
 

@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from common.processes import free_port
 from orchestration.settings import PROJECT_ROOT, SNAPSHOT_DIR
 from tests.conftest import E2E_MONTH
 
@@ -204,12 +204,6 @@ def wait_for(predicate, timeout: float, poll: float = 0.05) -> bool:
 
 
 # --- loopback SMTP --------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 class Inbox:
     """aiosmtpd handler: keeps every message it accepted; can stall before answering DATA (the

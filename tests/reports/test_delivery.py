@@ -3,7 +3,6 @@
 import email
 import json
 import logging
-import socket
 from email import policy
 
 import pytest
@@ -13,18 +12,13 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from pydantic import SecretStr
 
+from common.processes import free_port
 from reports.delivery import Ledger, deliver
 from reports.mail_message import BriefArchive
 from reports.mail_settings import DeliveryError, SmtpConfig, mail_settings_from_env
 from reports.mail_transport import OutboxTransport, SmtpTransport
 
 PASSWORD = "s3cr3t-p4ss-w0rd"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Recorder:
@@ -64,7 +58,7 @@ def smtp_server():
         if auth:
             kwargs = dict(authenticator=_authenticator, auth_require_tls=False, auth_required=True,
                           auth_exclude_mechanism=["LOGIN"])
-        controller = Controller(handler, hostname="127.0.0.1", port=_free_port(), **kwargs)
+        controller = Controller(handler, hostname="127.0.0.1", port=free_port(), **kwargs)
         controller.start()
         started.append(controller)
         return SmtpConfig(host="127.0.0.1", port=controller.port, tls="none", timeout_s=5,
@@ -134,7 +128,7 @@ def test_server_down_gives_a_clear_failure_and_an_intact_ledger(archive, tmp_pat
     ledger = Ledger(tmp_path / "l.jsonl")
     ledger.record({"partition": "2025-05", "recipient": "a@example.org", "pdf_sha256": "x"})
     before = ledger.path.read_bytes()
-    config = SmtpConfig(host="127.0.0.1", port=_free_port(), tls="none", timeout_s=2)
+    config = SmtpConfig(host="127.0.0.1", port=free_port(), tls="none", timeout_s=2)
     report = deliver(archive, ["a@example.org"], "f@example.org", SmtpTransport(config), ledger,
                      retries=2, sleep=lambda s: None)
     assert not report.ok and report.attempts["a@example.org"] == 3
