@@ -13,7 +13,6 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -262,10 +261,6 @@ def _clip(text: str, limit: int = 300) -> str:
 
 def parse_csv_bytes(data: bytes, spec: TableSpec, file_label: str) -> ParseResult:
     return parse_table(read_csv_text(data, file_label), spec, file_label)
-
-
-def parse_csv_file(path: Path, spec: TableSpec, label: str | None = None) -> ParseResult:
-    return parse_csv_bytes(path.read_bytes(), spec, label or path.name)
 
 
 # --- helpers for the live publisher connectors ---------------------------------------------

@@ -16,7 +16,7 @@ from orchestration.settings import PUBLISHERS_DIR, SNAPSHOT_DIR, load_settings
 from orchestration.sources.epoch_hardware import parse_bytes as parse_epoch_hardware
 from orchestration.sources.epoch_models import parse_large_scale_bytes, parse_notable_bytes
 from orchestration.sources.snapshot import ACCELERATORS_SPEC, TRAINING_RUNS_SPEC
-from orchestration.sources.tabular import parse_csv_file
+from orchestration.sources.tabular import parse_csv_bytes
 from tests.filebytes import csv_bytes, zip_bytes
 
 
@@ -70,14 +70,14 @@ def hardware_zip(hardware_csv) -> bytes:
 
 @pytest.fixture(scope="session")
 def snapshot_accelerators() -> pd.DataFrame:
-    result = parse_csv_file(SNAPSHOT_DIR / "accelerators.csv", ACCELERATORS_SPEC)
+    result = parse_csv_bytes((SNAPSHOT_DIR / "accelerators.csv").read_bytes(), ACCELERATORS_SPEC, "accelerators.csv")
     assert result.quarantine.empty, result.quarantine["reason"].tolist()
     return result.frame.set_index("accelerator_id")
 
 
 @pytest.fixture(scope="session")
 def snapshot_training_runs() -> pd.DataFrame:
-    result = parse_csv_file(SNAPSHOT_DIR / "training_runs.csv", TRAINING_RUNS_SPEC)
+    result = parse_csv_bytes((SNAPSHOT_DIR / "training_runs.csv").read_bytes(), TRAINING_RUNS_SPEC, "training_runs.csv")
     assert result.quarantine.empty, result.quarantine["reason"].tolist()
     return result.frame.set_index("model_id")
 

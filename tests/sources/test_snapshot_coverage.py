@@ -7,13 +7,13 @@ import pytest
 
 from orchestration.settings import SNAPSHOT_DIR
 from orchestration.sources.snapshot import SNAPSHOT_TABLES
-from orchestration.sources.tabular import parse_csv_file
+from orchestration.sources.tabular import parse_csv_bytes
 
 SPECS = {descriptor.name.removeprefix("snapshot_"): spec for descriptor, spec in SNAPSHOT_TABLES}
 
 
 def table(name: str) -> pd.DataFrame:
-    parsed = parse_csv_file(SNAPSHOT_DIR / f"{name}.csv", SPECS[name], f"data/snapshot/{name}.csv")
+    parsed = parse_csv_bytes((SNAPSHOT_DIR / f"{name}.csv").read_bytes(), SPECS[name], f"data/snapshot/{name}.csv")
     assert parsed.quarantine.empty, parsed.quarantine["reason"].tolist()[:5]
     return parsed.frame
 
