@@ -94,6 +94,18 @@ def mirror_warehouse(tmp_path_factory) -> Warehouse:
     return Warehouse(path, build)
 
 
+def close_dbt_duckdb_connection() -> None:
+    """In-process dbt-duckdb keeps one DuckDB connection per process while the credentials stay the
+    same (the profile's keep_open): close it after each invocation, since the next test swaps the
+    database file underneath and must not see the previous test's writes through a stale handle."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        if DuckDBConnectionManager._ENV is not None:
+            DuckDBConnectionManager._ENV.close()
+    DuckDBConnectionManager.close_all_connections()
+
+
 class DbtLibrary:
     """dbt in-process (dbtRunner) against one fixed scratch warehouse path, so that partial parsing
     carries over between invocations: each test restores a copy of a built warehouse, breaks or
@@ -130,6 +142,7 @@ class DbtLibrary:
                 [*args, "--profiles-dir", ".", "--target-path", str(self.work / "target"),
                  "--log-path", str(self.work / "logs"), "--quiet"])
         finally:
+            close_dbt_duckdb_connection()
             os.chdir(saved_cwd)
             if saved_env is None:
                 os.environ.pop("FLOPCAST_DUCKDB", None)
