@@ -45,6 +45,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 TEST_MODEL_DRAWS = "4000"
+TEST_REVISION_MONTHS = "2"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -62,7 +63,7 @@ def isolated_home(tmp_path_factory) -> Path:
     os.environ["FLOPCAST_MODEL_DRAWS"] = TEST_MODEL_DRAWS
     # the revisions chart: this month and the previous one (already rebuilt or archived: no extra model run);
     # cli_brief covers the default 12
-    os.environ["FLOPCAST_REVISION_MONTHS"] = "2"
+    os.environ["FLOPCAST_REVISION_MONTHS"] = TEST_REVISION_MONTHS
     for key in ("FLOPCAST_DUCKDB", "FLOPCAST_SNAPSHOT_DIR", "FLOPCAST_SOURCE_MODE"):
         os.environ.pop(key, None)
     yield home

@@ -24,7 +24,7 @@ import pytest
 
 from common.processes import free_port
 from orchestration.settings import PROJECT_ROOT, SNAPSHOT_DIR
-from tests.conftest import E2E_MONTH
+from tests.conftest import E2E_MONTH, TEST_MODEL_DRAWS, TEST_REVISION_MONTHS
 
 PYTHON = sys.executable
 FLOPCAST = str(Path(sys.executable).with_name("flopcast"))
@@ -41,6 +41,10 @@ def env_for(home: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("FLOPCAST_", "DAGSTER_HOME"))}
     env["FLOPCAST_HOME"] = str(home)
+    # crash safety does not depend on the Monte Carlo's precision: the test session's draws and
+    # revisions window, not the product's defaults (100,000 draws; 12 months, most of them rebuilt)
+    env["FLOPCAST_MODEL_DRAWS"] = TEST_MODEL_DRAWS
+    env["FLOPCAST_REVISION_MONTHS"] = TEST_REVISION_MONTHS
     env["FLOPCAST_PUBLISHERS_DIR"] = str(home.parent / f"{home.name}.no_publishers")
     env.update(extra)
     return env
