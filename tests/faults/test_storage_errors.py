@@ -17,7 +17,7 @@ from orchestration.steps.ingest import ingest_source
 from orchestration.steps.model import run_demand_model
 from orchestration.warehouse import scratch_path
 from reports.archive import write_archive
-from tests.conftest import E2E_MONTH
+from tests.conftest import E2E_MONTH, TEST_MODEL_DRAWS, TEST_REVISION_MONTHS
 from tests.faults.conftest import (
     ENOSPC,
     EROFS,
@@ -37,7 +37,8 @@ REASON = {ENOSPC: "No space left on device", EROFS: "Read-only file system"}
 
 
 def _settings(home, snapshot=None):
-    env = {"FLOPCAST_HOME": str(home)}
+    env = {"FLOPCAST_HOME": str(home), "FLOPCAST_MODEL_DRAWS": TEST_MODEL_DRAWS,
+           "FLOPCAST_REVISION_MONTHS": TEST_REVISION_MONTHS}
     if snapshot is not None:
         env["FLOPCAST_SNAPSHOT_DIR"] = str(snapshot)
     return load_settings(env)

@@ -25,6 +25,7 @@ from orchestration.settings import SNAPSHOT_DIR, load_settings
 from orchestration.sources import registry
 from orchestration.steps.ingest import ingest_source
 from orchestration.steps.warehouse_build import staged_dbt_build
+from tests.conftest import TEST_MODEL_DRAWS, TEST_REVISION_MONTHS
 from tests.stress.corpus import BUILD, LONG_FIELD, read_table
 
 MONTH = "2025-06"
@@ -83,7 +84,8 @@ def build_settings(home: Path, inputs: Path):
     return load_settings({"FLOPCAST_HOME": str(home), "FLOPCAST_SOURCE_MODE": "mirror",
                           "FLOPCAST_MIRROR_DIR": str(inputs / "mirror"),
                           "FLOPCAST_SNAPSHOT_DIR": str(inputs / "snapshot"),
-                          "FLOPCAST_PUBLISHERS_DIR": str(inputs / "no_vendored_publishers")})
+                          "FLOPCAST_PUBLISHERS_DIR": str(inputs / "no_vendored_publishers"),
+                          "FLOPCAST_MODEL_DRAWS": TEST_MODEL_DRAWS, "FLOPCAST_REVISION_MONTHS": TEST_REVISION_MONTHS})
 
 
 def ingest_and_build(settings) -> tuple[dict, list[dict], DagsterDbtCliRuntimeError | None]:
