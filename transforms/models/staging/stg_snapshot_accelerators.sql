@@ -19,8 +19,5 @@ select
     cast(tdp_w as double)                               as tdp_w,
     cast(launch_price_usd as double)                    as launch_price_usd,
     coalesce(sparse_headline, false)                    as sparse_headline,
-    nullif(trim(notes), '')                             as notes,
-    source_url,
-    cast(retrieved as date)                             as retrieved,
-    _landing_sha256                                     as landing_sha256
+    {{ snapshot_citation() }}
 from {{ source('raw', 'snapshot_accelerators') }}

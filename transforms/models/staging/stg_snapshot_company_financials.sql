@@ -14,8 +14,5 @@ select
     cast(value_high_usd as double)              as value_high_usd,
     cast(disclosed_on as date)                  as disclosed_on,
     trim(definition)                            as definition,
-    nullif(trim(notes), '')                     as notes,
-    source_url,
-    cast(retrieved as date)                     as retrieved,
-    _landing_sha256                             as landing_sha256
+    {{ snapshot_citation() }}
 from {{ source('raw', 'snapshot_company_financials') }}

@@ -14,8 +14,5 @@ select
     lower(trim(status))                         as status,
     cast(announced_on as date)                  as announced_on,
     cast(first_operational_on as date)          as first_operational_on,
-    nullif(trim(notes), '')                     as notes,
-    source_url,
-    cast(retrieved as date)                     as retrieved,
-    _landing_sha256                             as landing_sha256
+    {{ snapshot_citation() }}
 from {{ source('raw', 'snapshot_datacenter_campuses') }}

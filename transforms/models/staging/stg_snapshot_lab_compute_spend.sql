@@ -13,8 +13,5 @@ select
     lower(trim(kind))                           as kind,
     trim(publisher)                             as publisher,
     cast(disclosed_on as date)                  as disclosed_on,
-    nullif(trim(notes), '')                     as notes,
-    source_url,
-    cast(retrieved as date)                     as retrieved,
-    _landing_sha256                             as landing_sha256
+    {{ snapshot_citation() }}
 from {{ source('raw', 'snapshot_lab_compute_spend') }}

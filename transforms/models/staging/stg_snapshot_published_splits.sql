@@ -14,8 +14,5 @@ select
     cast(inference_value as double)             as inference_value,
     cast(training_value as double)              as training_value,
     nullif(trim(value_unit), '')                as value_unit,
-    nullif(trim(definition_notes), '')          as definition_notes,
-    source_url,
-    cast(retrieved as date)                     as retrieved,
-    _landing_sha256                             as landing_sha256
+    {{ snapshot_citation('definition_notes') }}
 from {{ source('raw', 'snapshot_published_splits') }}

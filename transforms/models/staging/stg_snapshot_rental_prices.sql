@@ -11,8 +11,5 @@ select
     lower(trim(pricing_type))                   as pricing_type,
     nullif(trim(region), '')                    as region,
     cast(observed_on as date)                   as observed_on,
-    nullif(trim(notes), '')                     as notes,
-    source_url,
-    cast(retrieved as date)                     as retrieved,
-    _landing_sha256                             as landing_sha256
+    {{ snapshot_citation() }}
 from {{ source('raw', 'snapshot_rental_prices') }}

@@ -16,10 +16,7 @@ with typed as (
         lower(trim(metric))                     as metric,
         cast(disclosed_on as date)              as disclosed_on,
         nullif(trim(quote), '')                 as quote,
-        nullif(trim(notes), '')                 as notes,
-        source_url,
-        cast(retrieved as date)                 as retrieved,
-        _landing_sha256                         as landing_sha256
+        {{ snapshot_citation() }}
     from {{ source('raw', 'snapshot_token_volumes') }}
 ),
 with_days as (

@@ -17,8 +17,5 @@ select
     cast(hardware_chip_count as double)         as hardware_chip_count,
     cast(training_days as double)               as training_days,
     open_weights,
-    nullif(trim(notes), '')                     as notes,
-    source_url,
-    cast(retrieved as date)                     as retrieved,
-    _landing_sha256                             as landing_sha256
+    {{ snapshot_citation() }}
 from {{ source('raw', 'snapshot_training_runs') }}
