@@ -308,7 +308,16 @@ def acquire(
     """
     chosen = resolve_mode(settings, mode)
     landing_dir = settings.landing_dir
-    common = dict(url=descriptor.landed_url, licence=descriptor.licence)
+
+    def land_checked(data: bytes, what: str, fresh_mode: str, note: str = "") -> LandedFile | None:
+        """Land fresh bytes that parse; bytes that do not are treated like a failed fetch."""
+        try:
+            if validate is not None:
+                validate(data, descriptor.landed_url)
+        except SourceFormatError as exc:
+            return _fallback(descriptor, settings, f"{what} rejected: {exc}", validate)
+        return land_bytes(landing_dir, descriptor.name, data, descriptor.ext, mode=fresh_mode, note=note,
+                          url=descriptor.landed_url, licence=descriptor.licence)
 
     if descriptor.bundled_file is not None and (chosen == "bundled" or not descriptor.url):
         # The project's own file: checked before it lands, and a bad one is an error (there is
@@ -337,21 +346,10 @@ def acquire(
             data, relative = read_mirror_bytes(descriptor, settings.mirror_dir)
         except FetchError as exc:
             return _fallback(descriptor, settings, f"mirror copy unusable: {exc}", validate)
-        try:
-            if validate is not None:
-                validate(data, descriptor.landed_url)
-        except SourceFormatError as exc:
-            return _fallback(descriptor, settings, f"mirror file {relative} rejected: {exc}", validate)
-        return land_bytes(landing_dir, descriptor.name, data, descriptor.ext, mode="mirror",
-                          note=f"mirror copy: {relative}", **common)
+        return land_checked(data, f"mirror file {relative}", "mirror", note=f"mirror copy: {relative}")
 
     try:
         data = fetch_live_bytes(descriptor, http or HttpOptions(), sleep=sleep)
     except FetchError as exc:
         return _fallback(descriptor, settings, f"live download failed: {exc}", validate)
-    try:
-        if validate is not None:
-            validate(data, descriptor.landed_url)
-    except SourceFormatError as exc:
-        return _fallback(descriptor, settings, f"live download rejected: {exc}", validate)
-    return land_bytes(landing_dir, descriptor.name, data, descriptor.ext, mode="live", **common)
+    return land_checked(data, "live download", "live")
