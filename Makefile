@@ -18,7 +18,7 @@ brief: prepare
 	$(BIN)/flopcast brief $(if $(MONTH),--month $(MONTH))
 
 test: prepare test-system-deps
-	$(BIN)/python -m pytest -q --durations=20 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup --durations=20 $(PYTEST_ARGS)
 
 # The fast lane: every test not marked slow by tests/conftest.py (no end-to-end run, no build of the
 # whole warehouse).

@@ -36,12 +36,26 @@ SLOW_FIXTURES = frozenset({
 })
 
 
+# `make test` runs on two workers (pytest-xdist, --dist loadgroup): the tests that share an expensive
+# session fixture run on one worker, so each is built once; the rest are spread. First match wins.
+WORKER_GROUPS = (
+    ("good_home", "faults"),
+    ("good_build", "stress"), ("failed_builds", "stress"),
+    ("cli_brief", "cli_brief"),
+    ("bundled_warehouse", "warehouse"), ("mirror_warehouse", "warehouse"), ("dbt_library", "warehouse"),
+)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if (item.get_closest_marker("e2e") is not None
                 or item.path.relative_to(TESTS).parts[0] in SLOW_DIRS
                 or not SLOW_FIXTURES.isdisjoint(item.fixturenames)):
             item.add_marker(pytest.mark.slow)
+        group = next((name for fixture, name in WORKER_GROUPS if fixture in item.fixturenames), None)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 TEST_MODEL_DRAWS = "4000"
