@@ -51,6 +51,8 @@ def frontier_runs(runs: pd.DataFrame, top_n: int = 10, start_year: int | None = 
     out = runs_with_flop(runs)
     if start_year is not None:
         out = out[out["year"] >= start_year]
+    # Only rows ranked in their year's top N (ties at the cut included) can be picked: sort those.
+    out = out[out.groupby("year")["training_flop"].rank(method="min", ascending=False) <= top_n]
     out = out.sort_values(["year", "training_flop", "model_id"], ascending=[True, False, True])
     return out.groupby("year", group_keys=False).head(top_n).reset_index(drop=True)
 

@@ -5,6 +5,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from models import training
 from tests.models.conftest import AS_OF
@@ -77,3 +79,18 @@ def test_as_of_rule_drops_later_runs(warehouse_inputs):
     cut = warehouse_inputs.as_of(date(2023, 12, 31)).training_runs
     assert cut["publication_date"].max() <= pd.Timestamp("2023-12-31")
     assert len(cut) < len(warehouse_inputs.training_runs)
+
+
+@settings(deadline=None, max_examples=60)
+@given(st.lists(st.tuples(st.integers(2015, 2018), st.sampled_from([1e20, 2e20, 5e21, 5e21, 7e22])),
+                min_size=0, max_size=40),
+       st.integers(1, 4))
+def test_frontier_runs_are_each_years_top_n_by_flop_then_id(rows, top_n):
+    """The pre-filter on each year's rank never changes the pick, ties at the cut included."""
+    runs = pd.DataFrame({"model_id": [f"m{i:02d}" for i in range(len(rows))],
+                         "publication_date": pd.to_datetime([f"{y}-06-01" for y, _ in rows]),
+                         "training_flop": [f for _, f in rows]})
+    expected = (training.runs_with_flop(runs)
+                .sort_values(["year", "training_flop", "model_id"], ascending=[True, False, True])
+                .groupby("year", group_keys=False).head(top_n).reset_index(drop=True))
+    pd.testing.assert_frame_equal(training.frontier_runs(runs, top_n=top_n), expected)
