@@ -54,7 +54,7 @@ def staged_dbt_build(settings: Settings, run_id: str, dbt, context=None) -> Iter
         checkpoint("dbt.before_publish")
 
 
-def _wait_quietly(invocation) -> None:
+def wait_quietly(invocation) -> None:
     """Wait for dbt to finish. dagster-dbt echoes dbt's log to stdout: dropped here (on failure
     the error raised carries dbt's error messages)."""
     with contextlib.redirect_stdout(io.StringIO()):
@@ -66,7 +66,7 @@ def build_warehouse(settings: Settings, run_id: str) -> None:
     from orchestration.resources import dbt_cli_resource  # dagster-dbt: the one way dbt runs
 
     with staged_dbt_build(settings, run_id, dbt_cli_resource()) as invocation:
-        _wait_quietly(invocation)
+        wait_quietly(invocation)
 
 
 def parse_dbt_project(settings: Settings) -> Path:
@@ -74,5 +74,5 @@ def parse_dbt_project(settings: Settings) -> Path:
     every build starts from. Returns the manifest's path."""
     from orchestration.resources import dbt_cli_resource  # dagster-dbt: the one way dbt runs
 
-    _wait_quietly(dbt_cli_resource().cli(dbt_args("parse", settings), target_path=DBT_MANIFEST.parent))
+    wait_quietly(dbt_cli_resource().cli(dbt_args("parse", settings), target_path=DBT_MANIFEST.parent))
     return DBT_MANIFEST

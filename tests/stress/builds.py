@@ -7,10 +7,8 @@ Each dbt invocation has its own target folder, so the run_results.json read here
 failing tests and concurrent test sessions do not collide.
 """
 
-import contextlib
 import csv
 import hashlib
-import io
 import json
 import shutil
 import uuid
@@ -24,7 +22,7 @@ from orchestration.resources import dbt_cli_resource
 from orchestration.settings import SNAPSHOT_DIR, load_settings
 from orchestration.sources import registry
 from orchestration.steps.ingest import ingest_source
-from orchestration.steps.warehouse_build import staged_dbt_build
+from orchestration.steps.warehouse_build import staged_dbt_build, wait_quietly
 from tests.conftest import TEST_MODEL_DRAWS, TEST_REVISION_MONTHS
 from tests.stress.corpus import BUILD, LONG_FIELD, read_table
 
@@ -98,8 +96,7 @@ def ingest_and_build(settings) -> tuple[dict, list[dict], DagsterDbtCliRuntimeEr
     try:
         with staged_dbt_build(settings, run_id, dbt_cli_resource()) as invocation:
             try:
-                with contextlib.redirect_stdout(io.StringIO()):
-                    invocation.wait()
+                wait_quietly(invocation)
             finally:
                 outcomes.extend(invocation.get_artifact("run_results.json")["results"])
     except DagsterDbtCliRuntimeError as exc:
