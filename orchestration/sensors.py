@@ -4,6 +4,11 @@
 - run failure: any failed run of this code location; when the run failed because a blocking
   check failed, the subject says the brief was blocked and names the checks.
 - missing brief: past the due day, last month's brief is not in the archive (one alert per month).
+
+Neither sensor takes the run lock (no ``WarehouseResource``: its set-up acquires the lock for the
+length of a run). An alert reads the archive and the run's events and writes only an email or an
+outbox file, never the warehouse, so it goes out while a long run holds the lock, instead of the
+evaluation waiting on the lock and timing out as a sensor error.
 """
 
 from datetime import UTC, date, datetime
@@ -21,7 +26,8 @@ from dagster import (
 
 from common.errors import root_cause
 from orchestration.partitions import latest_complete_month
-from orchestration.resources import MailResource, WarehouseResource
+from orchestration.resources import MailResource
+from orchestration.settings import load_settings
 from orchestration.steps.brief import brief_is_missing
 from orchestration.steps.delivery import send_alert
 
@@ -76,7 +82,7 @@ def failure_alert(run_id: str, job_name: str, message: str, checks: list[str],
 
 @run_failure_sensor(name="run_failure_alert", default_status=DefaultSensorStatus.RUNNING,
                     description="Email the operator when a run fails or a blocking check stops the brief.")
-def run_failure_alert(context: RunFailureSensorContext, warehouse: WarehouseResource, mail: MailResource):
+def run_failure_alert(context: RunFailureSensorContext, mail: MailResource):
     settings = mail.mail_settings()
     if not settings.operator:
         return SkipReason("no FLOPCAST_OPERATOR_EMAIL configured")
@@ -85,7 +91,7 @@ def run_failure_alert(context: RunFailureSensorContext, warehouse: WarehouseReso
     subject, body = failure_alert(run.run_id, run.job_name, message,
                                   failed_checks(context.instance, run.run_id),
                                   step_errors(context.instance, run.run_id))
-    where = send_alert(warehouse.settings, settings, subject, body)
+    where = send_alert(load_settings(), settings, subject, body)
     context.log.info(f"alert sent to the operator ({where})")
 
 
@@ -104,8 +110,8 @@ def missing_brief_decision(today: date, brief_missing, cursor: str | None) -> tu
 @sensor(name="missing_brief_alert", minimum_interval_seconds=3600,
         default_status=DefaultSensorStatus.RUNNING,
         description=f"Email the operator if last month's brief is not archived by day {DUE_DAY}.")
-def missing_brief_alert(context: SensorEvaluationContext, warehouse: WarehouseResource, mail: MailResource):
-    settings = warehouse.settings
+def missing_brief_alert(context: SensorEvaluationContext, mail: MailResource):
+    settings = load_settings()
     partition, reason = missing_brief_decision(
         datetime.now(UTC).date(), lambda p: brief_is_missing(settings, p), context.cursor)
     if partition is None:
