@@ -195,16 +195,17 @@ def landing_listing(folder: Path) -> list[str]:
 
 
 def assert_landing_complete(folder: Path) -> None:
-    """Only complete content-addressed files, their provenance sidecars and LATEST; no temp files."""
+    """Only complete content-addressed files, their provenance sidecars, LATEST and PREVIOUS; no
+    temp files."""
     import hashlib
     import json
 
     for path in folder.iterdir():
         name = path.name
         assert not name.startswith("."), f"temporary file left behind: {name}"
-        if name == "LATEST":
+        if name in ("LATEST", "PREVIOUS"):
             pointed = folder / json.loads(path.read_text())["path"]
-            assert pointed.exists(), "LATEST names a missing file"
+            assert pointed.exists(), f"{name} names a missing file"
             continue
         if name.endswith(".json") and name.count(".") >= 2:  # <sha>.<ext>.json provenance
             assert (folder / name.removesuffix(".json")).exists(), f"orphan sidecar {name}"
