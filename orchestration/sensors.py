@@ -9,6 +9,9 @@ Neither sensor takes the run lock (no ``WarehouseResource``: its set-up acquires
 length of a run). An alert reads the archive and the run's events and writes only an email or an
 outbox file, never the warehouse, so it goes out while a long run holds the lock, instead of the
 evaluation waiting on the lock and timing out as a sensor error.
+
+Alerts are plain text (``send_alert`` strips ANSI colour codes) and, when ``FLOPCAST_UI_URL`` is
+set, link to the run (``<FLOPCAST_UI_URL>/runs/<run id>``) or to the runs page.
 """
 
 from datetime import UTC, date, datetime
@@ -29,7 +32,7 @@ from orchestration.partitions import latest_complete_month
 from orchestration.resources import MailResource
 from orchestration.settings import load_settings
 from orchestration.steps.brief import brief_is_missing
-from orchestration.steps.delivery import send_alert
+from orchestration.steps.delivery import plain_text, send_alert
 
 DUE_DAY = 3  # the monthly run is on the 1st; by the 3rd (UTC) the brief must exist
 
@@ -55,14 +58,14 @@ def step_errors(instance, run_id: str) -> list[str]:
     errors = []
     for entry in instance.all_logs(run_id, of_type=DagsterEventType.STEP_FAILURE):
         error = root_cause(entry.dagster_event.step_failure_data.error)
-        text = ((error.message if error else "") or "").strip().splitlines()
+        text = plain_text((error.message if error else "") or "").strip().splitlines()
         errors.append(f"{entry.step_key}: {text[-1] if text else 'failed'}")
     return errors
 
 
 def failure_alert(run_id: str, job_name: str, message: str, checks: list[str],
-                  errors: list[str] = ()) -> tuple[str, str]:
-    """(subject, body) of a run-failure alert."""
+                  errors: list[str] = (), ui_url: str = "") -> tuple[str, str]:
+    """(subject, body) of a run-failure alert; with ``ui_url`` (the Dagster UI) a link to the run."""
     if checks:
         subject = f"brief blocked by failing check(s) in {job_name}: {', '.join(checks[:3])}"
     else:
@@ -75,7 +78,8 @@ def failure_alert(run_id: str, job_name: str, message: str, checks: list[str],
         *(["Failed checks:", *(f"  - {c}" for c in checks)] if checks else []),
         "",
         "Nothing was published: the last good warehouse and brief are unchanged.",
-        "Open the run in the Dagster UI (make ui) for the full log.",
+        f"Full log: {ui_url}/runs/{run_id}" if ui_url
+        else "Open the run in the Dagster UI (make ui) for the full log.",
     ])
     return subject, body
 
@@ -90,7 +94,7 @@ def run_failure_alert(context: RunFailureSensorContext, mail: MailResource):
     message = context.failure_event.message or "run failed"
     subject, body = failure_alert(run.run_id, run.job_name, message,
                                   failed_checks(context.instance, run.run_id),
-                                  step_errors(context.instance, run.run_id))
+                                  step_errors(context.instance, run.run_id), settings.ui_url)
     where = send_alert(load_settings(), settings, subject, body)
     context.log.info(f"alert sent to the operator ({where})")
 
@@ -122,7 +126,8 @@ def missing_brief_alert(context: SensorEvaluationContext, mail: MailResource):
     send_alert(
         settings, mail_settings, reason,
         f"The brief for {partition} was due by day {DUE_DAY} of the next month and is not in "
-        f"{settings.briefs_dir / partition}. Check the monthly_brief_job runs in the Dagster UI.",
+        f"{settings.briefs_dir / partition}. Check the monthly_brief_job runs in the Dagster UI"
+        + (f": {mail_settings.ui_url}/runs" if mail_settings.ui_url else "."),
     )
     context.update_cursor(partition)
     return SkipReason(f"alerted the operator: {reason}")

@@ -1,7 +1,11 @@
 """The delivery step and the operator's alerts (plain Python, no Dagster): the archived brief
 emailed once per recipient (SMTP when a host is configured, else ``.eml`` files in the outbox),
-with a ledger. The delivery asset, ``flopcast deliver`` and the sensors call these."""
+with a ledger. The delivery asset, ``flopcast deliver`` and the sensors call these.
 
+Alerts are plain text: ``send_alert`` strips the ANSI escape sequences (colours, cursor moves,
+terminal hyperlinks) that dbt and Dagster error messages carry, and other control characters."""
+
+import re
 from pathlib import Path
 
 from orchestration.faults import checkpoint
@@ -55,9 +59,24 @@ def preview_delivery(settings: Settings, mail: MailSettings, partition: str) -> 
     return Path(OutboxTransport(settings.outbox_dir / "preview").send(message))
 
 
+ANSI_ESCAPE = re.compile(r"""
+    \x1b\[[0-?]*[ -/]*[@-~]              # CSI: colours, erase, cursor moves (ESC [ params final)
+  | \x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?    # OSC: window titles, hyperlinks (ended by BEL or ESC \)
+  | \x1b[ -/]*[0-~]                      # other escapes: charset selection (ESC ( B), ESC 7, ...
+  | \x9b[0-?]*[ -/]*[@-~]                # CSI as one 8-bit character
+""", re.VERBOSE)
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # every control character but tab and newline
+
+
+def plain_text(text: str) -> str:
+    """``text`` without ANSI escape sequences and control characters (CRLF and CR become LF)."""
+    text = ANSI_ESCAPE.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+    return CONTROL.sub("", text)
+
+
 def send_alert(settings: Settings, mail: MailSettings, subject: str, body: str) -> str | None:
-    """Email the operator (FLOPCAST_OPERATOR_EMAIL); None when no operator is configured."""
+    """Email the operator (FLOPCAST_OPERATOR_EMAIL) as plain text; None when no operator is configured."""
     if not mail.operator:
         return None
-    message = compose_alert(mail.sender, mail.operator, subject, body)
+    message = compose_alert(mail.sender, mail.operator, plain_text(subject), plain_text(body))
     return transport_for(settings, mail).send(message)
