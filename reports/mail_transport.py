@@ -1,7 +1,10 @@
 """Sending one message: ``SmtpTransport`` speaks STARTTLS, implicit TLS or plain (loopback) and
 sorts every failure into transient (worth retrying), permanent, or uncertain (the server had
-the message but never confirmed it); ``OutboxTransport`` writes ``.eml`` files atomically (the
-default when no SMTP host is configured). Plain Python (stdlib ``smtplib``), no Dagster."""
+the message but never confirmed it). TLS verifies the server against the system's trust store
+plus the CA file of ``FLOPCAST_SMTP_CA_FILE`` (a private CA); a certificate that does not verify
+is permanent, with a hint naming that variable. ``OutboxTransport`` writes ``.eml`` files
+atomically (the default when no SMTP host is configured). Plain Python (stdlib ``smtplib``), no
+Dagster."""
 
 import smtplib
 import socket
@@ -11,7 +14,7 @@ from email.utils import parseaddr
 from pathlib import Path
 
 from common.fs import atomic_write_bytes
-from reports.mail_settings import SmtpConfig
+from reports.mail_settings import CA_FILE_VARIABLE, SmtpConfig
 
 
 class TransientSendError(RuntimeError):
@@ -37,12 +40,11 @@ class SmtpTransport:
     def _connect(self) -> smtplib.SMTP:
         c = self.config
         if c.tls == "ssl":
-            client = smtplib.SMTP_SSL(c.host, c.port, timeout=c.timeout_s,
-                                      context=ssl.create_default_context())
+            client = smtplib.SMTP_SSL(c.host, c.port, timeout=c.timeout_s, context=c.tls_context())
         else:
             client = smtplib.SMTP(c.host, c.port, timeout=c.timeout_s)
             if c.tls == "starttls":
-                client.starttls(context=ssl.create_default_context())
+                client.starttls(context=c.tls_context())
         if c.user:
             client.login(c.user, c.password.get_secret_value())
         return client
@@ -79,6 +81,11 @@ class SmtpTransport:
             if 400 <= exc.smtp_code < 500:
                 raise TransientSendError(text) from None
             raise PermanentSendError(text) from None
+        except ssl.SSLCertVerificationError as exc:  # retrying cannot make the certificate verify
+            trusted = (f"the system's CAs and {self.config.ca_file}" if self.config.ca_file
+                       else f"the system's CAs; for a private CA set {CA_FILE_VARIABLE} to its PEM file")
+            raise PermanentSendError(f"SMTP server {where}: certificate not trusted ({exc.verify_message}; "
+                                     f"trusted: {trusted})") from None
         except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, socket.timeout,
                 ConnectionError, OSError) as exc:
             if in_data:
