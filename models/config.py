@@ -27,8 +27,15 @@ A scenario file (``models/scenarios/*.yaml``) holds
 (and settings) it names, everything else comes from the base scenario. Every error names the file
 and the key. The bundled scenarios (:data:`BUNDLED_SCENARIOS`) differ in driver values, never in
 code.
+
+``settings.reference_accelerator_id`` (the H100-equivalent's chip) must be a chip of the data with
+a dense BF16 figure as of the run's date: the data are not known when a file is read, so the model
+run checks it (:func:`check_reference_accelerator`), again naming the file and the key.
 """
 
+import difflib
+
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
 
@@ -93,7 +100,10 @@ class Settings(BaseModel):
         2025, ge=2019, le=2040, description="Year whose prices it_capex_usd_per_gw is stated in")
     other_ai_reference_year: int = Field(
         2023, ge=2019, le=2040, description="Year whose observed stock sets the other-AI level")
-    reference_accelerator_id: str = "nvidia-h100-sxm"
+    reference_accelerator_id: str = Field(
+        "nvidia-h100-sxm", pattern=r"^[a-z0-9]+(-[a-z0-9.]+)+$",
+        description="The chip an H100-equivalent is measured against: a canonical accelerator id "
+        "(lower-case vendor-family-variant) of a chip with a dense BF16 figure, released by the as-of date")
     max_served_active_params: float = Field(
         3e11, ge=1e9, le=2e12, description="Ceiling on the token-weighted served active parameters "
         "(GPT-3/GPT-4-class dense serving); bounds the back-cast")
@@ -232,9 +242,12 @@ SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when buil
 
 def _read_yaml(path: Path) -> dict:
     try:
-        raw = yaml.load(path.read_text(), Loader=SAFE_LOADER)
+        raw = yaml.load(path.read_bytes().decode("utf-8"), Loader=SAFE_LOADER)
     except FileNotFoundError:
         raise ScenarioError(f"{path}: scenario file not found") from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
+                            f"{exc.start}); save the file as UTF-8") from None
     except yaml.YAMLError as exc:
         raise ScenarioError(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(raw, dict):
@@ -303,3 +316,36 @@ def load_scenario(path, base: "Scenario | str | Path | None" = BASE_SCENARIO) ->
     if "name" not in raw:
         merged["name"] = path.stem
     return validate_scenario(merged, str(path))
+
+
+def scenario_source(scenario) -> str:
+    """How errors name a scenario: its file (a path, or a bundled name's file), else its name."""
+    if isinstance(scenario, Scenario):
+        return f"scenario {scenario.name}"
+    return str(_resolve_path(scenario))
+
+
+_REFERENCE_KEY = "settings.reference_accelerator_id"
+
+
+def check_reference_accelerator(scenario: Scenario, usable: Iterable[str], source: str, as_of=None,
+                                known: Iterable[str] = ()) -> None:
+    """The scenario's reference chip is one of ``usable`` (the chips with a dense BF16 figure as
+    of the date), or a ScenarioError names the file, the key, why (unknown, not released as of
+    the date, no BF16 figure) and the chips that would do. ``known``: every chip of the data,
+    whatever its date, to tell an unreleased chip from an unknown one."""
+    chosen = scenario.settings.reference_accelerator_id
+    usable = sorted(set(usable))
+    if chosen in usable:
+        return
+    when = f" as of {as_of}" if as_of is not None else ""
+    known = set(known)
+    if chosen in known:
+        why = f"{chosen!r} is not released{when} or has no dense BF16 figure (the as-of rule)"
+    else:
+        why = f"unknown chip {chosen!r}"
+        close = difflib.get_close_matches(chosen, usable, n=1)
+        if close:
+            why += f" (did you mean {close[0]!r}?)"
+    chips = ", ".join(usable) if usable else "none"
+    raise ScenarioError(f"{source}: {_REFERENCE_KEY}: {why}; chips with a dense BF16 figure{when}: {chips}")

@@ -18,7 +18,7 @@ import pandas as pd
 
 from models import hardware, montecarlo, sensitivity, supply
 from models.calibration import MIN_ESS
-from models.config import BASE_SCENARIO, Scenario, load_scenario
+from models.config import BASE_SCENARIO, Scenario, check_reference_accelerator, load_scenario, scenario_source
 from models.context import prepare
 from models.driver_registry import DRIVERS
 from models.inputs import ModelInputs, to_date
@@ -217,7 +217,13 @@ def _prepare_run(inputs: ModelInputs, scenario, as_of, draws: int, snapshot_hash
         raise ValueError(f"draws must be at least {MIN_DRAWS} (the product uses >= 10,000)")
     as_of = to_date(as_of)
     sc = _scenario(scenario)
-    return as_of, sc, snapshot_hash or inputs_hash(inputs), prepare(inputs, sc, as_of), inputs.as_of(as_of)
+    data = inputs.as_of(as_of)
+    # the chip an H100e is measured against: one of the data, released by the date, with a BF16 figure
+    acc = data.accelerators
+    usable = acc.loc[pd.to_numeric(acc["bf16_dense_flop_per_s"], errors="coerce") > 0, "accelerator_id"]
+    check_reference_accelerator(sc, usable, scenario_source(scenario), as_of,
+                                known=inputs.accelerators["accelerator_id"])
+    return as_of, sc, snapshot_hash or inputs_hash(inputs), prepare(inputs, sc, as_of), data
 
 
 def run_model(inputs: ModelInputs, scenario=BASE_SCENARIO, as_of=None, seed: int = DEFAULT_SEED,
