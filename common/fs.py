@@ -2,9 +2,11 @@
 returns, a crash keeps it: the file, then its folder entry, are fsynced.
 
 OS errors name the path they concern, also where the system call named none (a failed write or
-fsync on a full disk names no file), so the message says what could not be written, and why.
+fsync on a full disk names no file), so the message says what could not be written, and why;
+``describe_os_error`` puts such an error in the one line the command line prints.
 """
 
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -15,6 +17,39 @@ def naming_path(exc: OSError, path: Path) -> OSError:
     if exc.filename is None and exc.errno is not None:
         return type(exc)(exc.errno, exc.strerror, str(path))
     return exc
+
+
+# errno -> what the one-line error says after the path; the others say the system's own words
+_WRITE_PROBLEMS = {
+    errno.EROFS: "read-only file system",
+    errno.ENOSPC: "no space left on the device (disk full)",
+    errno.EDQUOT: "disk quota exceeded",
+}
+_ACCESS_PROBLEMS = {
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.ENOTDIR: "a part of the path is a file, not a folder",
+    errno.ENOENT: "no such file or folder",
+    errno.EISDIR: "is a folder, not a file",
+}
+
+
+def describe_os_error(exc: OSError) -> str:
+    """One line naming the path and the reason: 'cannot write /x/y: read-only file system',
+    'cannot access /x/y: permission denied'; the system's message where the errno is not one of
+    these, and no path where none is known."""
+    path = exc.filename
+    if exc.filename2 is not None and exc.errno in _WRITE_PROBLEMS:
+        path = exc.filename2  # a rename or copy: the target is what could not be written
+    reason = (exc.strerror or str(exc)).strip()
+    if exc.errno in _WRITE_PROBLEMS:
+        reason = _WRITE_PROBLEMS[exc.errno]
+        return f"cannot write {path}: {reason}" if path is not None else f"cannot write: {reason}"
+    if exc.errno in _ACCESS_PROBLEMS:
+        reason = _ACCESS_PROBLEMS[exc.errno]
+    elif reason:
+        reason = reason[0].lower() + reason[1:]
+    return f"cannot access {path}: {reason}" if path is not None else reason
 
 
 def fsync_folder(folder: Path) -> None:

@@ -8,6 +8,11 @@
     flopcast bench [--quick] [--baseline REF]  Dagster vs plain Python; this checkout vs REF (see bench/)
 
 Dagster is imported only inside the subcommands that need it, so `--help` is instant.
+
+A failure is one line on stderr, `flopcast: error: <what>`, naming the file, variable, argument or
+failing check (a dbt test with its failing rows; an OS error with its path and reason), and a
+non-zero exit. Without `-v` nothing else reaches stderr from a run: Dagster's console log is off
+(its events stay in the instance, for the UI) and stray output during the run is dropped.
 """
 
 import argparse
@@ -19,8 +24,10 @@ import sys
 import time
 from pathlib import Path
 
-from common.errors import root_cause
-from orchestration.partitions import latest_complete_month, parse_partition
+from common.errors import error_text, root_cause
+from common.fs import describe_os_error
+from orchestration.dbt_results import blocking_summary, failed_dbt_tests
+from orchestration.partitions import available_partition, latest_complete_month
 from orchestration.settings import PROJECT_ROOT, SOURCE_MODES, Settings, load_settings
 from orchestration.steps.warehouse_build import DBT_MANIFEST, parse_dbt_project
 from orchestration.warehouse import RunInProgressError, RunLock
@@ -58,38 +65,50 @@ def ensure_dbt_manifest(settings: Settings, force: bool = False) -> Path:
 
 
 def console_logging(verbose: bool) -> dict:
-    """Dagster's console log: step-level progress by default, everything with --verbose."""
-    level = "DEBUG" if verbose else "WARNING"
+    """Dagster's console log: everything with --verbose, else nothing (the CLI prints the outcome
+    from the run's events; the events stay in the instance for the UI)."""
+    level = "DEBUG" if verbose else "CRITICAL"
     return {"loggers": {"console": {"config": {"log_level": level}}}}
+
+
+@contextlib.contextmanager
+def quiet_run(verbose: bool):
+    """Around a Dagster run: without --verbose, what the run prints (Dagster's log, dbt's echo,
+    Python warnings) is dropped, so the command's own lines are all the user sees."""
+    if verbose:
+        yield
+        return
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        yield
 
 
 def _month(value: str) -> str:
     try:
-        parse_partition(value)
+        return available_partition(value)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
-    return value
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
     settings = load_settings()
     month = args.month or latest_complete_month()
-    ensure_dagster_home(settings)
-    ensure_dbt_manifest(settings)
-    started = time.monotonic()
-    print(f"flopcast: building the brief for {month} (home {settings.home})", file=sys.stderr)
-    scenario = None  # the model asset's default (models.config.BASE_SCENARIO)
-    if args.scenario:
+    scenario, name = None, None  # the model asset's default (models.config.BASE_SCENARIO)
+    if args.scenario:  # validated first: a clear message before any work
         from models.config import ScenarioError, load_scenario
 
         path = Path(args.scenario).expanduser().resolve()
         try:
-            name = load_scenario(path).name  # validate now: a clear message before any work
+            scenario, name = str(path), load_scenario(path).name
         except (ScenarioError, OSError) as exc:
-            raise CliError(f"scenario {args.scenario}: {exc}") from None
-        scenario = str(path)
-        print(f"flopcast: scenario {name} ({path}), overriding base's drivers it names", file=sys.stderr)
+            detail = describe_os_error(exc) if isinstance(exc, OSError) else _one_line(exc)
+            raise CliError(f"scenario {args.scenario}: {detail}") from None
+    ensure_dagster_home(settings)
+    ensure_dbt_manifest(settings)
+    started = time.monotonic()
     with RunLock(settings.lock_path):
+        print(f"flopcast: building the brief for {month} (home {settings.home})", file=sys.stderr)
+        if scenario:
+            print(f"flopcast: scenario {name} ({scenario}), overriding base's drivers it names", file=sys.stderr)
         result = _execute_brief_job(month, args.verbose, scenario)
     if not result.success:
         raise CliError(f"the brief for {month} was not built ({run_failure_summary(result)}); "
@@ -101,36 +120,40 @@ def cmd_brief(args: argparse.Namespace) -> int:
 
 
 def run_failure_summary(result) -> str:
-    """One line per failed step (or the run-level error), with the root cause's message."""
+    """One line per failed step (or the run-level error), with the root cause's message; a step
+    blocked by dbt tests names the first failing test, its rows, model and column."""
+    tests = failed_dbt_tests(result.all_events, DBT_MANIFEST)
     lines = []
     for event in result.all_events:
         error = root_cause(getattr(event.event_specific_data, "error", None) if event.is_failure else None)
         if error is None:
             continue
-        text = ((error.message or "").strip().splitlines() or [error.cls_name or "error"])[-1]
-        prefix, _, rest = text.partition(": ")
-        if error.cls_name and prefix.endswith(error.cls_name) and rest:
-            text = rest
+        text = blocking_summary(tests.get(event.step_key, [])) or error_text(error)
         lines.append((event.step_key, text))
     steps = [f"{step}: {text}" for step, text in lines if step]
     return "; ".join(dict.fromkeys(steps or [text for _, text in lines])) or "see the run's logs in the Dagster UI"
 
 
+def run_job(job_name: str | None, verbose: bool, selection: list[list[str]] | None = None,
+            ops: dict | None = None, partition_key: str | None = None):
+    """Run a job of the project's Definitions in this process (None: the implicit asset job of
+    every asset), on the DAGSTER_HOME instance; Dagster imported and run inside ``quiet_run``."""
+    run_config = {**console_logging(verbose), **({"ops": ops} if ops else {})}
+    with quiet_run(verbose):
+        from dagster import AssetKey, DagsterInstance
+
+        from orchestration.definitions import defs
+
+        job = defs.resolve_job_def(job_name) if job_name else defs.resolve_implicit_global_asset_job_def()
+        with DagsterInstance.get() as instance:
+            return job.execute_in_process(
+                partition_key=partition_key, instance=instance, raise_on_error=False, run_config=run_config,
+                asset_selection=[AssetKey(path) for path in selection] if selection else None)
+
+
 def _execute_brief_job(month: str, verbose: bool, scenario: str | None = None):
-    from dagster import DagsterInstance
-
-    from orchestration.definitions import defs
-
-    job = defs.resolve_job_def("brief_job")
-    quiet = contextlib.nullcontext() if verbose else contextlib.redirect_stdout(io.StringIO())
-    run_config = console_logging(verbose)
-    if scenario:
-        run_config["ops"] = {"demand_model": {"config": {"scenario": scenario}}}
-    with DagsterInstance.get() as instance, quiet:
-        result = job.execute_in_process(
-            partition_key=month, instance=instance, raise_on_error=False, run_config=run_config,
-        )
-    return result
+    ops = {"demand_model": {"config": {"scenario": scenario}}} if scenario else None
+    return run_job("brief_job", verbose, ops=ops, partition_key=month)
 
 
 def cmd_refresh_bundled(args: argparse.Namespace) -> int:
@@ -174,20 +197,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     ensure_dagster_home(settings)
     ensure_dbt_manifest(settings)
     started = time.monotonic()
-    print(f"flopcast: ingesting {len(names)} source(s) in mode {settings.source_mode} "
-          f"(home {settings.home})", file=sys.stderr)
-
-    from dagster import AssetKey, DagsterInstance
-
-    from orchestration.definitions import defs
-
-    job = defs.resolve_implicit_global_asset_job_def()
-    quiet = contextlib.nullcontext() if args.verbose else contextlib.redirect_stdout(io.StringIO())
-    with RunLock(settings.lock_path), DagsterInstance.get() as instance, quiet:
-        result = job.execute_in_process(
-            instance=instance, raise_on_error=False, run_config=console_logging(args.verbose),
-            asset_selection=[AssetKey(["raw", name]) for name in names],
-        )
+    with RunLock(settings.lock_path):
+        print(f"flopcast: ingesting {len(names)} source(s) in mode {settings.source_mode} "
+              f"(home {settings.home})", file=sys.stderr)
+        result = run_job(None, args.verbose, selection=[["raw", name] for name in names])
     for event in result.get_asset_materialization_events():
         meta = {k: v.value for k, v in event.materialization.metadata.items()}
         state = ("UNAVAILABLE" if meta.get("unavailable") else "not loaded" if not meta.get("loaded") else
@@ -247,17 +260,7 @@ def _materialize_delivery(month: str, resend: bool, verbose: bool):
         return deliver_brief(settings, mail_settings_from_env(dict(os.environ)), month, resend=True)
     ensure_dagster_home(settings)
     ensure_dbt_manifest(settings)
-    from dagster import AssetKey, DagsterInstance
-
-    from orchestration.definitions import defs
-
-    job = defs.resolve_job_def("monthly_brief_job")
-    quiet = contextlib.nullcontext() if verbose else contextlib.redirect_stdout(io.StringIO())
-    with DagsterInstance.get() as instance, quiet:
-        result = job.execute_in_process(
-            partition_key=month, instance=instance, raise_on_error=False,
-            run_config=console_logging(verbose), asset_selection=[AssetKey(["delivery", "brief_email"])],
-        )
+    result = run_job("monthly_brief_job", verbose, selection=[["delivery", "brief_email"]], partition_key=month)
     report = DeliveryReport()
     for event in result.all_events:
         metadata = None
@@ -306,8 +309,15 @@ def cmd_bench(args: argparse.Namespace) -> int:
                       + ([f"--runs={args.runs}"] if args.runs else []))
 
 
+class Parser(argparse.ArgumentParser):
+    """A usage error is one line too (the argument and what is wrong with it), exit status 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"flopcast: error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="flopcast", description=__doc__.split("\n\n")[0])
+    parser = Parser(prog="flopcast", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
     brief = sub.add_parser("brief", help="run the whole pipeline for one month and print the PDF path")
@@ -358,13 +368,22 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except CliError as exc:
-        print(f"flopcast: error: {exc}", file=sys.stderr)
+        print(f"flopcast: error: {_one_line(exc)}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a read-only or full disk, a missing or unreadable file: path and reason
+        print(f"flopcast: error: {describe_os_error(exc)}", file=sys.stderr)
         return 1
     except Exception as exc:  # a clear line instead of a traceback for expected failures
-        if isinstance(exc, (RunInProgressError, ValueError, FileNotFoundError)):
-            print(f"flopcast: error: {exc}", file=sys.stderr)
+        if isinstance(exc, (RunInProgressError, ValueError)):
+            print(f"flopcast: error: {_one_line(exc)}", file=sys.stderr)
             return 1
         raise
+
+
+def _one_line(exc: Exception) -> str:
+    """An exception's message on one line (a multi-line message, e.g. several scenario problems,
+    joined with '; ')."""
+    return "; ".join(line.strip() for line in str(exc).splitlines() if line.strip()) or type(exc).__name__
 
 
 if __name__ == "__main__":

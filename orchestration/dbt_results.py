@@ -8,8 +8,10 @@ manifest), or from the Dagster asset-check evaluations dagster-dbt made of them.
 Plain Python: dicts in, a string out (no Dagster, no dbt import).
 """
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 # run_results statuses that stop the build: an error-severity test that found rows ("fail"),
@@ -89,6 +91,29 @@ def failure_from_check(check_name: str, asset_path: Iterable[str] | None, metada
     model = described.model or (list(asset_path)[-1] if asset_path else None)
     return Failure("test", described.name, rows=int(rows) if rows is not None else None,
                    model=model, column=described.column)
+
+
+def failed_dbt_tests(events: Iterable, manifest_path: Path | None = None) -> dict[str, list[Failure]]:
+    """Per step key, the failing error-severity asset checks among a Dagster run's events (read
+    by attribute: no Dagster import), described with the parsed project's manifest when it can be
+    read."""
+    failed: dict[str, list[tuple]] = {}
+    for event in events:
+        if event.event_type_value != "ASSET_CHECK_EVALUATION":
+            continue
+        check = event.event_specific_data
+        if check.passed or getattr(check.severity, "value", check.severity) != "ERROR":
+            continue
+        metadata = {key: getattr(value, "value", value) for key, value in (check.metadata or {}).items()}
+        failed.setdefault(event.step_key, []).append((check.check_name, check.asset_key.path, metadata))
+    manifest = None
+    if failed and manifest_path is not None:
+        try:
+            manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            manifest = None  # the names alone
+    return {step: [failure_from_check(*check, manifest=manifest) for check in checks]
+            for step, checks in failed.items()}
 
 
 def _rows(count: int) -> str:

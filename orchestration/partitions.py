@@ -1,4 +1,9 @@
-"""Monthly brief partitions (UTC, from 2024-01) and the as-of rule, in plain Python."""
+"""Monthly brief partitions (UTC, from 2024-01) and the as-of rule, in plain Python.
+
+The partitions that exist run from ``FIRST_PARTITION`` to the latest complete month (the Dagster
+definition in ``partitions_def.py`` has ``end_offset=0``): ``available_partition`` checks a
+requested month against that range and its error names the range.
+"""
 
 import calendar
 import re
@@ -35,3 +40,27 @@ def previous_partition(partition: str) -> str | None:
     year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     candidate = f"{year:04d}-{month:02d}"
     return candidate if candidate >= FIRST_PARTITION else None
+
+
+def available_range(today: date | None = None) -> tuple[str, str]:
+    """The first and the last partition that exist on ``today`` (UTC)."""
+    return FIRST_PARTITION, latest_complete_month(today)
+
+
+def available_partition(partition: str, today: date | None = None) -> str:
+    """``partition`` if it is a brief month that exists on ``today``; otherwise a ValueError that
+    says why (malformed, before the first month, the current month not complete yet, a future
+    month) and which months exist."""
+    first, last = available_range(today)
+    months = f"months from {first} to {last} exist (the latest complete month)"
+    if not _PARTITION_RE.match(partition or ""):
+        raise ValueError(f"{partition!r} is not a month in the form YYYY-MM; {months}")
+    if partition < first:
+        raise ValueError(f"{partition} is before the first month {first}; {months}")
+    if partition > last:
+        today = today or datetime.now(UTC).date()
+        current = f"{today.year:04d}-{today.month:02d}"
+        why = ("is the current month, not complete yet" if partition == current
+               else "is in the future")
+        raise ValueError(f"{partition} {why}; {months}")
+    return partition
