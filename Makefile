@@ -25,8 +25,10 @@ test: prepare test-system-deps
 test-fast: prepare test-system-deps
 	$(BIN)/python -m pytest -q -m "not slow" $(PYTEST_ARGS)
 
+# `make ui PORT=3001 HOST=0.0.0.0`; defaults 127.0.0.1:3000. Only from the command line: zsh and
+# tcsh export HOST (the machine's name), which must not put the UI (no login) on the network.
 ui: prepare
-	$(BIN)/flopcast ui
+	$(BIN)/flopcast ui$(if $(filter command line,$(origin HOST)), --host $(HOST))$(if $(filter command line,$(origin PORT)), --port $(PORT))
 
 bench: prepare
 	$(BIN)/flopcast bench $(if $(QUICK),--quick) $(if $(BASELINE),--baseline $(BASELINE))
