@@ -40,6 +40,12 @@ def strip_bidi(text: str) -> str:
     return cleaned if type(text) is str else type(text)(cleaned)
 
 
+def finalize_text(value):
+    """A Jinja environment's ``finalize``: every value a template outputs, without bidi controls
+    (other values as they are; autoescaping happens after)."""
+    return strip_bidi(value) if isinstance(value, str) else value
+
+
 def _frame_without_bidi(frame: pd.DataFrame) -> pd.DataFrame:
     changed = {}
     for column in frame.columns:

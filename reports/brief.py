@@ -4,14 +4,22 @@ Pure functions over DataFrames; no Dagster, no DuckDB. The Dagster brief asset a
 bench path both call ``render_brief``; ``orchestration.steps.brief.build_brief`` archives the result.
 Every number the brief states is in ``metrics.json`` (:mod:`reports.metrics`, with the takeaways'
 text), and the next month's "what changed" reads it.
+
+Safe for readers (:mod:`common.exports`): untrusted text (names and labels from the data, the
+previous brief's metrics) enters here, in ``render_brief``, and has its bidirectional controls
+stripped there, so none reaches the HTML, the PDF (charts included), ``metrics.json`` or the email
+composed from it; the Jinja environment strips them again from every value it outputs (its
+``finalize``, beside autoescape), whatever a caller puts in the context. The chart CSVs are written
+by ``common.exports.to_safe_csv``: text a spreadsheet would evaluate is neutralised.
 """
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from common.exports import finalize_text, to_safe_csv, without_bidi
 from reports import revisions
 from reports.context import build_context
 from reports.formatting import format_count, format_number, format_percent, format_quantity, format_sci, format_si, format_usd
@@ -51,6 +59,7 @@ def _environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=finalize_text,
     )
     env.filters.update(num=format_number, si=format_si, pct=format_percent, metric=format_metric,
                        year=year_text, count=format_count, usd=format_usd, sci=format_sci, qty=format_quantity)
@@ -61,8 +70,20 @@ def render_html(context: dict) -> str:
     return _environment().get_template("brief.html.j2").render(**context)
 
 
+def without_bidi_inputs(inputs: BriefInputs) -> BriefInputs:
+    """``inputs`` with bidirectional controls stripped from every text in them (frames not copied
+    where there is nothing to strip)."""
+    return replace(inputs, **{f.name: without_bidi(getattr(inputs, f.name)) for f in fields(inputs)})
+
+
+def chart_csv_files(chart_frames: dict) -> dict[str, bytes]:
+    """The data behind each chart as CSV bytes, safe to open in a spreadsheet."""
+    return {name: to_safe_csv(frame) for name, frame in chart_frames.items()}
+
+
 def render_brief(inputs: BriefInputs) -> RenderedBrief:
     """Metrics, what changed, takeaways and template context -> HTML -> PDF (archiving is the caller's)."""
+    inputs = without_bidi_inputs(inputs)
     metrics = build_metrics(inputs)
     changes = what_changed(metrics, inputs.previous)
     metrics["takeaways"] = build_takeaways(inputs, metrics, changes)
@@ -73,6 +94,6 @@ def render_brief(inputs: BriefInputs) -> RenderedBrief:
     html = render_html(context)
     fetcher = AssetsOnlyFetcher()
     pdf = render_pdf(html, fetcher)
-    chart_csvs = {name: frame.to_csv(index=False).encode() for name, frame in chart_frames.items()}
+    chart_csvs = chart_csv_files(chart_frames)
     return RenderedBrief(html=html, pdf=pdf, metrics=metrics, chart_csvs=chart_csvs,
                          refused_urls=list(fetcher.refused), chart_uris=dict(context["charts"]))

@@ -1,7 +1,13 @@
 """The brief as an email, composed from the archive of one partition (``brief.pdf`` +
 ``metrics.json``): subject and HTML + text body from templates, the headline and the key
 takeaways in the body, the PDF attached; and the plain-text operator alert. Plain Python
-(stdlib ``email``, Jinja), no Dagster."""
+(stdlib ``email``, Jinja), no Dagster.
+
+``metrics.json`` is read as untrusted text (an archive written before bidi controls were stripped at
+render, or edited by hand): ``compose`` strips its bidirectional controls before using it, every
+value the templates output is stripped again (the environment's ``finalize``: the note too), and so
+are the alert's subject and body, so no control reorders what the reader sees in the subject or
+either body."""
 
 import hashlib
 import json
@@ -12,6 +18,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from common.exports import finalize_text, strip_bidi, without_bidi
 from reports.formatting import format_number, format_percent, format_si
 from reports.mail_settings import DeliveryError
 
@@ -22,7 +29,7 @@ def _environment(autoescape: bool) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=select_autoescape(["html"], default_for_string=autoescape, default=autoescape),
-        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, finalize=finalize_text,
     )
     env.filters.update(num=format_number, si=format_si, pct=format_percent)
     return env
@@ -76,14 +83,15 @@ def top_changes(metrics: dict, n: int = 3) -> list[str]:
 
 def compose(archive: BriefArchive, sender: str, recipient: str, note: str = "") -> EmailMessage:
     """The brief as an email: subject and bodies from templates, the PDF attached."""
+    metrics = without_bidi(archive.metrics)
     context = {
         "partition": archive.partition,
-        "takeaways": archive.metrics.get("takeaways", []),
-        "snapshot_hash": archive.metrics.get("snapshot_hash", ""),
-        "scenario": archive.metrics.get("scenario", ""),
+        "takeaways": metrics.get("takeaways", []),
+        "snapshot_hash": metrics.get("snapshot_hash", ""),
+        "scenario": metrics.get("scenario", ""),
         "note": note,
-        "headline": headline(archive.metrics),
-        "changes": top_changes(archive.metrics),
+        "headline": headline(metrics),
+        "changes": top_changes(metrics),
     }
     subject = _environment(False).get_template("email_subject.txt.j2").render(**context).strip()
     message = EmailMessage()
@@ -105,11 +113,11 @@ def compose(archive: BriefArchive, sender: str, recipient: str, note: str = "") 
 def compose_alert(sender: str, recipient: str, subject: str, body: str) -> EmailMessage:
     """A plain-text operator alert (no attachment)."""
     message = EmailMessage()
-    message["Subject"] = f"[flopcast alert] {' '.join(subject.split())}"
+    message["Subject"] = f"[flopcast alert] {' '.join(strip_bidi(subject).split())}"
     message["From"] = sender
     message["To"] = recipient
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="flopcast.local")
     message["X-Flopcast-Partition"] = "alerts"
-    message.set_content(body)
+    message.set_content(strip_bidi(body))
     return message
