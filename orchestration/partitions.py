@@ -52,7 +52,7 @@ def available_partition(partition: str, today: date | None = None) -> str:
     says why (malformed, before the first month, the current month not complete yet, a future
     month) and which months exist."""
     first, last = available_range(today)
-    months = f"months from {first} to {last} exist (the latest complete month)"
+    months = f"the months are {first} to {last}, the latest complete one"
     if not _PARTITION_RE.match(partition or ""):
         raise ValueError(f"{partition!r} is not a month in the form YYYY-MM; {months}")
     if partition < first:

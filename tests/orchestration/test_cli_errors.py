@@ -45,7 +45,7 @@ def one_error_line(done) -> str:
 def test_a_month_outside_the_partitions_is_one_line_naming_the_months_that_exist(month, why, tmp_path):
     line = one_error_line(flopcast("brief", "--month", month, home=tmp_path))
     assert "argument --month" in line and why in line
-    assert f"months from 2024-01 to {latest_complete_month()} exist" in line
+    assert f"the months are 2024-01 to {latest_complete_month()}, the latest complete one" in line
     assert not (tmp_path / "dagster_home").exists()  # refused before any work
 
 
@@ -168,8 +168,8 @@ def test_the_month_default_and_range_agree_on_a_fixed_day():
 
     today = date(2025, 7, 3)
     assert available_partition("2025-06", today) == "2025-06"
-    with pytest.raises(ValueError, match="2025-07 is the current month, not complete yet; months from 2024-01 "
-                                         "to 2025-06 exist"):
+    with pytest.raises(ValueError, match="2025-07 is the current month, not complete yet; the months are 2024-01 "
+                                         "to 2025-06, the latest complete one"):
         available_partition("2025-07", today)
     with pytest.raises(ValueError, match="2025-08 is in the future"):
         available_partition("2025-08", today)
