@@ -36,6 +36,10 @@ PROBLEMS = {
 }
 
 
+MIRROR_UNSET = ("FLOPCAST_SOURCE_MODE=mirror needs --mirror DIR or FLOPCAST_MIRROR_DIR (the folder of the "
+                "publishers' files); FLOPCAST_MIRROR_DIR is not set")
+
+
 class Settings(BaseSettings):
     """Read from the process environment; ``load_settings`` turns a bad value into one line."""
 
@@ -55,11 +59,27 @@ class Settings(BaseSettings):
     model_draws: int | None = Field(None, ge=100, description="must be a whole number of at least 100")
     # monthly briefs the revisions chart covers, this one included
     revision_months: int = Field(12, ge=1, le=36, description="must be a whole number from 1 to 36")
+    # What one publisher file may ask of a run (a bigger or deeper one is refused: that source
+    # falls back to its last good file). The real files: largest 2.2 MB (MLPerf v5.1 JSON),
+    # deflate ratio at most 37 (the MLPerf JSON; Epoch's CSVs 2-8), JSON depth 2, number cells
+    # under 25 characters.
+    max_file_bytes: int = Field(64 * 2**20, ge=1, description="must be a whole number of bytes, at least 1")
+    max_decompressed_bytes: int = Field(64 * 2**20, ge=1,
+                                        description="must be a whole number of bytes, at least 1")
+    max_decompression_ratio: float = Field(100.0, ge=1, description="must be a number of at least 1")
+    max_json_depth: int = Field(32, ge=2, description="must be a whole number of at least 2")
+    max_number_chars: int = Field(100, ge=1, description="must be a whole number of at least 1")
 
     @model_validator(mode="before")
     @classmethod
     def _blank_is_unset(cls, data):
         return {key: value for key, value in data.items() if not (isinstance(value, str) and not value.strip())}
+
+    @model_validator(mode="after")
+    def _mirror_mode_has_a_mirror(self):
+        if self.source_mode == "mirror" and self.mirror_dir is None:
+            raise ValueError(MIRROR_UNSET)
+        return self
 
     @field_validator("source_mode", mode="before")
     @classmethod
@@ -104,6 +124,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         return Settings(**{name: environ.get(variable, "") for name, variable in ENV.items()})
     except ValidationError as exc:
         error = exc.errors()[0]
+        if not error["loc"]:  # a check across variables: its message names them
+            raise ValueError(error["msg"].removeprefix("Value error, ")) from None
         name = error["loc"][0]
         field = Settings.model_fields.get(name)
         problem = (field and field.description) or PROBLEMS.get(error["type"], error["msg"])

@@ -8,11 +8,16 @@ Plain Python (stdlib ``urllib`` for HTTP, ``tenacity`` for retries; no Dagster, 
   before they are landed, so ``LATEST`` only ever names a good file.
 - ``mirror``: the publisher's file is found by glob pattern in ``FLOPCAST_MIRROR_DIR`` (laid out
   like ``../shared/data``: one sub-folder per publisher, publisher file names). The mirror is only
-  ever read, never written.
+  ever read, never written. The folder unset or missing is a ``MirrorFolderError`` naming the
+  variable (the run stops; no source falls back to an empty table).
 - ``bundled``: a snapshot table lands its file from ``data/snapshot``; a publisher's source lands
   its vendored copy from ``data/publishers`` (checked against the manifest, see ``publishers.py``);
   a source with neither returns its last good landing file, or None when it was never landed (the
   caller then loads an empty table).
+
+Reads are bounded (``ReadLimits``, from ``FLOPCAST_MAX_FILE_BYTES``, ``FLOPCAST_MAX_DECOMPRESSED_BYTES``,
+``FLOPCAST_MAX_DECOMPRESSION_RATIO``): a bigger file is refused from its size before it is read, a
+zip member is inflated in chunks and refused once it passes the size or ratio cap.
 
 A failed live or mirror fetch falls back to the last good landing file, then to the vendored copy,
 flagged ``stale`` with a note saying why; with neither it raises ``SourceUnavailableError``. Landing itself is
@@ -20,21 +25,19 @@ atomic (see ``landing.py``): a failed or interrupted fetch never leaves a partia
 """
 
 import http.client
-import io
 import socket
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import zipfile
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
-from orchestration.settings import SOURCE_MODES, Settings
+from orchestration.settings import MIRROR_UNSET, SOURCE_MODES, Settings
+from orchestration.sources.bounded import FetchError, ReadLimits, extract_member, read_capped, read_file_capped
 from orchestration.sources.landing import LandedFile, land_bytes, latest, mark_stale
 from orchestration.sources.publishers import VendoredCopyError, read_vendored
 from orchestration.sources.tabular import SourceFormatError
@@ -44,16 +47,13 @@ USER_AGENT = "flopcast/0.1 (open AI-compute demand tracker; python-urllib)"
 Validator = Callable[[bytes, str], object]
 
 
-class FetchError(RuntimeError):
-    """One attempt to get fresh bytes failed. ``retryable`` says whether trying again may help."""
-
-    def __init__(self, message: str, *, retryable: bool = True):
-        super().__init__(message)
-        self.retryable = retryable
-
-
 class SourceUnavailableError(RuntimeError):
     """No fresh file could be had and there is no last good landing file to fall back to."""
+
+
+class MirrorFolderError(ValueError):
+    """Mirror mode without a usable mirror folder: a configuration error that stops the run
+    (not a per-source fallback, which would publish empty tables over good ones)."""
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ class HttpOptions:
     retries: int = 3
     backoff: float = 1.0
     max_backoff: float = 30.0
-    max_bytes: int = 512 * 1024 * 1024
+    max_bytes: int = ReadLimits.max_file_bytes
     user_agent: str = USER_AGENT
 
 
@@ -116,8 +116,13 @@ def http_get(url: str, options: HttpOptions = HttpOptions()) -> bytes:
     request = urllib.request.Request(url, headers={"User-Agent": options.user_agent, "Accept": "*/*"})
     try:
         with urllib.request.urlopen(request, timeout=options.timeout) as response:
-            data = response.read(options.max_bytes + 1)
             expected = response.headers.get("Content-Length")
+            if expected is not None and expected.isdigit() and int(expected) > options.max_bytes:
+                raise FetchError(f"{url}: {int(expected):,} bytes announced, more than the "
+                                 f"{options.max_bytes:,} read (FLOPCAST_MAX_FILE_BYTES)", retryable=False)
+            data = read_capped(response, options.max_bytes)
+    except FetchError:
+        raise
     except urllib.error.HTTPError as exc:
         retryable = exc.code >= 500 or exc.code in (408, 429)
         raise FetchError(f"{url}: HTTP {exc.code} {exc.reason}", retryable=retryable) from exc
@@ -130,7 +135,8 @@ def http_get(url: str, options: HttpOptions = HttpOptions()) -> bytes:
     except (http.client.HTTPException, OSError) as exc:
         raise FetchError(f"{url}: {_describe(exc)}") from exc
     if len(data) > options.max_bytes:
-        raise FetchError(f"{url}: larger than {options.max_bytes} bytes", retryable=False)
+        raise FetchError(f"{url}: larger than {options.max_bytes:,} bytes (FLOPCAST_MAX_FILE_BYTES)",
+                         retryable=False)
     if expected is not None and expected.isdigit() and int(expected) != len(data):
         raise FetchError(f"{url}: truncated ({len(data)} of {expected} bytes)")
     return data
@@ -142,43 +148,18 @@ def _describe(reason: object) -> str:
     return f"{type(reason).__name__}: {reason}" if isinstance(reason, BaseException) else str(reason)
 
 
-def extract_member(data: bytes, member: str, label: str, max_bytes: int = HttpOptions.max_bytes) -> bytes:
-    """The bytes of ``member`` (matched by full name, else by base name) from zip ``data``.
-
-    A truncated or corrupt archive (CRC included) is a retryable ``FetchError``; a missing member
-    is not retryable.
-    """
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = [n for n in archive.namelist() if not n.endswith("/")]
-            match = member if member in names else next(
-                (n for n in names if n.rsplit("/", 1)[-1] == member), None)
-            if match is None:
-                raise FetchError(
-                    f"{label}: zip has no member {member!r} (members: {', '.join(names) or 'none'})",
-                    retryable=False,
-                )
-            with archive.open(match) as handle:
-                content = handle.read(max_bytes + 1)
-    except FetchError:
-        raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, ValueError,
-            NotImplementedError, OSError) as exc:
-        raise FetchError(f"{label}: not a readable zip archive ({exc})") from exc
-    if len(content) > max_bytes:
-        raise FetchError(f"{label}: member {member!r} is larger than {max_bytes} bytes",
-                         retryable=False)
-    return content
-
-
 def fetch_live_bytes(
     descriptor: SourceDescriptor,
     options: HttpOptions = HttpOptions(),
     *,
     sleep: Callable[[float], None] = time.sleep,
+    limits: ReadLimits = ReadLimits(),
 ) -> bytes:
     """Download ``descriptor.url`` (and extract its zip member), retrying transient failures
-    (``options``: attempts and backoff). The error of the last attempt names the earlier ones."""
+    (``options``: attempts and backoff; the download is capped at the smaller of
+    ``options.max_bytes`` and ``limits.max_file_bytes``). The error of the last attempt names the
+    earlier ones."""
+    options = replace(options, max_bytes=min(options.max_bytes, limits.max_file_bytes))
     attempts = 1 + max(0, options.retries)
     errors: list[str] = []
 
@@ -186,7 +167,7 @@ def fetch_live_bytes(
         try:
             data = http_get(descriptor.url, options)
             if descriptor.zip_member:
-                data = extract_member(data, descriptor.zip_member, descriptor.url, options.max_bytes)
+                data = extract_member(data, descriptor.zip_member, descriptor.url, limits)
             return data
         except FetchError as exc:
             errors.append(str(exc))
@@ -209,10 +190,19 @@ def fetch_live_bytes(
 
 # --- mirror -------------------------------------------------------------------------------------
 
-def find_mirror_file(descriptor: SourceDescriptor, mirror_dir: Path) -> Path:
-    """The mirror file for ``descriptor`` (see ``SourceDescriptor``), or ``FetchError``."""
+def check_mirror_dir(mirror_dir: Path | None) -> Path:
+    """``mirror_dir`` when it is a folder, else ``MirrorFolderError`` naming the variable."""
+    if mirror_dir is None:
+        raise MirrorFolderError(MIRROR_UNSET)
     if not mirror_dir.is_dir():
-        raise FetchError(f"mirror folder {mirror_dir} does not exist", retryable=False)
+        raise MirrorFolderError(f"FLOPCAST_MIRROR_DIR={str(mirror_dir)!r} (mirror mode): no such folder")
+    return mirror_dir
+
+
+def find_mirror_file(descriptor: SourceDescriptor, mirror_dir: Path) -> Path:
+    """The mirror file for ``descriptor`` (see ``SourceDescriptor``), or ``FetchError``
+    (``MirrorFolderError`` when the folder itself is missing)."""
+    check_mirror_dir(mirror_dir)
     for pattern in descriptor.mirror_patterns:
         matches = sorted((p for p in mirror_dir.glob(pattern) if p.is_file()),
                          key=lambda p: (len(p.name), p.as_posix()))
@@ -224,16 +214,15 @@ def find_mirror_file(descriptor: SourceDescriptor, mirror_dir: Path) -> Path:
     )
 
 
-def read_mirror_bytes(descriptor: SourceDescriptor, mirror_dir: Path) -> tuple[bytes, str]:
-    """(bytes, path relative to the mirror) of the source's mirror file; the mirror is only read."""
+def read_mirror_bytes(descriptor: SourceDescriptor, mirror_dir: Path,
+                      limits: ReadLimits = ReadLimits()) -> tuple[bytes, str]:
+    """(bytes, path relative to the mirror) of the source's mirror file; the mirror is only read.
+    A file over ``limits.max_file_bytes`` is refused from its size, without reading it."""
     path = find_mirror_file(descriptor, mirror_dir)
     relative = path.relative_to(mirror_dir).as_posix()
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise FetchError(f"mirror file {relative}: {exc}", retryable=False) from exc
+    data = read_file_capped(path, f"mirror file {relative}", limits.max_file_bytes)
     if descriptor.zip_member and path.suffix.lower() == ".zip":
-        data = extract_member(data, descriptor.zip_member, f"mirror file {relative}")
+        data = extract_member(data, descriptor.zip_member, f"mirror file {relative}", limits)
         relative = f"{relative}#{descriptor.zip_member}"
     return data, relative
 
@@ -308,6 +297,7 @@ def acquire(
     """
     chosen = resolve_mode(settings, mode)
     landing_dir = settings.landing_dir
+    limits = ReadLimits.from_settings(settings)
 
     def land_checked(data: bytes, what: str, fresh_mode: str, note: str = "") -> LandedFile | None:
         """Land fresh bytes that parse; bytes that do not are treated like a failed fetch."""
@@ -339,17 +329,15 @@ def acquire(
                                     f"last landed file, fetched {prior.fetched_at} ({prior.mode})"))
 
     if chosen == "mirror":
-        if settings.mirror_dir is None:
-            raise SourceUnavailableError(
-                f"{descriptor.name}: source mode 'mirror' needs FLOPCAST_MIRROR_DIR (or --mirror DIR)")
+        mirror_dir = check_mirror_dir(settings.mirror_dir)  # a config error: stops the run
         try:
-            data, relative = read_mirror_bytes(descriptor, settings.mirror_dir)
+            data, relative = read_mirror_bytes(descriptor, mirror_dir, limits)
         except FetchError as exc:
             return _fallback(descriptor, settings, f"mirror copy unusable: {exc}", validate)
         return land_checked(data, f"mirror file {relative}", "mirror", note=f"mirror copy: {relative}")
 
     try:
-        data = fetch_live_bytes(descriptor, http or HttpOptions(), sleep=sleep)
+        data = fetch_live_bytes(descriptor, http or HttpOptions(), sleep=sleep, limits=limits)
     except FetchError as exc:
         return _fallback(descriptor, settings, f"live download failed: {exc}", validate)
     return land_checked(data, "live download", "live")

@@ -12,12 +12,8 @@ import re
 
 from orchestration.sources.fetch import SourceDescriptor, file_label
 from orchestration.sources.landing import LandedFile
-from orchestration.sources.tabular import (
-    Column,
-    ParseResult,
-    TableSpec,
-    parse_json_records_bytes,
-)
+from orchestration.sources.json_records import parse_json_records_bytes
+from orchestration.sources.tabular import Column, ParseResult, TableSpec
 
 LICENCE = "Apache-2.0 (MLPerf is a trademark of MLCommons)"
 URL_PATTERN = ("https://raw.githubusercontent.com/mlcommons/inference_results_v{version}"

@@ -22,9 +22,11 @@ from orchestration.sources import (
     mlperf,
     openrouter,
 )
+from orchestration.sources.cells import ParseLimits, limits
 from orchestration.sources.fetch import (
     FetchError,
     HttpOptions,
+    ReadLimits,
     SourceDescriptor,
     acquire,
     fetch_live_bytes,
@@ -98,6 +100,10 @@ def get_source(source_name: str) -> LiveSource:
     return found
 
 
+def parse_limits(settings: Settings) -> ParseLimits:
+    return ParseLimits(max_json_depth=settings.max_json_depth, max_number_chars=settings.max_number_chars)
+
+
 def ingest(
     source_name: str,
     settings: Settings,
@@ -112,16 +118,24 @@ def ingest(
     column or yields no good row is rejected like a failed download (fallback to the last good
     file, ``stale=True``), so ``LATEST`` only names files that parse. Returns ``(None, empty
     typed result)`` in bundled mode for a source that was never landed. Raises
-    ``SourceUnavailableError`` when there is neither a fresh nor a last good file.
+    ``SourceUnavailableError`` when there is neither a fresh nor a last good file. Files are read
+    and parsed under the settings' limits (``ReadLimits``, ``ParseLimits``).
     """
+    with limits(parse_limits(settings)):
+        return _ingest(source_name, settings, mode, http=http, sleep=sleep)
+
+
+def _ingest(source_name: str, settings: Settings, mode: str | None, *, http: HttpOptions | None,
+            sleep: Callable[[float], None]) -> tuple[LandedFile | None, ParseResult]:
     source = get_source(source_name)
     checked: dict[str, tuple[str, ParseResult]] = {}
 
     def validate(data: bytes, label: str) -> None:
         result = source.parse_bytes(data, label)
         if result.frame.empty:
+            first = f"; first: {result.quarantine['reason'].iat[0]}" if len(result.quarantine) else ""
             raise SourceFormatError(
-                f"{label}: no usable rows ({len(result.quarantine)} problem(s) quarantined)")
+                f"{label}: no usable rows ({len(result.quarantine)} problem(s) quarantined{first})")
         checked[sha256_bytes(data)] = (label, result)
 
     http = http or HttpOptions(timeout=settings.http_timeout_s, retries=settings.http_retries,
@@ -163,8 +177,10 @@ def refresh_bundled(
     for name in chosen:
         source = LIVE_SOURCES[name]
         try:
-            data = fetch_live_bytes(source.descriptor, http, sleep=sleep)
-            rows = len(source.parse_bytes(data, source.descriptor.landed_url).frame)
+            data = fetch_live_bytes(source.descriptor, http, sleep=sleep,
+                                    limits=ReadLimits.from_settings(settings))
+            with limits(parse_limits(settings)):
+                rows = len(source.parse_bytes(data, source.descriptor.landed_url).frame)
             if rows < ROW_FLOORS[name]:
                 raise SourceFormatError(f"{rows} usable rows, fewer than the floor of {ROW_FLOORS[name]}")
         except (FetchError, SourceFormatError) as exc:

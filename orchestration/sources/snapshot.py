@@ -30,9 +30,16 @@ def _descriptor(table: str, title: str) -> SourceDescriptor:
 
 
 ACCELERATORS = _descriptor("accelerators", "accelerator specs (dense, per chip)")
+# The model's reference accelerator (``reference_accelerator_id`` in models/scenarios/*.yaml; a
+# test keeps the two in step): its row must load, or the run stops here naming the row.
+REFERENCE_ACCELERATOR_ID = "nvidia-h100-sxm"
+
 ACCELERATORS_SPEC = TableSpec(
     source=ACCELERATORS.name,
     key=("accelerator_id",),
+    needed=(REFERENCE_ACCELERATOR_ID,),
+    needed_because=("the model's reference accelerator; rental prices, shipments and training runs "
+                    "refer to it by id"),
     columns=(
         Column("accelerator_id", "text", nullable=False),
         Column("vendor", "text", nullable=False),

@@ -8,15 +8,22 @@ on. Typing happens here; unit conversion and cleaning are dbt's job.
 
 import io
 import itertools
-import json
-import math
-import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Literal
 
 import numpy as np
 import pandas as pd
+
+from orchestration.sources.cells import (
+    BOOL_FALSE,
+    BOOL_TRUE,
+    NONZERO_MANTISSA,
+    PLAIN_NUMBER,
+    current_limits,
+    parse_bool,
+    parse_date,
+    parse_number,
+)
 
 Kind = Literal["text", "number", "date", "bool"]
 
@@ -41,12 +48,19 @@ class TableSpec:
     """``ordered``: groups of number columns whose filled values must not decrease left to right
     within a row (e.g. ``("units_low", "units", "units_high")``). A row that breaks one makes the
     whole file a ``SourceFormatError`` naming the file, row and columns: the row contradicts
-    itself, and no value of it can be trusted or silently dropped."""
+    itself, and no value of it can be trusted or silently dropped.
+
+    ``needed``: values of the (one-column) key whose row a later step needs (e.g. the model's
+    reference accelerator); ``needed_because`` says which step. Such a row that is in the file
+    but quarantined makes the whole file a ``SourceFormatError`` naming the row and its problem,
+    at ingest, instead of a failure far downstream."""
 
     source: str
     columns: tuple[Column, ...]
     key: tuple[str, ...] = ()
     ordered: tuple[tuple[str, ...], ...] = ()
+    needed: tuple[str, ...] = ()
+    needed_because: str = ""
 
     @property
     def names(self) -> list[str]:
@@ -59,37 +73,6 @@ class ParseResult:
     quarantine: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=QUARANTINE_COLUMNS)
     )
-
-
-_NUMBER_CLEAN = re.compile(r"[,_\s]")
-_BOOL_TRUE = {"true", "t", "yes", "y", "1"}
-_BOOL_FALSE = {"false", "f", "no", "n", "0"}
-
-
-def parse_number(text: str) -> float:
-    """'1.33E+11', '1,234.5', ' 42 ' -> float. Raises ValueError on anything else."""
-    cleaned = _NUMBER_CLEAN.sub("", text)
-    value = float(cleaned)
-    if not math.isfinite(value):
-        raise ValueError(f"{text!r} is not a finite number")
-    return value
-
-
-def parse_date(text: str) -> date:
-    """ISO 'YYYY-MM-DD' (optionally with a time part) or spreadsheet 'M/D/YYYY'."""
-    stripped = text.strip()
-    if "/" in stripped:
-        return datetime.strptime(stripped.split(" ")[0], "%m/%d/%Y").date()
-    return date.fromisoformat(stripped[:10])
-
-
-def parse_bool(text: str) -> bool:
-    lowered = text.strip().lower()
-    if lowered in _BOOL_TRUE:
-        return True
-    if lowered in _BOOL_FALSE:
-        return False
-    raise ValueError(f"{text!r} is not true/false")
 
 
 _PARSERS = {"number": parse_number, "date": parse_date, "bool": parse_bool, "text": str}
@@ -112,11 +95,19 @@ def read_csv_text(data: bytes, file_label: str) -> pd.DataFrame:
     """Read CSV bytes as all-text cells (quoted newlines kept), with a clear error on failure."""
     text = decode_text(data, file_label)
     try:
-        return pd.read_csv(
+        frame = pd.read_csv(
             io.StringIO(text), dtype=str, keep_default_na=False, na_values=[], skipinitialspace=False
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise SourceFormatError(f"{file_label}: not a readable CSV table ({exc})") from exc
+    if not isinstance(frame.index, pd.RangeIndex):
+        # pandas takes the first column as the index when the data rows have one field more than
+        # the header: every column would shift by one
+        raise SourceFormatError(
+            f"{file_label}: the data rows have one field more than the header's {len(frame.columns)} "
+            f"columns ({_clip(', '.join(map(str, frame.columns)), 120)}): a trailing comma at the end "
+            "of each row?")
+    return frame
 
 
 def _resolve_columns(raw: pd.DataFrame, spec: TableSpec, file_label: str) -> dict[str, str]:
@@ -132,6 +123,9 @@ def _resolve_columns(raw: pd.DataFrame, spec: TableSpec, file_label: str) -> dic
                 f" (publisher header {' or '.join(repr(a) for a in column.aliases)})"
                 if column.aliases else ""))
     if missing:
+        hint = _delimiter_hint(list(raw.columns), spec)
+        if hint:
+            raise SourceFormatError(f"{file_label}: {hint}")
         raise SourceFormatError(
             f"{file_label}: missing required column(s) {', '.join(missing)}; "
             f"found {', '.join(repr(c) for c in raw.columns)}"
@@ -139,7 +133,23 @@ def _resolve_columns(raw: pd.DataFrame, spec: TableSpec, file_label: str) -> dic
     return mapping
 
 
-_BOOL_MAP = {**dict.fromkeys(_BOOL_TRUE, True), **dict.fromkeys(_BOOL_FALSE, False)}
+_OTHER_DELIMITERS = {";": "semicolon", "\t": "tab", "|": "pipe"}
+
+
+def _delimiter_hint(columns: list, spec: TableSpec) -> str:
+    """Why a header read as one column is likely the wrong delimiter, or ''."""
+    if len(columns) != 1:
+        return ""
+    header = str(columns[0])
+    found = next((d for d in _OTHER_DELIMITERS if d in header), None)
+    if found is None:
+        return ""
+    expected = [c.name for c in spec.columns if c.required][:4]
+    return (f"expected comma-separated columns {', '.join(map(repr, expected))}, ...; found one "
+            f"column {_clip(header, 120)!r}: wrong delimiter ({_OTHER_DELIMITERS[found]}-separated file)?")
+
+
+_BOOL_MAP = {**dict.fromkeys(BOOL_TRUE, True), **dict.fromkeys(BOOL_FALSE, False)}
 
 
 def _vector_parse(kind: Kind, texts: pd.Series, empty: np.ndarray) -> tuple[list, np.ndarray]:
@@ -149,9 +159,11 @@ def _vector_parse(kind: Kind, texts: pd.Series, empty: np.ndarray) -> tuple[list
     if kind == "text":
         return _blank(texts.to_numpy(dtype=object), empty), np.zeros(len(texts), bool)
     if kind == "number":
-        numbers = pd.to_numeric(texts.str.replace(_NUMBER_CLEAN, "", regex=True), errors="coerce")
-        values = numbers.to_numpy(dtype=float)
-        failed = ~empty & ~np.isfinite(values)
+        plain = (texts.str.len().to_numpy() <= current_limits().max_number_chars) & texts.str.fullmatch(
+            PLAIN_NUMBER).to_numpy(dtype=bool, na_value=False)
+        values = pd.to_numeric(texts.where(plain), errors="coerce").to_numpy(dtype=float)
+        underflow = (values == 0) & texts.str.contains(NONZERO_MANTISSA).to_numpy(dtype=bool, na_value=False)
+        failed = ~empty & (~plain | ~np.isfinite(values) | underflow)
         return _blank(values.astype(object), empty | failed), failed
     if kind == "date":
         slash = texts.str.contains("/", regex=False).to_numpy()
@@ -222,6 +234,7 @@ def parse_table(raw: pd.DataFrame, spec: TableSpec, file_label: str) -> ParseRes
                 bad[position] = True
             else:
                 seen[key] = position
+    _check_needed(frame, spec, file_label, bad, ordered)
     good = frame[~bad].reset_index(drop=True)
     quarantine = pd.DataFrame(ordered, columns=QUARANTINE_COLUMNS)
     return ParseResult(frame=good, quarantine=quarantine)
@@ -240,6 +253,24 @@ def _check_ordered(frame: pd.DataFrame, spec: TableSpec, file_label: str, bad: n
                     f"{file_label}, row {row + 1}{f' ({key})' if key else ''}: column {left!r} "
                     f"({a[row]:g}) is greater than column {right!r} ({b[row]:g})"
                     + (f"; {len(broken) - 1} more such row(s)" if len(broken) > 1 else ""))
+
+
+def _check_needed(frame: pd.DataFrame, spec: TableSpec, file_label: str, bad: np.ndarray,
+                  problems: list[dict]) -> None:
+    """A row a later step needs (``spec.needed``) that is in the file but did not load stops the file."""
+    if not spec.needed or len(spec.key) != 1:
+        return
+    (key,) = spec.key
+    keys = frame[key]
+    for value in spec.needed:
+        rows = np.flatnonzero(keys.eq(value).fillna(False).to_numpy(dtype=bool))
+        if len(rows) and bad[rows].all():
+            row = int(rows[0]) + 1
+            reasons = [p["reason"] for p in problems if p["row_number"] == row]
+            raise SourceFormatError(
+                f"{file_label}, row {row} ({key}={value}): this row is needed"
+                + (f" ({spec.needed_because})" if spec.needed_because else "")
+                + " but does not load: " + ("; ".join(reasons) or "quarantined"))
 
 
 def _problem(spec: TableSpec, file_label: str, row_number: int, column: str, value: str,
@@ -300,49 +331,3 @@ def align_headers(raw: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
 def parse_publisher_csv(data: bytes, spec: TableSpec, file_label: str) -> ParseResult:
     """``parse_csv_bytes`` for publisher files whose header spelling drifts (see ``align_headers``)."""
     return parse_table(align_headers(read_csv_text(data, file_label), spec), spec, file_label)
-
-
-def json_cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-def read_json_records(data: bytes, file_label: str) -> pd.DataFrame:
-    """A JSON array of objects -> all-text cells (like ``read_csv_text``), one column per key.
-
-    Keys are collected in first-seen order over all records; a key a record lacks is an empty
-    cell. JSON null is empty, booleans are 'true'/'false', numbers keep their JSON spelling.
-    """
-    text = decode_text(data, file_label)
-    try:
-        records = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SourceFormatError(f"{file_label}: not valid JSON ({exc})") from exc
-    if not isinstance(records, list):
-        raise SourceFormatError(
-            f"{file_label}: expected a JSON array of records, found {type(records).__name__}"
-        )
-    if not records:
-        raise SourceFormatError(f"{file_label}: the JSON array holds no records")
-    columns: dict[str, None] = {}
-    for position, record in enumerate(records):
-        if not isinstance(record, dict):
-            raise SourceFormatError(
-                f"{file_label}: record {position + 1} is a {type(record).__name__}, not an object"
-            )
-        columns.update(dict.fromkeys(record))
-    return pd.DataFrame(
-        [[json_cell(record.get(name)) for name in columns] for record in records],
-        columns=list(columns), dtype=str,
-    )
-
-
-def parse_json_records_bytes(data: bytes, spec: TableSpec, file_label: str) -> ParseResult:
-    return parse_table(align_headers(read_json_records(data, file_label), spec), spec, file_label)

@@ -13,8 +13,9 @@ NUMERIC = [c.name for c in ACCELERATORS_SPEC.columns if c.kind == "number"]
 
 
 def _settings(home, snapshot_dir=SNAPSHOT_DIR, mode="bundled") -> Settings:
-    return Settings(home=home, duckdb_path=home / "w.duckdb", source_mode=mode, mirror_dir=None,
-                    snapshot_dir=snapshot_dir)
+    # mirror mode needs a mirror folder (an empty one here: the snapshot tables do not read it)
+    return Settings(home=home, duckdb_path=home / "w.duckdb", source_mode=mode,
+                    mirror_dir=home if mode == "mirror" else None, snapshot_dir=snapshot_dir)
 
 
 @pytest.fixture(scope="module")

@@ -148,7 +148,7 @@ def test_spreadsheet_dates_and_exponent_numbers(kit):
               "Daily messages", "Date", "Report date", "Source 1", "Exclude from graph view"]
     rows = [["Synthetic 1T tokens", "Example AI", "", "", "1.33E+11", "4.51E+08", "2/9/2024",
              "2024-02-09", "https://example.invalid/a", "TRUE"],
-            ["Synthetic users", "Example AI", "50,000,000", "Weekly", "", "", "12/31/2025",
+            ["Synthetic users", "Example AI", "5.00E+07", "Weekly", "", "", "12/31/2025",
              "1/5/2026", "https://example.invalid/b", ""]]
     result = epoch_companies.parse_usage_bytes(kit.csv_bytes(header, rows), "usage.csv")
     frame = result.frame

@@ -19,8 +19,8 @@ import pandas as pd
 
 from orchestration.settings import load_settings
 from orchestration.sources import registry
+from orchestration.sources.json_records import json_cell
 from orchestration.sources.tabular import (
-    json_cell,
     TableSpec,
     parse_bool,
     parse_date,
