@@ -35,15 +35,15 @@ def run(month: str) -> dict[str, float]:
         stages["ingest"] = time.perf_counter() - start
 
         start = time.perf_counter()
-        build_warehouse(settings, run_id)
+        build_warehouse(settings, run_id, publish=False)
         stages["dbt"] = time.perf_counter() - start
 
         start = time.perf_counter()
-        run_demand_model(settings, month, run_id)
+        run_demand_model(settings, month, run_id, publish=False)
         stages["model"] = time.perf_counter() - start
 
         start = time.perf_counter()
-        build_brief(settings, month)
+        build_brief(settings, month, run_id)
         stages["brief"] = time.perf_counter() - start
     return stages
 

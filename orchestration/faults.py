@@ -10,6 +10,8 @@ Kill points (each sits just before a step that makes a write visible):
 - ``dbt.before_publish``     dbt built the run's scratch warehouse, not yet published
 - ``model.before_publish``   the model wrote its tables to the scratch warehouse, not yet published
 - ``archive.before_swap``    the brief is rendered and staged in a temp folder, not yet swapped in
+- ``run.before_warehouse_publish``  the run's brief is archived, its staged warehouse and landing
+  pointers not yet published (the one instant a run's results are half visible: each part whole)
 - ``delivery.after_send``    the SMTP server accepted a message, the ledger does not record it yet
 
 Plain Python, no imports beyond the standard library: any layer may call it.
@@ -24,6 +26,7 @@ POINTS = (
     "dbt.before_publish",
     "model.before_publish",
     "archive.before_swap",
+    "run.before_warehouse_publish",
     "delivery.after_send",
 )
 

@@ -5,10 +5,10 @@ Plain Python (no Dagster): the Dagster resource and the plain-Python bench path 
 - ``RunLock``: a file lock (``filelock``) under ``$FLOPCAST_HOME`` that serialises runs across
   processes.
 - ``staged(published, run_id)``: every write goes to the run's scratch copy beside the published
-  file; the copy replaces the published file atomically (``os.replace``) only when a block that
-  publishes ends without an exception. Ingest leaves its writes in the scratch copy when the same
-  run builds the warehouse, so raw data and the dbt models built from it are published together,
-  after every blocking dbt test passed, and a failed run leaves the last good warehouse as it was.
+  file; a failed block discards the copy, so the published warehouse stays as it was. The copy
+  replaces the published file atomically (``publish``: ``os.replace``) at the run's one publish
+  point (``orchestration.steps.publish``), after every blocking check passed and the brief is
+  archived; the steps before it read the copy (``working_copy``).
 - Readers open the published file read-only and never hold it across a write.
 """
 
@@ -156,6 +156,16 @@ def _refuse_if_still_written(scratch: Path) -> None:
             f"another flopcast run is in progress: {'; '.join(holders)} still writes {scratch} "
             "(left running by a run that was killed); wait for it to finish or stop it, then run again"
         )
+
+
+def working_copy(published: Path, run_id: str | None) -> Path:
+    """Where a step of ``run_id`` reads the warehouse: the run's scratch copy when an earlier step
+    of the run staged writes there (not published until the run's publish point), else the
+    published file."""
+    scratch, marker = scratch_path(published), _marker(published)
+    if run_id and scratch.exists() and marker.exists() and marker.read_text() == run_id:
+        return scratch
+    return published
 
 
 def publish(published: Path) -> None:
@@ -316,3 +326,22 @@ def model_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 def read_frame(db_path: Path, sql: str, params: list | None = None) -> pd.DataFrame:
     with connect(db_path, read_only=True) as con:
         return con.execute(sql, params or []).df()
+
+
+def table_facts(db_path: Path, relations: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:
+    """Row count and column types (in order) of each ``(schema, name)`` relation that exists in
+    ``db_path``: ``{relation: {"rows": int, "columns": [(name, type), ...]}}``. One read-only
+    connection, one query for the columns and one for the counts."""
+    with connect(db_path, read_only=True) as con:
+        columns: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for schema, table, column, kind in con.execute(
+                "select table_schema, table_name, column_name, data_type from information_schema.columns "
+                "order by table_schema, table_name, ordinal_position").fetchall():
+            columns.setdefault((schema, table), []).append((column, kind))
+        present = [r for r in dict.fromkeys(relations) if r in columns]
+        if not present:
+            return {}
+        counts = con.execute(" union all ".join(
+            f"select {i} as i, count(*) from {_ident(schema)}.{_ident(table)}"
+            for i, (schema, table) in enumerate(present))).fetchall()
+    return {present[i]: {"rows": int(n), "columns": columns[present[i]]} for i, n in counts}

@@ -23,7 +23,7 @@ from orchestration.steps.brief import BRIEF_MARTS, build_brief
     ),
 )
 def monthly_brief(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    target, rendered = build_brief(warehouse.settings, context.partition_key)
+    target, rendered = build_brief(warehouse.settings, context.partition_key, context.run_id)
     metrics = rendered.metrics
     metadata = {
         "pdf_path": MetadataValue.path(str(target / "brief.pdf")),

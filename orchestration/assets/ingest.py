@@ -21,9 +21,9 @@ from dagster import (
 from models.units import SECONDS_PER_HOUR
 from orchestration.resources import WarehouseResource
 from orchestration.sources.registry import ROW_FLOORS, SNAPSHOT_SOURCES, SOURCES, LiveSource
-from orchestration.steps.ingest import ingest_source
+from orchestration.assets.run_steps import published_note, publishes_here
+from orchestration.steps.ingest import ingest_source, required_columns_problems
 
-DBT_STEP = "warehouse_dbt_assets"  # the op name of the @dbt_assets function
 MAX_AGE_DAYS = 10  # live sources are refreshed weekly; older than this (or a fallback) is stale
 
 
@@ -39,31 +39,9 @@ def freshness(landed, now: datetime) -> tuple[bool, dict]:
                    "stale_fallback": landed.stale, "note": landed.note or ""}
 
 
-def _warehouse_build_in_run(context: AssetExecutionContext) -> bool:
-    """Does this run also build the dbt models? Then they publish raw and marts together."""
-    steps = context.run.step_keys_to_execute
-    if steps is None:
-        steps = [node.name for node in context.job_def.nodes]
-    return DBT_STEP in steps
-
-
 def _preview(frame, rows: int = 10) -> MetadataValue:
     shown = frame.head(rows).astype(str).apply(lambda col: col.str.slice(0, 60))
     return MetadataValue.md(shown.to_markdown(index=False))
-
-
-def required_columns_check(source: LiveSource, frame) -> tuple[bool, dict]:
-    """Every column the publisher must supply (required, not nullable) is populated in every row
-    loaded, and every required column has at least one value (catches an alias that now maps to
-    an emptied, deprecated column)."""
-    problems = {}
-    for column in source.spec.columns:
-        if not column.required or column.name not in frame:
-            continue
-        filled = int(frame[column.name].notna().sum())
-        if len(frame) and (filled == 0 or (not column.nullable and filled < len(frame))):
-            problems[column.name] = f"{filled} of {len(frame)} rows populated"
-    return not problems, problems
 
 
 def source_asset(name: str, source: LiveSource):
@@ -101,7 +79,7 @@ def source_asset(name: str, source: LiveSource):
     )
     def _ingest(context: AssetExecutionContext, warehouse: WarehouseResource):
         result = ingest_source(
-            warehouse.settings, name, context.run_id, publish=not _warehouse_build_in_run(context)
+            warehouse.settings, name, context.run_id, publish=publishes_here(context, "ingest")
         )
         landed, parsed = result.landed, result.parsed
         rows = len(parsed.frame)
@@ -117,6 +95,7 @@ def source_asset(name: str, source: LiveSource):
             "quarantined_rows": len(parsed.quarantine),
             "loaded": landed is not None,
             "unavailable": result.unavailable,
+            "published": published_note(result.published),
             "preview": _preview(parsed.frame),
         }
         if landed is not None:
@@ -154,9 +133,9 @@ def source_asset(name: str, source: LiveSource):
             check_name="row_count_floor", passed=rows >= floor, severity=severity,
             metadata={"rows": rows, "floor": floor},
         )
-        ok, problems = required_columns_check(source, parsed.frame)
+        problems = required_columns_problems(source.spec, parsed.frame)
         yield AssetCheckResult(
-            check_name="required_columns_populated", passed=ok, severity=severity,
+            check_name="required_columns_populated", passed=not problems, severity=severity,
             metadata={"problems": MetadataValue.json(problems)} if problems else {"problems": "none"},
         )
 

@@ -20,6 +20,7 @@ from dagster import (
 from models.config import BASE_SCENARIO
 from models.inputs import MART_INPUTS
 from models.run import DEFAULT_SEED
+from orchestration.assets.run_steps import published_note, publishes_here
 from orchestration.partitions_def import monthly_partitions
 from orchestration.resources import WarehouseResource
 from orchestration.steps.model import run_demand_model
@@ -67,8 +68,9 @@ class ModelConfig(Config):
     name="demand_model",
 )
 def demand_model(context: AssetExecutionContext, config: ModelConfig, warehouse: WarehouseResource):
+    publish = publishes_here(context, "model")
     tables = run_demand_model(warehouse.settings, context.partition_key, context.run_id,
-                              scenario=config.scenario, draws=config.draws, seed=config.seed)
+                              scenario=config.scenario, draws=config.draws, seed=config.seed, publish=publish)
     run = tables["run"].iloc[0]
     demand = tables["demand"]
     main = demand[demand["scenario"] == run["scenario"]]
@@ -78,7 +80,7 @@ def demand_model(context: AssetExecutionContext, config: ModelConfig, warehouse:
     headline = share.set_index("year")
     for name, frame in tables.items():
         metadata = {"dagster/row_count": len(frame), "scenario": str(run["scenario"]),
-                    "snapshot_hash": str(run["snapshot_hash"])}
+                    "snapshot_hash": str(run["snapshot_hash"]), "published": published_note(publish)}
         if name == "demand":
             metadata[f"inference_share_accelerator_hours_{horizon}_p50"] = float(headline.loc[horizon, "p50"])
             metadata["preview"] = MetadataValue.md(

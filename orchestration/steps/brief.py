@@ -11,6 +11,7 @@ from orchestration.partitions import month_end
 from orchestration.settings import Settings, code_version
 from orchestration.steps.brief_history import previous_metrics, rebuild_previous_metrics, revision_points
 from orchestration.steps.model import load_data_sources
+from orchestration.steps.publish import discard_run, publish_run, reads_from
 from reports.archive import write_archive
 from reports.brief import RenderedBrief, render_brief
 from reports.inputs import BriefInputs
@@ -32,8 +33,27 @@ MLPERF_SQL = """
 """
 
 
-def build_brief(settings: Settings, partition: str) -> tuple[Path, RenderedBrief]:
-    """Render the partition's brief from the model tables and archive it atomically."""
+def build_brief(settings: Settings, partition: str, run_id: str | None = None) -> tuple[Path, RenderedBrief]:
+    """Render the partition's brief from the model tables of the run's working copy and publish
+    it: the brief archived atomically, then what the run staged (``publish.publish_run``: the
+    warehouse and the landing pointers). The brief is always its run's publish point; if it fails,
+    nothing of the run is published."""
+    try:
+        rendered = render_partition(reads_from(settings, run_id), partition)
+    except BaseException:
+        if run_id is not None:
+            discard_run(settings)
+        raise
+
+    def archive() -> Path:
+        return write_archive(settings.briefs_dir, partition, rendered.archive_files(),
+                             before_swap=lambda: checkpoint("archive.before_swap"))
+
+    return publish_run(settings, run_id, archive) if run_id is not None else archive(), rendered
+
+
+def render_partition(settings: Settings, partition: str) -> RenderedBrief:
+    """The partition's brief from the model tables and marts of ``settings.duckdb_path``."""
     as_of = month_end(partition)
     with warehouse.connect(settings.duckdb_path, read_only=True) as con:
         tables = {name: con.execute(f"select * exclude (partition) from model.{name} where partition = ?",
@@ -72,10 +92,7 @@ def build_brief(settings: Settings, partition: str) -> tuple[Path, RenderedBrief
     if inputs.previous is None:
         inputs = replace(inputs, previous=rebuild_previous_metrics(settings, inputs))
     inputs = replace(inputs, revisions=revision_points(settings, inputs))
-    rendered = render_brief(inputs)
-    target = write_archive(settings.briefs_dir, partition, rendered.archive_files(),
-                           before_swap=lambda: checkpoint("archive.before_swap"))
-    return target, rendered
+    return render_brief(inputs)
 
 
 def brief_is_missing(settings: Settings, partition: str) -> bool:

@@ -4,12 +4,15 @@
 
 from dataclasses import dataclass
 
+import pandas as pd
+
 from orchestration import warehouse
 from orchestration.settings import Settings
-from orchestration.sources import registry
+from orchestration.sources import landing, registry
 from orchestration.sources.fetch import SourceUnavailableError
-from orchestration.sources.landing import LandedFile
-from orchestration.sources.tabular import ParseResult, empty_result
+from orchestration.sources.landing import LandedFile, LandingError
+from orchestration.sources.tabular import ParseResult, TableSpec, empty_result
+from orchestration.steps.publish import discard_run, publish_run
 
 
 @dataclass(frozen=True)
@@ -18,6 +21,7 @@ class IngestResult:
     landed: LandedFile | None
     parsed: ParseResult
     unavailable: str = ""  # why nothing could be loaded (no fresh file and no last good one)
+    published: bool = False  # raw table and landing pointer made visible by this step
 
 
 def ingest_source(
@@ -26,8 +30,9 @@ def ingest_source(
     """Fetch (per source mode), land and parse ``source``, and load ``raw.<source>`` into the
     run's scratch copy of the warehouse.
 
-    ``publish``: publish right away (an ingest-only run) or leave it to the warehouse build of the
-    same run, which publishes raw tables and dbt models together when its blocking tests pass.
+    ``publish``: publish right away (an ingest-only run: the raw table, then ``LATEST``; a bundled
+    snapshot table that fails a blocking check (``blocking_problems``) is not published) or leave it
+    to the run's publish point (``steps.publish``), after every blocking check of the run passed.
     A source with nothing to load (live-only in bundled mode, or unavailable with no last good
     file) loads as an empty table of the same schema, so the warehouse still builds; an
     unavailable source says why in ``unavailable``.
@@ -35,9 +40,42 @@ def ingest_source(
     spec = registry.get_source(source).spec
     unavailable = ""
     try:
-        landed, parsed = registry.ingest(source, settings, mode)
-    except SourceUnavailableError as exc:
+        with landing.pending_run(run_id):
+            landed, parsed = registry.ingest(source, settings, mode)
+    except (SourceUnavailableError, LandingError) as exc:
         landed, parsed, unavailable = None, empty_result(spec), str(exc)
-    with warehouse.staged(settings.duckdb_path, run_id, publish_on_success=publish) as scratch:
+    blocked = bool(blocking_problems(source, parsed, landed))
+    with warehouse.staged(settings.duckdb_path, run_id, publish_on_success=False) as scratch:
         warehouse.write_raw(scratch, spec, parsed.frame, parsed.quarantine, landed)
-    return IngestResult(source=source, landed=landed, parsed=parsed, unavailable=unavailable)
+    if publish and not blocked:
+        publish_run(settings, run_id)
+    elif publish:
+        discard_run(settings)
+    return IngestResult(source=source, landed=landed, parsed=parsed, unavailable=unavailable,
+                        published=publish and not blocked)
+
+
+def required_columns_problems(spec: TableSpec, frame: pd.DataFrame) -> dict[str, str]:
+    """Required publisher columns that are not populated: a non-nullable one empty in some row
+    loaded, or any required one empty in every row (an alias that now maps to an emptied,
+    deprecated column)."""
+    problems = {}
+    for column in spec.columns:
+        if not column.required or column.name not in frame:
+            continue
+        filled = int(frame[column.name].notna().sum())
+        if len(frame) and (filled == 0 or (not column.nullable and filled < len(frame))):
+            problems[column.name] = f"{filled} of {len(frame)} rows populated"
+    return problems
+
+
+def blocking_problems(source: str, parsed: ParseResult, landed: LandedFile | None) -> dict[str, str]:
+    """What keeps a bundled snapshot table from being published: fewer rows than its floor, or
+    required columns not populated. Live sources only warn (their checks are not blocking)."""
+    if source not in registry.SNAPSHOT_SOURCES or landed is None:
+        return {}
+    problems = required_columns_problems(registry.get_source(source).spec, parsed.frame)
+    floor = registry.ROW_FLOORS[source]
+    if len(parsed.frame) < floor:
+        problems["rows"] = f"{len(parsed.frame)} rows, fewer than the floor of {floor}"
+    return problems

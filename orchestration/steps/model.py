@@ -14,6 +14,7 @@ from orchestration import warehouse
 from orchestration.faults import checkpoint
 from orchestration.partitions import month_end
 from orchestration.settings import Settings
+from orchestration.steps.publish import publish_run, reads_from
 
 
 def load_data_sources(settings: Settings) -> pd.DataFrame:
@@ -33,13 +34,17 @@ def run_demand_model(
     scenario: str | Path = BASE_SCENARIO,
     draws: int | None = None,
     seed: int = DEFAULT_SEED,
+    publish: bool = True,
 ) -> dict[str, pd.DataFrame]:
     """The demand model for the partition's as-of date: the main scenario plus the bundled ones
-    for the scenario table. Every output table goes to ``model.<name>`` (rows of the partition
-    replaced), published in one step. Returns the tables."""
+    for the scenario table, from the marts of the run's working copy (``publish.reads_from``).
+    Every output table goes to ``model.<name>`` (rows of the partition replaced) in the run's
+    scratch copy, published in one step when this is the run's publish point (``publish``), else
+    left for the brief step. Returns the tables."""
     draws = draws or settings.model_draws or DEFAULT_DRAWS
-    inputs = load_model_inputs(settings)
-    digest = snapshot_hash(load_data_sources(settings))
+    reads = reads_from(settings, run_id)
+    inputs = load_model_inputs(reads)
+    digest = snapshot_hash(load_data_sources(reads))
     as_of = month_end(partition)
     main = run_model(inputs, scenario=str(scenario), as_of=as_of, seed=seed, draws=draws, snapshot_hash=digest)
     # The side scenarios feed the scenario table; the chips are rated once, under the main one.
@@ -55,9 +60,11 @@ def run_demand_model(
         for o in (main, *others)])
     tables["run"] = pd.DataFrame([{"scenario": main.scenario, "seed": seed, "snapshot_hash": digest,
                                    "as_of": as_of, "draws": draws, "main": True}])
-    with warehouse.staged(settings.duckdb_path, run_id) as scratch:
+    with warehouse.staged(settings.duckdb_path, run_id, publish_on_success=False) as scratch:
         with warehouse.connect(scratch) as con:
             for name, frame in tables.items():
                 warehouse.replace_partition(con, name, frame, partition)
         checkpoint("model.before_publish")
+    if publish:
+        publish_run(settings, run_id)
     return tables

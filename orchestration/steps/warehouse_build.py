@@ -1,5 +1,6 @@
-"""The warehouse build step: ``dbt build`` into the run's scratch warehouse, published only when
-every blocking test passed.
+"""The warehouse build step: ``dbt build`` into the run's scratch warehouse. When it is the run's
+publish point (no model or brief step follows) the copy is published once every blocking test
+passed; otherwise it stays staged for the next step (``orchestration.steps.publish``).
 
 dbt runs one way: ``FlopcastDbtCliResource`` (dagster-dbt) with the scratch path as the
 ``duckdb_path`` var, for the dbt asset, the plain-Python path and ``flopcast prepare`` alike. The
@@ -11,14 +12,17 @@ import contextlib
 import io
 import json
 import shutil
+import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from orchestration import warehouse
+from orchestration.dbt_results import summarise_run_results
 from orchestration.faults import checkpoint
 from orchestration.settings import DBT_PROJECT_DIR, Settings
+from orchestration.steps.publish import publish_run
 
 # The parsed project the dbt asset is defined from (written by `flopcast prepare`).
 DBT_MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
@@ -40,18 +44,56 @@ def dbt_args(command: str, settings: Settings) -> list[str]:
 
 
 @contextmanager
-def staged_dbt_build(settings: Settings, run_id: str, dbt, context=None) -> Iterator:
+def staged_dbt_build(settings: Settings, run_id: str, dbt, context=None, publish: bool = True) -> Iterator:
     """Start ``dbt build`` into the run's scratch copy with ``dbt`` (a ``FlopcastDbtCliResource``)
     and yield the invocation for the caller to consume (the asset streams its events, the plain
-    path waits). The copy is published when the block ends without an error and discarded
-    otherwise; dbt's per-invocation target folder is removed either way."""
-    with warehouse.staged(settings.duckdb_path, run_id):
+    path waits). When the block ends without an error the copy is published (``publish``) or left
+    staged for the run's later steps; on an error (a failed blocking test, an interrupt) dbt is
+    stopped if still running and the copy discarded. dbt's per-invocation target folder is
+    removed either way."""
+    with warehouse.staged(settings.duckdb_path, run_id, publish_on_success=False):
         invocation = dbt.cli(dbt_args("build", settings), context=context)
         try:
             yield invocation
+        except Exception:
+            summary = _failure_summary(invocation)
+            if summary is None:
+                raise
+            from dagster_dbt.errors import DagsterDbtCliRuntimeError
+
+            raise DagsterDbtCliRuntimeError(description=summary) from None
         finally:
+            stop_dbt(invocation)
             shutil.rmtree(invocation.target_path, ignore_errors=True)
         checkpoint("dbt.before_publish")
+    if publish:
+        publish_run(settings, run_id)
+
+
+def _failure_summary(invocation) -> str | None:
+    """One line naming what blocked the build (failing tests with their rows, nodes in error),
+    from the invocation's run_results.json, read before its target folder is removed."""
+    target = Path(invocation.target_path)
+    results, manifest = target / "run_results.json", target / "manifest.json"
+    if not results.exists():
+        return None
+    return summarise_run_results(json.loads(results.read_text()),
+                                 json.loads(manifest.read_text()) if manifest.exists() else None)
+
+
+def stop_dbt(invocation, grace_s: float = 10.0) -> None:
+    """Stop the dbt process of ``invocation`` if it still runs (the block ended early: an error or
+    an interrupt): SIGTERM, then SIGKILL after ``grace_s``. A dbt left running would keep writing
+    the scratch copy after its run is gone."""
+    process = invocation.process
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(grace_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def wait_quietly(invocation) -> None:
@@ -61,11 +103,11 @@ def wait_quietly(invocation) -> None:
         invocation.wait()
 
 
-def build_warehouse(settings: Settings, run_id: str) -> None:
+def build_warehouse(settings: Settings, run_id: str, publish: bool = True) -> None:
     """The plain-Python twin of the dbt asset: the same build, waited for instead of streamed."""
     from orchestration.resources import dbt_cli_resource  # dagster-dbt: the one way dbt runs
 
-    with staged_dbt_build(settings, run_id, dbt_cli_resource()) as invocation:
+    with staged_dbt_build(settings, run_id, dbt_cli_resource(), publish=publish) as invocation:
         wait_quietly(invocation)
 
 

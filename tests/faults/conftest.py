@@ -120,13 +120,17 @@ def latest_of(home: Path, source: str) -> dict:
 
 def assert_landing_complete(home: Path) -> None:
     """Every landing file is whole (its name is the SHA-256 of its bytes), every provenance file
-    parses and names its file, every LATEST parses and points at an existing file; no temp files."""
-    sources = [d for d in (home / "landing").iterdir() if d.is_dir()]
+    parses and names its file, every LATEST and PREVIOUS (and pending pointer of an unpublished
+    run) parses and points at an existing file; no temp files."""
+    sources = [d for d in (home / "landing").iterdir() if d.is_dir() and d.name != ".pending"]
     assert sources
+    for pending in (home / "landing" / ".pending").glob("*/*"):
+        record = json.loads(pending.read_text())
+        assert (home / "landing" / pending.stem / record["path"]).is_file(), f"{pending} points at a missing file"
     for folder in sources:
         for path in folder.iterdir():
             assert not path.name.startswith("."), f"temp file left behind: {path}"
-            if path.name == "LATEST":
+            if path.name in ("LATEST", "PREVIOUS"):
                 record = json.loads(path.read_text())
                 target = folder / record["path"]
                 assert target.is_file(), f"{path} points at a missing file"

@@ -30,11 +30,12 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown stage(s) {sorted(unknown)}")
     settings = load_settings()
+    run_id = uuid.uuid4().hex
     with RunLock(settings.lock_path):
-        if "model" in stages:
-            run_demand_model(settings, args.month, uuid.uuid4().hex, seed=args.seed)
+        if "model" in stages:  # publishes itself only when no brief follows (one publish point per run)
+            run_demand_model(settings, args.month, run_id, seed=args.seed, publish="brief" not in stages)
         if "brief" in stages:
-            print(build_brief(settings, args.month)[0])
+            print(build_brief(settings, args.month, run_id)[0])
     return 0
 
 

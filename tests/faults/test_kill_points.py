@@ -98,7 +98,9 @@ def test_killed_during_ingest_and_dbt_then_a_rerun_completes(home, changed_snaps
         proc.wait(30)
     assert proc.returncode == -9
     assert wait_for(lambda: not alive(dbt), 3), "dbt outlived the killed run (it would write the next run's copy)"
-    assert latest_of(home, "snapshot_accelerators")["sha256"] == new_sha  # this run got past ingest
+    # Past ingest, but LATEST moves only when the run publishes (a file that might fail the
+    # blocking tests is never the fallback).
+    assert latest_of(home, "snapshot_accelerators") == old_latest
     assert_landing_complete(home)
     assert sha256(warehouse) == old_warehouse and warehouse_version(home) == OLD
 
@@ -132,17 +134,32 @@ def test_killed_in_the_model_stage_then_a_rerun_completes(home):
 
 
 def test_killed_before_the_archive_swap_then_a_rerun_completes(home):
-    old_brief = tree_digest(home / "briefs" / E2E_MONTH)
+    old_warehouse, old_brief = sha256(home / "warehouse.duckdb"), tree_digest(home / "briefs" / E2E_MONTH)
 
     killed(run(stages_cmd("model", "brief", seed=7), {**env_for(home), KILL_AT: "archive.before_swap"}))
-    assert warehouse_version(home) == {**OLD, "seeds": [7]}  # the model stage had published
+    # One publish point per run: the model's tables were staged for the brief, never published.
+    assert sha256(home / "warehouse.duckdb") == old_warehouse and warehouse_version(home) == OLD
     assert tree_digest(home / "briefs" / E2E_MONTH) == old_brief  # the old brief, whole
     assert assert_archive_complete(home, temp_ok=True)["seed"] == DEFAULT_SEED
     assert [p for p in (home / "briefs").iterdir() if p.name.startswith(".")]  # the dead run's staging
 
-    completed(run(stages_cmd("brief"), env_for(home)))
+    completed(run(stages_cmd("model", "brief", seed=7), env_for(home)))
     metrics = assert_archive_complete(home)  # whole, and the dead run's temp folder is gone
-    assert metrics["seed"] == 7
+    assert metrics["seed"] == 7 and warehouse_version(home) == {**OLD, "seeds": [7]}
+    assert_no_scratch(home)
+
+
+def test_killed_between_the_brief_and_the_warehouse_publish_then_a_rerun_completes(home):
+    old_warehouse = sha256(home / "warehouse.duckdb")
+
+    killed(run(stages_cmd("model", "brief", seed=7), {**env_for(home), KILL_AT: "run.before_warehouse_publish"}))
+    # The one instant a run is half visible: the new brief, whole, beside the old warehouse, whole.
+    assert assert_archive_complete(home)["seed"] == 7
+    assert sha256(home / "warehouse.duckdb") == old_warehouse and warehouse_version(home) == OLD
+
+    completed(run(stages_cmd("model", "brief", seed=7), env_for(home)))
+    assert assert_archive_complete(home)["seed"] == 7 and warehouse_version(home) == {**OLD, "seeds": [7]}
+    assert_no_scratch(home)
 
 
 def test_killed_between_send_and_ledger_no_duplicate_and_unconfirmed_is_reported(home, smtp):

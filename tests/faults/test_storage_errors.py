@@ -108,6 +108,20 @@ def test_archive_on_a_full_disk_keeps_the_previous_brief(home, faulty_disk):
     assert_archive_complete(home)  # whole, and no temp folder left
 
 
+def test_a_run_whose_brief_cannot_be_archived_publishes_nothing(home, faulty_disk):
+    """The model step of a run stages its tables for the brief; the archive then fails on a full
+    disk: the warehouse is the old one (once, the new model rows were published without a brief)."""
+    briefs, published = home / "briefs", home / "warehouse.duckdb"
+    before_brief, before_warehouse, version = tree_digest(briefs / E2E_MONTH), sha256(published), warehouse_version(home)
+    run_demand_model(_settings(home), E2E_MONTH, "run-1", seed=7, publish=False)
+    faulty_disk.fail("fsync", ENOSPC, briefs)
+    with pytest.raises(OSError, match="No space left on device"):
+        build_brief(_settings(home), E2E_MONTH, "run-1")
+    assert tree_digest(briefs / E2E_MONTH) == before_brief
+    assert sha256(published) == before_warehouse and warehouse_version(home) == version
+    assert_no_scratch(home)
+
+
 def test_archive_on_read_only_storage_names_the_folder(tmp_path, faulty_disk):
     first = write_archive(tmp_path, E2E_MONTH, {"brief.pdf": b"one", "metrics.json": b"{}"})
     faulty_disk.fail("mkdir", EROFS, tmp_path)

@@ -87,11 +87,14 @@ def test_a_run_publishes_raw_and_models_together(tmp_path):
     assert _read(db) == "v3"
 
 
-def test_ingest_knows_the_dbt_step_name():
+def test_the_run_plan_knows_each_writing_step_by_its_op_name():
+    from orchestration.assets.brief import monthly_brief
     from orchestration.assets.dbt import warehouse_dbt_assets
-    from orchestration.assets.ingest import DBT_STEP
+    from orchestration.assets.model import demand_model
+    from orchestration.assets.run_steps import STEP_OF_OP
 
-    assert warehouse_dbt_assets.op.name == DBT_STEP
+    assert {warehouse_dbt_assets.op.name: "warehouse", demand_model.op.name: "model",
+            monthly_brief.op.name: "brief"} == STEP_OF_OP
 
 
 def test_previous_metrics_are_read_from_the_archive(tmp_path):

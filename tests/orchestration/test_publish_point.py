@@ -1,0 +1,161 @@
+"""One publish point per run (issue 15): what a run stages stays invisible until its last writing
+step succeeds; a failure or a stop at any step before publishes nothing, landing pointers
+included. Library level: small DuckDB files and landing folders in tmp_path."""
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from types import SimpleNamespace
+
+import pytest
+
+from common.signals import deferred_signals
+from orchestration import warehouse
+from orchestration.settings import load_settings
+from orchestration.sources import landing
+from orchestration.steps.publish import discard_run, publish_run, publishes, reads_from
+from orchestration.steps.warehouse_build import stop_dbt
+
+
+def _settings(tmp_path):
+    return load_settings({"FLOPCAST_HOME": str(tmp_path)})
+
+
+def _write(path, value):
+    with warehouse.connect(path) as con:
+        con.execute("create or replace table t as select ? as v", [value])
+
+
+def _read(path):
+    with warehouse.connect(path, read_only=True) as con:
+        return con.execute("select v from t").fetchone()[0]
+
+
+def _land(settings, data: bytes, source="src"):
+    return landing.land_bytes(settings.landing_dir, source, data, "csv", url="u", licence="l", mode="live")
+
+
+@pytest.mark.parametrize("steps, publisher", [
+    ({"warehouse", "model", "brief"}, "brief"),
+    ({"warehouse", "model"}, "model"),
+    ({"warehouse"}, "warehouse"),
+    (set(), "ingest"),
+    ({"brief"}, "brief"),
+])
+def test_the_last_writing_step_of_the_run_publishes(steps, publisher):
+    assert [s for s in ("ingest", "warehouse", "model", "brief") if s in steps | {"ingest"}
+            and publishes(s, steps)] == [publisher]
+
+
+def test_staged_steps_are_read_by_later_steps_and_published_only_with_the_brief(tmp_path):
+    settings = _settings(tmp_path)
+    db = settings.duckdb_path
+    _write(db, "old")
+    with warehouse.staged(db, "run-1", publish_on_success=False) as scratch:  # dbt, then the model
+        _write(scratch, "new")
+    assert _read(db) == "old"
+    assert _read(reads_from(settings, "run-1").duckdb_path) == "new"  # the run's later steps
+    assert reads_from(settings, "run-2").duckdb_path == db  # any other run: the published file
+    archived = []
+    assert publish_run(settings, "run-1", lambda: archived.append("brief") or "target") == "target"
+    assert archived == ["brief"] and _read(db) == "new"
+    assert not warehouse.scratch_path(db).exists()
+
+
+def test_a_brief_that_cannot_be_archived_publishes_nothing(tmp_path):
+    settings = _settings(tmp_path)
+    db = settings.duckdb_path
+    _write(db, "old")
+    old_file = _land(settings, b"a\n1\n")
+    with landing.pending_run("run-1"):
+        _land(settings, b"a\n2\n")
+    with warehouse.staged(db, "run-1", publish_on_success=False) as scratch:
+        _write(scratch, "new")
+
+    def archive():
+        raise OSError(28, "No space left on device", str(settings.briefs_dir))
+
+    with pytest.raises(OSError, match="No space left"):
+        publish_run(settings, "run-1", archive)
+    assert _read(db) == "old" and not warehouse.scratch_path(db).exists()
+    assert landing.latest(settings.landing_dir, "src").sha256 == old_file.sha256
+    assert not (settings.landing_dir / landing.PENDING_DIR).exists()
+
+
+def test_latest_moves_only_at_the_publish_point_and_keeps_the_previous_good_file(tmp_path):
+    settings = _settings(tmp_path)
+    first = _land(settings, b"a\n1\n")  # outside a run: at once
+    with landing.pending_run("run-1"):
+        second = _land(settings, b"a\n2\n")
+    assert landing.latest(settings.landing_dir, "src").sha256 == first.sha256  # landed, not good yet
+    with landing.pending_run("run-2"):  # a run that fails its checks: never promoted
+        _land(settings, b"a\n3\n")
+    assert landing.promote_pending(settings.landing_dir, "run-1") == ["src"]
+    assert landing.latest(settings.landing_dir, "src").sha256 == second.sha256
+    previous = json.loads((settings.landing_dir / "src" / landing.PREVIOUS).read_text())
+    assert previous["sha256"] == first.sha256
+    assert not (settings.landing_dir / landing.PENDING_DIR).exists()  # run-2's pointer is gone too
+    assert landing.promote_pending(settings.landing_dir, "run-2") == []
+
+
+def test_a_landing_file_altered_on_disk_is_not_reused(tmp_path):
+    settings = _settings(tmp_path)
+    first = _land(settings, b"a\n1\n")
+    second = _land(settings, b"a\n2\n")
+    second.path.write_bytes(b"a\n999\n")  # edited in place
+    reused = landing.latest(settings.landing_dir, "src")
+    assert reused.sha256 == first.sha256
+    assert "does not match its sha256" in reused.note and str(second.path) in reused.note
+    first.path.write_bytes(b"a\n0\n")
+    with pytest.raises(landing.LandingError, match="does not match its sha256"):
+        landing.latest(settings.landing_dir, "src")
+
+
+@pytest.mark.parametrize("damage", [b"", b'{"source": "src", "pa', b"[]", b'{"path": "x.csv"}'])
+def test_a_corrupt_latest_names_itself_and_falls_back_to_the_previous_good_file(tmp_path, damage):
+    settings = _settings(tmp_path)
+    first = _land(settings, b"a\n1\n")
+    _land(settings, b"a\n2\n")
+    pointer = settings.landing_dir / "src" / landing.POINTER
+    pointer.write_bytes(damage)
+    reused = landing.latest(settings.landing_dir, "src")
+    assert reused.sha256 == first.sha256 and str(pointer) in reused.note
+    (settings.landing_dir / "src" / landing.PREVIOUS).unlink()
+    with pytest.raises(landing.LandingError) as raised:
+        landing.latest(settings.landing_dir, "src")
+    assert str(pointer) in str(raised.value) and "no earlier good file" in str(raised.value)
+
+
+def test_discard_run_leaves_the_published_state(tmp_path):
+    settings = _settings(tmp_path)
+    _write(settings.duckdb_path, "old")
+    with warehouse.staged(settings.duckdb_path, "run-1", publish_on_success=False) as scratch:
+        _write(scratch, "new")
+    with landing.pending_run("run-1"):
+        _land(settings, b"a\n1\n")
+    discard_run(settings)
+    assert _read(settings.duckdb_path) == "old" and landing.latest(settings.landing_dir, "src") is None
+    assert not warehouse.scratch_path(settings.duckdb_path).exists()
+
+
+def test_a_stop_signal_during_the_publish_acts_after_it():
+    received = []
+    previous = signal.signal(signal.SIGTERM, lambda signo, _frame: received.append(("handled", signo)))
+    try:
+        with deferred_signals():
+            signal.raise_signal(signal.SIGTERM)
+            signal.raise_signal(signal.SIGTERM)
+            received.append("published")
+        assert received == ["published", ("handled", signal.SIGTERM)]  # once, after the publish
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def test_dbt_still_running_when_its_step_ends_early_is_stopped():
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    started = time.monotonic()
+    stop_dbt(SimpleNamespace(process=process), grace_s=5)
+    assert process.poll() is not None and time.monotonic() - started < 5
+    stop_dbt(SimpleNamespace(process=process))  # already gone: nothing to do
