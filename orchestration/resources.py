@@ -12,7 +12,7 @@ from orchestration.dbt_project import dbt_project
 from orchestration.settings import Settings, load_settings
 from orchestration.steps.warehouse_build import dbt_executable
 from orchestration.warehouse import RunLock
-from reports.mail_settings import MAIL_ENV, MailSettings, parse_mail_settings
+from reports.mail_settings import MAIL_ENV, PLAIN_MAIL_ENV, MailSettings, parse_mail_settings
 
 
 class WarehouseResource(ConfigurableResource):
@@ -73,9 +73,9 @@ def dbt_cli_resource() -> FlopcastDbtCliResource:
 
 
 class MailResource(ConfigurableResource):
-    """Mail settings, one field per variable of ``MAIL_ENV``. Built with ``EnvVar`` for every
-    variable that is set, so the Dagster UI shows the variable's name, never its value (the
-    password in particular)."""
+    """Mail settings, one field per variable of ``MAIL_ENV`` and ``PLAIN_MAIL_ENV``. Built with
+    ``EnvVar`` for every variable that is set, so the Dagster UI shows the variable's name, never
+    its value (the password in particular)."""
 
     smtp_host: str = ""
     smtp_port: str = ""
@@ -85,14 +85,16 @@ class MailResource(ConfigurableResource):
     mail_from: str = ""
     mail_to: str = ""
     operator_email: str = ""
+    smtp_ca_file: str = ""
+    ui_url: str = ""
 
     def mail_settings(self) -> MailSettings:
-        return parse_mail_settings(**{field: getattr(self, field) for field in MAIL_ENV})
+        return parse_mail_settings(**{field: getattr(self, field) for field in {**MAIL_ENV, **PLAIN_MAIL_ENV}})
 
     @classmethod
     def from_env(cls, environ=None) -> "MailResource":
         env = os.environ if environ is None else environ
-        return cls(**{field: EnvVar(var) for field, var in MAIL_ENV.items() if env.get(var)})
+        return cls(**{field: EnvVar(var) for field, var in {**MAIL_ENV, **PLAIN_MAIL_ENV}.items() if env.get(var)})
 
 
 class TablesInWarehouseIOManager(ConfigurableIOManager):

@@ -41,7 +41,7 @@ def test_ingest_every_source_from_a_mirror_then_bundled(tmp_path):
     assert "1448 rows" in lines["mlperf_inference_v5_1"]
     assert "UNAVAILABLE" in lines["openrouter_rankings_daily"]  # no sample exists: empty, warned
     assert "(bundled)" in lines["snapshot_accelerators"]
-    assert _rows(tmp_path, "epoch_notable_ai_models") == 942
+    assert _rows(tmp_path, "epoch_notable_ai_models") == 939
     assert _rows(tmp_path, "openrouter_rankings_daily") == 0
 
     # Bundled mode lands the vendored copy (the same bytes as the mirror's), not marked stale.
