@@ -19,13 +19,12 @@ import argparse
 import contextlib
 import io
 import os
-import shutil
 import sys
 import time
 from pathlib import Path
 
 from common.errors import error_text, root_cause
-from common.fs import describe_os_error
+from common.fs import atomic_write_bytes, describe_os_error
 from orchestration.dbt_results import blocking_summary, failed_dbt_tests
 from orchestration.partitions import available_partition, latest_complete_month
 from orchestration.settings import PROJECT_ROOT, SOURCE_MODES, Settings, load_settings
@@ -49,12 +48,16 @@ def put_venv_on_path() -> None:
 
 def ensure_dagster_home(settings: Settings) -> Path:
     """A persistent DAGSTER_HOME under $FLOPCAST_HOME with the project's instance config
-    (telemetry off). An existing DAGSTER_HOME in the environment wins."""
+    (telemetry and the first-visit pop-up off), kept equal to the project's file, so a change to
+    it reaches existing homes. An existing DAGSTER_HOME in the environment wins, and its
+    dagster.yaml is the operator's: written only if missing."""
+    own = not os.environ.get("DAGSTER_HOME")
     home = Path(os.environ.get("DAGSTER_HOME") or settings.dagster_home)
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists():
-        shutil.copyfile(DAGSTER_YAML_TEMPLATE, config)
+    template = DAGSTER_YAML_TEMPLATE.read_bytes()
+    if not config.exists() or (own and config.read_bytes() != template):
+        atomic_write_bytes(config, template)
     os.environ["DAGSTER_HOME"] = str(home)
     return home
 

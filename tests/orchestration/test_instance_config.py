@@ -41,3 +41,23 @@ def test_deployed_instance_config_turns_the_pop_up_and_telemetry_off(tmp_path, p
     assert ref.settings["nux"] == {"enabled": False}
     assert ref.settings["telemetry"] == {"enabled": False}
     assert "postgres" in ref.run_storage_data.module_name
+
+
+def test_an_existing_home_gets_the_projects_instance_config_and_an_operators_is_left_alone(tmp_path, monkeypatch):
+    from orchestration.cli import DAGSTER_YAML_TEMPLATE, ensure_dagster_home
+    from orchestration.settings import load_settings
+
+    settings = load_settings({"FLOPCAST_HOME": str(tmp_path / "home")})
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    old = settings.dagster_home / "dagster.yaml"
+    old.parent.mkdir(parents=True)
+    old.write_text("telemetry:\n  enabled: false\n")  # a home made before the pop-up was turned off
+    ensure_dagster_home(settings)
+    assert old.read_bytes() == DAGSTER_YAML_TEMPLATE.read_bytes()
+
+    operators = tmp_path / "operator_home"
+    operators.mkdir()
+    (operators / "dagster.yaml").write_text("storage: {}\n")
+    monkeypatch.setenv("DAGSTER_HOME", str(operators))
+    ensure_dagster_home(settings)
+    assert (operators / "dagster.yaml").read_text() == "storage: {}\n"
