@@ -2,6 +2,7 @@
 ``BRIEF_MARTS`` -> ``reports.render_brief`` -> ``briefs/YYYY-MM/``, archived atomically. The brief
 asset and the plain-Python path both call ``build_brief``."""
 
+import functools
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from orchestration.faults import checkpoint
 from orchestration.partitions import month_end
 from orchestration.settings import Settings, code_version
 from orchestration.steps.brief_history import previous_metrics, rebuild_previous_metrics, revision_points
-from orchestration.steps.model import load_data_sources
+from orchestration.steps.model import load_data_sources, load_model_inputs
 from orchestration.steps.publish import discard_run, publish_run, reads_from
 from reports.archive import write_archive
 from reports.brief import RenderedBrief, render_brief
@@ -89,9 +90,10 @@ def render_partition(settings: Settings, partition: str) -> RenderedBrief:
         installed_base=installed_base,
         previous=previous_metrics(settings, partition),
     )
+    model_inputs = functools.cache(lambda: load_model_inputs(settings))  # read once, for both rebuilds
     if inputs.previous is None:
-        inputs = replace(inputs, previous=rebuild_previous_metrics(settings, inputs))
-    inputs = replace(inputs, revisions=revision_points(settings, inputs))
+        inputs = replace(inputs, previous=rebuild_previous_metrics(settings, inputs, model_inputs))
+    inputs = replace(inputs, revisions=revision_points(settings, inputs, model_inputs))
     return render_brief(inputs)
 
 
