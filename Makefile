@@ -12,7 +12,7 @@ APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejav
 export UV_PYTHON_DOWNLOADS := never
 export DO_NOT_TRACK := 1
 
-.PHONY: brief test test-fast ui bench clean system-deps test-system-deps venv prepare
+.PHONY: brief test test-fast ui bench kill-test clean system-deps test-system-deps venv prepare
 
 brief: prepare
 	$(BIN)/flopcast brief $(if $(MONTH),--month $(MONTH))
@@ -32,6 +32,10 @@ ui: prepare
 
 bench: prepare
 	$(BIN)/flopcast bench $(if $(QUICK),--quick) $(if $(BASELINE),--baseline $(BASELINE))
+
+# Runs SIGKILLed from outside at random instants (RUNS, default 20), each followed by a run that must succeed.
+kill-test: prepare
+	$(BIN)/python -m bench.kill_runs $(if $(RUNS),--runs $(RUNS))
 
 # WeasyPrint needs Pango (and HarfBuzz's subsetter, for small PDFs) from the system.
 system-deps:

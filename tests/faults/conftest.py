@@ -22,7 +22,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from common.processes import free_port
+from common.processes import alive, children_of, free_port  # noqa: F401 (re-exported to the fault tests)
 from orchestration.settings import PROJECT_ROOT, SNAPSHOT_DIR
 from tests.conftest import E2E_MONTH, TEST_MODEL_DRAWS, TEST_REVISION_MONTHS
 
@@ -180,27 +180,6 @@ def assert_archive_complete(home: Path, month: str = E2E_MONTH, temp_ok: bool = 
 
 
 # --- processes ------------------------------------------------------------------------------------
-
-def children_of(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").glob("[0-9]*"):
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-            found.append(int(entry.name))
-    return found
-
-
-def alive(pid: int) -> bool:
-    """Running (not gone, not a zombie nobody reaped)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state not in ("Z", "X")
-
 
 def wait_for(predicate, timeout: float, poll: float = 0.05) -> bool:
     deadline = time.monotonic() + timeout
