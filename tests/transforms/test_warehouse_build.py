@@ -62,8 +62,10 @@ def test_bundled_training_runs_reported_and_6nd(bundled_warehouse):
 def test_bundled_rental_prices_keep_chips_without_specs(bundled_warehouse):
     prices = bundled_warehouse.frame("select * from marts.fct_rental_prices")
     assert len(prices) == bundled_warehouse.scalar("select count(*) from raw.snapshot_rental_prices")
+    # every chip the snapshot prices has a spec row in accelerators.csv (A100 40GB SXM, A100 80GB
+    # PCIe and GH200 were added for this): a priced chip without specs fails here
     unspecced = set(prices.loc[prices["accelerator_id"].isna(), "accelerator_id_as_published"])
-    assert unspecced == {"nvidia-a100-sxm-40gb", "nvidia-a100-pcie-80gb", "nvidia-gh200"}
+    assert unspecced == set(), f"priced chips without a spec row in accelerators.csv: {unspecced}"
 
 
 def test_bundled_token_volumes_and_splits(bundled_warehouse):
@@ -120,9 +122,14 @@ def test_mirror_dim_accelerator(mirror_warehouse):
     assert h100["bf16_dense_flop_per_s"] == pytest.approx(9.9e14, rel=0.01)
     assert h100["spec_source"] == "snapshot"  # snapshot wins over Epoch
     assert h100["epoch_hardware_name"] == "NVIDIA H100 SXM5 80GB"
-    # Epoch fills chips the snapshot lacks, under canonical slugs (the rental prices' slugs too)
-    for chip in ("nvidia-gh200", "nvidia-a100-sxm-40gb", "nvidia-b100", "amd-mi350x"):
+    # Epoch fills chips the snapshot lacks, under canonical slugs
+    for chip in ("nvidia-b100", "amd-mi350x"):
         assert dim.loc[chip, "spec_source"] == "epoch", chip
+    # the rental prices' chips have snapshot spec rows now; Epoch's rows resolve to them
+    for chip, epoch_name in (("nvidia-gh200", "NVIDIA GH200"),
+                             ("nvidia-a100-sxm-40gb", "NVIDIA A100 SXM4 40 GB")):
+        assert dim.loc[chip, "spec_source"] == "snapshot", chip
+        assert dim.loc[chip, "epoch_hardware_name"] == epoch_name, chip
     assert not dim["suspected_sparse"].any(), dim.loc[dim["suspected_sparse"], "suspected_sparse_reason"]
 
 
