@@ -19,14 +19,15 @@ import argparse
 import contextlib
 import io
 import os
+import signal
 import sys
 import time
 from pathlib import Path
 
-from common.errors import error_text, root_cause
+from common.clock import utc_now_iso
 from common.fs import atomic_write_bytes, describe_os_error
-from orchestration.dbt_results import blocking_summary, failed_dbt_tests
 from orchestration.partitions import available_partition, latest_complete_month
+from orchestration.run_outcome import outcome_of_failed_run, run_failure_summary
 from orchestration.settings import PROJECT_ROOT, SOURCE_MODES, Settings, load_settings
 from orchestration.steps.warehouse_build import DBT_MANIFEST, parse_dbt_project
 from orchestration.warehouse import RunInProgressError, RunLock
@@ -107,34 +108,23 @@ def cmd_brief(args: argparse.Namespace) -> int:
             raise CliError(f"scenario {args.scenario}: {detail}") from None
     ensure_dagster_home(settings)
     ensure_dbt_manifest(settings)
-    started = time.monotonic()
+    started, started_at = time.monotonic(), utc_now_iso()
     with RunLock(settings.lock_path):
         print(f"flopcast: building the brief for {month} (home {settings.home})", file=sys.stderr)
         if scenario:
             print(f"flopcast: scenario {name} ({scenario}), overriding base's drivers it names", file=sys.stderr)
-        result = _execute_brief_job(month, args.verbose, scenario)
+        try:
+            result = _execute_brief_job(month, args.verbose, scenario)
+        except KeyboardInterrupt:
+            raise CliError(f"the brief for {month} was stopped by an interrupt; "
+                           + outcome_of_failed_run(settings, started_at)) from None
     if not result.success:
         raise CliError(f"the brief for {month} was not built ({run_failure_summary(result)}); "
-                       "the last good warehouse and brief are unchanged")
+                       + outcome_of_failed_run(settings, started_at))
     pdf = settings.briefs_dir / month / "brief.pdf"
     print(f"flopcast: done in {time.monotonic() - started:.1f} s", file=sys.stderr)
     print(pdf)
     return 0
-
-
-def run_failure_summary(result) -> str:
-    """One line per failed step (or the run-level error), with the root cause's message; a step
-    blocked by dbt tests names the first failing test, its rows, model and column."""
-    tests = failed_dbt_tests(result.all_events, DBT_MANIFEST)
-    lines = []
-    for event in result.all_events:
-        error = root_cause(getattr(event.event_specific_data, "error", None) if event.is_failure else None)
-        if error is None:
-            continue
-        text = blocking_summary(tests.get(event.step_key, [])) or error_text(error)
-        lines.append((event.step_key, text))
-    steps = [f"{step}: {text}" for step, text in lines if step]
-    return "; ".join(dict.fromkeys(steps or [text for _, text in lines])) or "see the run's logs in the Dagster UI"
 
 
 def run_job(job_name: str | None, verbose: bool, selection: list[list[str]] | None = None,
@@ -365,9 +355,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Ctrl-C and `kill -INT` stop a run even when the caller started it with SIGINT ignored (a
+    # background job of a script inherits SIG_IGN, and Python would then never raise
+    # KeyboardInterrupt; its dbt child would inherit the ignore too).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except KeyboardInterrupt:
+        print("flopcast: error: stopped by an interrupt (SIGINT/SIGTERM) before the run published: "
+              "the last good warehouse and brief are unchanged", file=sys.stderr)
+        return 130
     except CliError as exc:
         print(f"flopcast: error: {_one_line(exc)}", file=sys.stderr)
         return 1

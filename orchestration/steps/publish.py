@@ -13,9 +13,13 @@ Which step is the publish point: the last of ``PUBLISH_ORDER`` the run executes 
 run publishes each source as it is loaded).
 """
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
+from common.clock import utc_now_iso
+from common.fs import atomic_write_bytes
 from common.signals import deferred_signals
 from orchestration import warehouse
 from orchestration.faults import checkpoint
@@ -55,7 +59,23 @@ def publish_run(settings: Settings, run_id: str, archive: Callable[[], T] | None
                 discard_run(settings)
                 raise
         landing.promote_pending(settings.landing_dir, run_id)
+        atomic_write_bytes(publish_record(settings), json.dumps(
+            {"run_id": run_id, "published_at": utc_now_iso()}).encode())
     return result
+
+
+def publish_record(settings: Settings) -> Path:
+    """``$FLOPCAST_HOME/last_publish.json``: the run that published last, and when (so an error
+    line can say truthfully whether a stopped run had published)."""
+    return settings.home / "last_publish.json"
+
+
+def published_since(settings: Settings, started_at: str) -> bool:
+    """Did a run publish at or after ``started_at`` (``utc_now_iso`` text)?"""
+    try:
+        return json.loads(publish_record(settings).read_text())["published_at"] >= started_at
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
 
 
 def discard_run(settings: Settings) -> None:

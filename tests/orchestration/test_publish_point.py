@@ -159,3 +159,37 @@ def test_dbt_still_running_when_its_step_ends_early_is_stopped():
     stop_dbt(SimpleNamespace(process=process), grace_s=5)
     assert process.poll() is not None and time.monotonic() - started < 5
     stop_dbt(SimpleNamespace(process=process))  # already gone: nothing to do
+
+
+def test_the_error_line_of_a_failed_run_says_truthfully_whether_it_had_published(tmp_path):
+    from common.clock import utc_now_iso
+    from orchestration.run_outcome import outcome_of_failed_run
+
+    settings = _settings(tmp_path)
+    started_at = utc_now_iso()
+    assert outcome_of_failed_run(settings, started_at) == "the last good warehouse and brief are unchanged"
+    publish_run(settings, "run-1")  # e.g. a stop that arrived during the publish acts right after it
+    assert "had already published" in outcome_of_failed_run(settings, started_at)
+    assert "unchanged" in outcome_of_failed_run(settings, "2999-01-01T00:00:00Z")  # a later run's start
+
+
+def test_a_cli_run_honours_sigint_even_when_started_with_it_ignored(tmp_path, monkeypatch, capsys):
+    """A background job of a script starts with SIGINT ignored, and Python then never raises
+    KeyboardInterrupt: Ctrl-C to the group was once ignored and the run went on to publish."""
+    from orchestration import cli
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        def interrupted(*_args, **_kwargs):
+            assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+            raise KeyboardInterrupt
+
+        monkeypatch.setenv("FLOPCAST_HOME", str(tmp_path))
+        monkeypatch.setattr(cli, "ensure_dbt_manifest", lambda settings: None)
+        monkeypatch.setattr(cli, "_execute_brief_job", interrupted)
+        assert cli.main(["brief", "--month", "2025-06"]) == 1
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert line == ("flopcast: error: the brief for 2025-06 was stopped by an interrupt; "
+                    "the last good warehouse and brief are unchanged")
