@@ -206,7 +206,7 @@ def refresh_bundled(
 # Smallest plausible row count of a loaded source: fewer rows means a truncated or wrong file.
 # (Counts of the files seen: ml_hardware 170, notable 942, frontier 131, large-scale 471, usage 44,
 # compute spend 11, clusters 786, data centres 16, timelines 112, MLPerf 937-1448. Snapshot tables
-# as compiled 2026-11-30: accelerators 48, training runs 161+, token volumes 39, rental prices 86,
+# as compiled 2026-11-30: accelerators 51, training runs 161+, token volumes 39, rental prices 86,
 # published splits 17, campuses 18, shipments 48, company financials 323, lab spend 31; their
 # floors sit a little below, so a lost block of rows fails the blocking check.)
 ROW_FLOORS: dict[str, int] = {

@@ -1,7 +1,7 @@
 -- Cloud list prices per accelerator-hour, one row per price (snapshot). accelerator_id is the
--- snapshot's slug when dim_accelerator has that chip, else null: the snapshot prices three chips
--- it has no spec row for (nvidia-a100-sxm-40gb, nvidia-a100-pcie-80gb, nvidia-gh200); Epoch fills
--- some of them in mirror mode. The slug as published is kept in accelerator_id_as_published.
+-- snapshot's slug when dim_accelerator has that chip, else null (a priced chip without a spec
+-- row: the warn test on accelerator_id says so). The slug as published is kept in
+-- accelerator_id_as_published.
 select
     p.price_id,
     p.provider,
