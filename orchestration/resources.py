@@ -89,7 +89,9 @@ class MailResource(ConfigurableResource):
     ui_url: str = ""
 
     def mail_settings(self) -> MailSettings:
-        return parse_mail_settings(**{field: getattr(self, field) for field in {**MAIL_ENV, **PLAIN_MAIL_ENV}})
+        # A plain setting the resource was not given (empty) is read from the process environment.
+        return parse_mail_settings(**{field: getattr(self, field) for field in MAIL_ENV},
+                                   **{field: getattr(self, field) or None for field in PLAIN_MAIL_ENV})
 
     @classmethod
     def from_env(cls, environ=None) -> "MailResource":

@@ -101,6 +101,12 @@ def implication_metrics(views: dict, main: str, now: int, horizon: int) -> dict[
                 m[f"{bucket}_share"] = metric_entry(
                     v.band(bucket, CAPEX, horizon, "all_ai")[1] / v.band(TOTAL_BUCKET, CAPEX, horizon, "all_ai")[1],
                     "share", f"{label} share of capex, {horizon}", year=horizon)
+        for name, parts, label in (
+                ("capex_facility_share", [layer.name for layer in LAYERS if layer.group == "facility"],
+                 "power, cooling and buildings"),
+                ("capex_chips_share", ["capex_accelerators", "capex_memory"], "accelerators and their memory")):
+            m[name] = metric_entry(sum(m[f"{part}_share"]["value"] for part in parts), "share",
+                                   f"Share of capex, {label}, {horizon}", year=horizon)
         for when, year in (("now", now), ("horizon", horizon)):
             p10, p50, p90 = v.band("purchased", "gw", year, "all_ai")
             m[f"added_gw_{when}"] = metric_entry(p50, "GW", f"AI power added, {year} (all AI)", p10, p90, year)

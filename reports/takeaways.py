@@ -70,9 +70,9 @@ def build_takeaways(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> 
                f"{format_number(gw_i['value'])} GW for generative inference")
             + (f"; building what is added costs {format_usd(m['capex_total_usd_now']['value'])} in {now} and "
                f"{format_usd(m['capex_total_usd_horizon']['value'])} in {horizon}, "
-               f"{format_percent(m['capex_accelerators_share']['value'] + m['capex_memory_share']['value'])} "
+               f"{format_percent(m['capex_chips_share']['value'])} "
                f"of it for accelerators and their memory, "
-               f"{format_percent(m['capex_power_cooling_share']['value'] + m['capex_buildings_share']['value'])} "
+               f"{format_percent(m['capex_facility_share']['value'])} "
                f"for power, cooling and buildings"
                if "capex_total_usd_horizon" in m else "") + ".")
         sentences[-1] = sentences[-1][0].upper() + sentences[-1][1:]

@@ -153,11 +153,20 @@ def test_a_stop_signal_during_the_publish_acts_after_it():
         signal.signal(signal.SIGTERM, previous)
 
 
-def test_dbt_still_running_when_its_step_ends_early_is_stopped():
-    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+@pytest.mark.parametrize("ignores_sigterm", [False, True])
+def test_dbt_still_running_when_its_step_ends_early_is_stopped(ignores_sigterm):
+    """SIGTERM, then SIGKILL after the grace period (a dbt started by a process whose SIGTERM was
+    ignored inherits the ignore: Dagster maps SIGTERM to SIGINT's handler, SIG_IGN in a
+    background job)."""
+    disposition = "SIG_IGN" if ignores_sigterm else "SIG_DFL"
+    process = subprocess.Popen([sys.executable, "-c", "import signal, sys, time; "
+                                f"signal.signal(signal.SIGTERM, signal.{disposition}); "
+                                "print(flush=True); time.sleep(60)"], stdout=subprocess.PIPE)
+    process.stdout.readline()  # the child's disposition is set
     started = time.monotonic()
-    stop_dbt(SimpleNamespace(process=process), grace_s=5)
-    assert process.poll() is not None and time.monotonic() - started < 5
+    stop_dbt(SimpleNamespace(process=process), grace_s=1)
+    assert process.returncode == (-signal.SIGKILL if ignores_sigterm else -signal.SIGTERM)
+    assert time.monotonic() - started < 5
     stop_dbt(SimpleNamespace(process=process))  # already gone: nothing to do
 
 
