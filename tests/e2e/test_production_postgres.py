@@ -1,5 +1,5 @@
 """The shipped production instance config, exercised: a local PostgreSQL server, Dagster's run,
-event and schedule storage on it via deploy/dagster.yaml, the pipeline materialised, and the run
+event and schedule storage on it via deploy/dagster.yaml, a job materialised with its checks, and the run
 read back from Postgres. Plus: the MotherDuck dbt target parses."""
 
 import glob
@@ -14,7 +14,6 @@ import pytest
 
 from common.processes import free_port
 from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT
-from tests.conftest import E2E_MONTH
 
 pytestmark = pytest.mark.e2e
 
@@ -52,7 +51,9 @@ def postgres():
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def test_pipeline_runs_on_a_postgres_backed_instance(postgres, tmp_path, monkeypatch):
+def test_a_run_on_a_postgres_backed_instance(postgres, tmp_path, monkeypatch):
+    """The instance config is under test, not the pipeline (the e2e brief covers that): the ingest
+    job, with its materializations and asset checks, recorded in and read back from Postgres."""
     import psycopg2
     from dagster import DagsterInstance
 
@@ -61,7 +62,6 @@ def test_pipeline_runs_on_a_postgres_backed_instance(postgres, tmp_path, monkeyp
     dagster_home = tmp_path / "dagster_home"
     dagster_home.mkdir()
     shutil.copyfile(PROJECT_ROOT / "deploy" / "dagster.yaml", dagster_home / "dagster.yaml")
-    # The instance config is under test, not the inputs: the compiled snapshot alone keeps it quick.
     for key, value in {**postgres, "DAGSTER_HOME": str(dagster_home),
                        "FLOPCAST_HOME": str(tmp_path / "home"),
                        "FLOPCAST_PUBLISHERS_DIR": str(tmp_path / "no_publishers")}.items():
@@ -71,17 +71,18 @@ def test_pipeline_runs_on_a_postgres_backed_instance(postgres, tmp_path, monkeyp
         assert type(instance.event_log_storage).__name__ == "PostgresEventLogStorage"
         assert type(instance.schedule_storage).__name__ == "PostgresScheduleStorage"
         assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
-        result = defs.resolve_job_def("brief_job").execute_in_process(
-            partition_key=E2E_MONTH, instance=instance)
+        result = defs.resolve_job_def("ingest_job").execute_in_process(instance=instance)
         assert result.success
     with psycopg2.connect(host=postgres["DAGSTER_PG_HOST"], port=postgres["DAGSTER_PG_PORT"],
                           user="dagster", dbname="dagster") as conn, conn.cursor() as cursor:
         cursor.execute("select status, pipeline_name from runs where run_id = %s", (result.run_id,))
-        assert cursor.fetchone() == ("SUCCESS", "brief_job")
-        cursor.execute("select count(*) from event_logs where run_id = %s and dagster_event_type = "
-                       "'ASSET_MATERIALIZATION'", (result.run_id,))
-        assert cursor.fetchone()[0] >= 5
-    assert (tmp_path / "home" / "briefs" / E2E_MONTH / "brief.pdf").exists()
+        assert cursor.fetchone() == ("SUCCESS", "ingest_job")
+        cursor.execute("select dagster_event_type, count(*) from event_logs where run_id = %s and "
+                       "dagster_event_type in ('ASSET_MATERIALIZATION', 'ASSET_CHECK_EVALUATION') "
+                       "group by 1 order by 1", (result.run_id,))
+        counts = dict(cursor.fetchall())
+        assert counts["ASSET_MATERIALIZATION"] >= 9 and counts["ASSET_CHECK_EVALUATION"] >= 18
+    assert (tmp_path / "home" / "warehouse.duckdb").exists()
 
 
 def test_motherduck_target_parses(tmp_path):

@@ -133,30 +133,23 @@ def test_killed_in_the_model_stage_then_a_rerun_completes(home):
     assert assert_archive_complete(home)["seed"] == 7
 
 
-def test_killed_before_the_archive_swap_then_a_rerun_completes(home):
+def test_killed_before_and_during_the_publish_then_a_rerun_completes(home):
     old_warehouse, old_brief = sha256(home / "warehouse.duckdb"), tree_digest(home / "briefs" / E2E_MONTH)
 
+    # 1. The brief is staged, not swapped in: nothing of the run is visible (the model's tables
+    #    were staged for the brief, never published: one publish point per run).
     killed(run(stages_cmd("model", "brief", seed=7), {**env_for(home), KILL_AT: "archive.before_swap"}))
-    # One publish point per run: the model's tables were staged for the brief, never published.
     assert sha256(home / "warehouse.duckdb") == old_warehouse and warehouse_version(home) == OLD
     assert tree_digest(home / "briefs" / E2E_MONTH) == old_brief  # the old brief, whole
     assert assert_archive_complete(home, temp_ok=True)["seed"] == DEFAULT_SEED
     assert [p for p in (home / "briefs").iterdir() if p.name.startswith(".")]  # the dead run's staging
 
-    completed(run(stages_cmd("model", "brief", seed=7), env_for(home)))
-    metrics = assert_archive_complete(home)  # whole, and the dead run's temp folder is gone
-    assert metrics["seed"] == 7 and warehouse_version(home) == {**OLD, "seeds": [7]}
-    assert_no_scratch(home)
-
-
-def test_killed_between_the_brief_and_the_warehouse_publish_then_a_rerun_completes(home):
-    old_warehouse = sha256(home / "warehouse.duckdb")
-
+    # 2. The one instant a run is half visible: the new brief, whole, beside the old warehouse, whole.
     killed(run(stages_cmd("model", "brief", seed=7), {**env_for(home), KILL_AT: "run.before_warehouse_publish"}))
-    # The one instant a run is half visible: the new brief, whole, beside the old warehouse, whole.
-    assert assert_archive_complete(home)["seed"] == 7
+    assert assert_archive_complete(home)["seed"] == 7  # whole, and the first run's temp folder is gone
     assert sha256(home / "warehouse.duckdb") == old_warehouse and warehouse_version(home) == OLD
 
+    # 3. The next run completes and publishes both.
     completed(run(stages_cmd("model", "brief", seed=7), env_for(home)))
     assert assert_archive_complete(home)["seed"] == 7 and warehouse_version(home) == {**OLD, "seeds": [7]}
     assert_no_scratch(home)
