@@ -104,13 +104,12 @@ def test_killed_during_ingest_and_dbt_then_a_rerun_completes(home, changed_snaps
     assert_landing_complete(home)
     assert sha256(warehouse) == old_warehouse and warehouse_version(home) == OLD
 
-    # 3. dbt built the scratch copy; the run dies before publishing it.
-    killed(run(plain_cmd(), {**env, KILL_AT: "dbt.before_publish"}))
     assert (home / "warehouse.scratch.duckdb").exists()  # the dead run's copy, never published
-    assert sha256(warehouse) == old_warehouse and warehouse_version(home) == OLD
     assert tree_digest(home / "briefs" / E2E_MONTH) == old_brief
+    # (A kill after dbt finished, "dbt.before_publish", leaves the same: since the brief is the
+    # run's one publish point, dbt publishes nothing in a full run. make kill-test covers it.)
 
-    # 4. The re-run completes and publishes the new version everywhere.
+    # 3. The re-run completes and publishes the new version everywhere.
     completed(run(plain_cmd(), env))
     assert warehouse_version(home) == {**OLD, "p100_tdp_w": 299.0}
     assert_no_scratch(home)
