@@ -206,11 +206,22 @@ def _remove_db(path: Path) -> None:
     path.with_name(path.name + ".wal").unlink(missing_ok=True)
 
 
+# DuckDB turns a SIGINT (Ctrl-C, or SIGTERM, which Dagster maps to it) that arrives during a query
+# into this ordinary error, which a step's retry policy would retry: the run went on and published.
+QUERY_INTERRUPTED = "Query interrupted"
+
+
 @contextmanager
 def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to ``path``, closed on leaving. An interrupt that DuckDB caught during a query
+    is raised again as KeyboardInterrupt: the run stops instead of retrying the step."""
     con = duckdb.connect(str(path), read_only=read_only)
     try:
         yield con
+    except RuntimeError as exc:
+        if str(exc) == QUERY_INTERRUPTED:
+            raise KeyboardInterrupt(f"{path}: {QUERY_INTERRUPTED}") from None
+        raise
     finally:
         con.close()
 

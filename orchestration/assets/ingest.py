@@ -14,7 +14,6 @@ from dagster import (
     AssetExecutionContext,
     MaterializeResult,
     MetadataValue,
-    RetryPolicy,
     asset,
 )
 
@@ -63,7 +62,9 @@ def source_asset(name: str, source: LiveSource):
             + f" Landed by content hash, typed, loaded into `raw.{name}`; rows that fail typing go "
             "to `raw.quarantine` with file, row and column."
         ),
-        retry_policy=RetryPolicy(max_retries=1, delay=2),
+        # No Dagster retry policy: downloads already retry with backoff (tenacity, FLOPCAST_HTTP_*),
+        # and Dagster retries a step with a policy even when it was interrupted (SIGINT/SIGTERM),
+        # so a stopped run went on and published.
         pool="duckdb",
         check_specs=[
             AssetCheckSpec("row_count_floor", asset=["raw", name], blocking=snapshot,
