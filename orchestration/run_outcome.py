@@ -8,6 +8,8 @@ from orchestration.settings import Settings
 from orchestration.steps.publish import published_since
 from orchestration.steps.warehouse_build import DBT_MANIFEST
 
+INTERRUPTS = ("DagsterExecutionInterruptedError", "KeyboardInterrupt")
+
 
 def outcome_of_failed_run(settings: Settings, started_at: str) -> str:
     """The truthful end of a failed run's error line: whether it had published (the one publish
@@ -26,7 +28,10 @@ def run_failure_summary(result) -> str:
         error = root_cause(getattr(event.event_specific_data, "error", None) if event.is_failure else None)
         if error is None:
             continue
-        text = blocking_summary(tests.get(event.step_key, [])) or error_text(error)
+        if error.cls_name in INTERRUPTS:
+            text = "stopped by an interrupt (SIGINT/SIGTERM)"
+        else:
+            text = blocking_summary(tests.get(event.step_key, [])) or error_text(error)
         lines.append((event.step_key, text))
     steps = [f"{step}: {text}" for step, text in lines if step]
     return "; ".join(dict.fromkeys(steps or [text for _, text in lines])) or "see the run's logs in the Dagster UI"

@@ -173,3 +173,10 @@ def test_the_month_default_and_range_agree_on_a_fixed_day():
         available_partition("2025-07", today)
     with pytest.raises(ValueError, match="2025-08 is in the future"):
         available_partition("2025-08", today)
+
+
+def test_an_interrupted_step_says_so_in_words():
+    error = SimpleNamespace(cls_name="DagsterExecutionInterruptedError", cause=None,
+                            message="dagster._core.errors.DagsterExecutionInterruptedError\n")
+    summary = cli.run_failure_summary(SimpleNamespace(all_events=[_event("raw__epoch_gpu_clusters", error=error)]))
+    assert summary == "raw__epoch_gpu_clusters: stopped by an interrupt (SIGINT/SIGTERM)"
