@@ -173,17 +173,21 @@ def test_json_depth_limit_falls_back_to_the_last_good_file(tmp_path):
 
 # --- bounded reads --------------------------------------------------------------------------------
 
+def _ingest_traced(settings):
+    """Ingest the hardware source once: (landed, parsed) and the peak of Python's traced memory."""
+    tracemalloc.start()
+    try:
+        return registry.ingest(HARDWARE.descriptor.name, settings), tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def test_a_zip_bomb_is_refused_at_the_cap_and_falls_back(tmp_path, hardware_csv):
     _put(tmp_path, "epoch/ml_hardware.zip", zip_bytes({"ml_hardware.csv": hardware_csv}))
     settings = _mirror_settings(tmp_path, FLOPCAST_MAX_DECOMPRESSED_BYTES=str(2**20))
     good, _ = registry.ingest(HARDWARE.descriptor.name, settings)
     _put(tmp_path, "epoch/ml_hardware.zip", zip_bytes({"ml_hardware.csv": bytes(20 * 2**20)}))
-    tracemalloc.start()
-    try:
-        landed, parsed = registry.ingest(HARDWARE.descriptor.name, settings)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    (landed, parsed), peak = _ingest_traced(settings)
     assert landed.stale and landed.sha256 == good.sha256 and len(parsed.frame) == 3
     assert ("member 'ml_hardware.csv' inflates to more than 1,048,576 bytes "
             "(FLOPCAST_MAX_DECOMPRESSED_BYTES)") in landed.note
@@ -217,12 +221,7 @@ def test_a_huge_mirror_file_is_refused_from_its_size_without_reading_it(tmp_path
     good, _ = registry.ingest(HARDWARE.descriptor.name, settings)
     with open(tmp_path / "mirror" / "epoch" / "ml_hardware.csv", "r+b") as handle:
         handle.truncate(1_500_000_000)
-    tracemalloc.start()
-    try:
-        landed, _ = registry.ingest(HARDWARE.descriptor.name, settings)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    (landed, _), peak = _ingest_traced(settings)
     assert landed.stale and landed.sha256 == good.sha256 and "1,500,000,000 bytes" in landed.note
     assert peak < 8 * 2**20, peak
 
