@@ -5,7 +5,7 @@ run (uniform over the time a whole run takes, measured first), in turn: SIGKILL 
 process group (the run and its dbt child at once, like a power cut of a container), SIGKILL to
 the main process alone (its dbt child must die with it), SIGINT to the group (Ctrl-C in a
 terminal) and SIGTERM to the main process (a service manager's stop). A SIGINT or SIGTERM must
-end the run within 60 s. After every stop, what a reader or the next run finds must be whole:
+end the run within 60 s, unsuccessfully (a run that goes on to finish has lost the stop). After every stop, what a reader or the next run finds must be whole:
 
 - the published warehouse opens read-only and every table in it reads in full;
 - the last brief (if any was published) is a PDF that parses, beside its metrics.json;
@@ -121,6 +121,9 @@ def kill_once(env: dict, home: Path, full_run_s: float, rng: random.Random, stop
         os.killpg(process.pid, signal.SIGKILL)
         raise AssertionError(f"the run went on for 60 s after {signal.Signals(signo).name}") from None
     stop_s = time.perf_counter() - stopped
+    if not finished_first and signo != signal.SIGKILL and process.returncode == 0:
+        # the run finished as if nothing happened: the stop was lost (it happened, found by this script)
+        raise AssertionError(f"the run completed after {signal.Signals(signo).name} ({stop_s:.1f} s later)")
     leftover_wait = time.perf_counter() + 10
     while any(alive(pid) for pid in children) and time.perf_counter() < leftover_wait:
         time.sleep(0.1)
