@@ -5,7 +5,8 @@ run (uniform over the time a whole run takes, measured first), in turn: SIGKILL 
 process group (the run and its dbt child at once, like a power cut of a container), SIGKILL to
 the main process alone (its dbt child must die with it), SIGINT to the group (Ctrl-C in a
 terminal) and SIGTERM to the main process (a service manager's stop). A SIGINT or SIGTERM must
-end the run within 60 s, unsuccessfully (a run that goes on to finish has lost the stop). After every stop, what a reader or the next run finds must be whole:
+end the run within 60 s, unsuccessfully (a run that goes on to finish has lost the stop).
+After every stop, what a reader or the next run finds must be whole:
 
 - the published warehouse opens read-only and every table in it reads in full;
 - the last brief (if any was published) is a PDF that parses, beside its metrics.json;
