@@ -30,3 +30,28 @@ def deferred_signals(signals: tuple[signal.Signals, ...] = STOP_SIGNALS) -> Iter
             signal.signal(signo, handler)
         for signo in dict.fromkeys(received):
             signal.raise_signal(signo)
+
+
+_STOP = threading.Event()
+
+
+def stop_on_signals(signals: tuple[signal.Signals, ...] = STOP_SIGNALS) -> None:
+    """Make SIGINT and SIGTERM stop the process's run: each records that a stop was requested
+    (``stop_requested``) and raises KeyboardInterrupt. The record survives code that swallows the
+    exception (seen: an interrupt landing in Dagster's own code between steps, after which the
+    run went on and published); the publish point checks it. Main thread only (a no-op elsewhere)."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    _STOP.clear()
+
+    def stop(_signo, _frame):
+        _STOP.set()
+        raise KeyboardInterrupt
+
+    for signo in signals:
+        signal.signal(signo, stop)
+
+
+def stop_requested() -> bool:
+    """Did this process receive SIGINT or SIGTERM since ``stop_on_signals``?"""
+    return _STOP.is_set()

@@ -19,12 +19,12 @@ import argparse
 import contextlib
 import io
 import os
-import signal
 import sys
 import time
 from pathlib import Path
 
 from common.clock import utc_now_iso
+from common.signals import stop_on_signals
 from common.fs import atomic_write_bytes, describe_os_error
 from orchestration.partitions import available_partition, latest_complete_month
 from orchestration.run_outcome import outcome_of_failed_run, run_failure_summary
@@ -355,10 +355,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    # Ctrl-C and `kill -INT` stop a run even when the caller started it with SIGINT ignored (a
-    # background job of a script inherits SIG_IGN, and Python would then never raise
-    # KeyboardInterrupt; its dbt child would inherit the ignore too).
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    # Ctrl-C, `kill -INT` and SIGTERM stop a run, also when the caller started it with SIGINT
+    # ignored (a background job of a script inherits SIG_IGN; its dbt child would too), and the
+    # stop is recorded for the publish point even where Dagster's own code swallows the exception.
+    stop_on_signals()
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

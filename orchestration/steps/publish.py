@@ -20,7 +20,7 @@ from typing import TypeVar
 
 from common.clock import utc_now_iso
 from common.fs import atomic_write_bytes
-from common.signals import deferred_signals
+from common.signals import deferred_signals, stop_requested
 from orchestration import warehouse
 from orchestration.faults import checkpoint
 from orchestration.settings import Settings
@@ -47,6 +47,8 @@ def publish_run(settings: Settings, run_id: str, archive: Callable[[], T] | None
     nothing is published and the run's staged writes are discarded."""
     with deferred_signals():
         try:
+            if stop_requested():  # a stop that arrived where an exception could be lost
+                raise KeyboardInterrupt("stopped by SIGINT/SIGTERM before publishing")
             result = archive() if archive is not None else None
         except BaseException:
             discard_run(settings)

@@ -188,10 +188,10 @@ def test_a_cli_run_honours_sigint_even_when_started_with_it_ignored(tmp_path, mo
     KeyboardInterrupt: Ctrl-C to the group was once ignored and the run went on to publish."""
     from orchestration import cli
 
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN), signal.getsignal(signal.SIGTERM)
     try:
         def interrupted(*_args, **_kwargs):
-            assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+            assert signal.getsignal(signal.SIGINT) not in (signal.SIG_IGN, signal.SIG_DFL)
             raise KeyboardInterrupt
 
         monkeypatch.setenv("FLOPCAST_HOME", str(tmp_path))
@@ -199,7 +199,8 @@ def test_a_cli_run_honours_sigint_even_when_started_with_it_ignored(tmp_path, mo
         monkeypatch.setattr(cli, "_execute_brief_job", interrupted)
         assert cli.main(["brief", "--month", "2025-06"]) == 1
     finally:
-        signal.signal(signal.SIGINT, previous)
+        signal.signal(signal.SIGINT, previous[0])
+        signal.signal(signal.SIGTERM, previous[1])
     line = capsys.readouterr().err.strip().splitlines()[-1]
     assert line == ("flopcast: error: the brief for 2025-06 was stopped by an interrupt; "
                     "the last good warehouse and brief are unchanged")
@@ -231,3 +232,29 @@ def test_no_step_retries_after_an_interrupt():
 
     job = defs.resolve_job_def("brief_job")
     assert [node.name for node in job.nodes if node.definition.retry_policy is not None] == []
+
+
+def test_a_stop_whose_exception_was_swallowed_still_keeps_the_run_from_publishing(tmp_path):
+    """An interrupt that lands in code which swallows the KeyboardInterrupt (seen: Dagster's own
+    code between steps; the run went on and published, exit 0 seven seconds after SIGTERM) is
+    still recorded, and the publish point refuses."""
+    from common import signals
+
+    settings = _settings(tmp_path)
+    _write(settings.duckdb_path, "old")
+    with warehouse.staged(settings.duckdb_path, "run-1", publish_on_success=False) as scratch:
+        _write(scratch, "new")
+    previous = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    try:
+        signals.stop_on_signals()
+        try:
+            signal.raise_signal(signal.SIGTERM)
+        except KeyboardInterrupt:
+            pass  # swallowed
+        with pytest.raises(KeyboardInterrupt, match="before publishing"):
+            publish_run(settings, "run-1", lambda: "archived")
+        assert _read(settings.duckdb_path) == "old" and not warehouse.scratch_path(settings.duckdb_path).exists()
+    finally:
+        signal.signal(signal.SIGINT, previous[0])
+        signal.signal(signal.SIGTERM, previous[1])
+        signals._STOP.clear()
