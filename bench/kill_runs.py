@@ -5,7 +5,7 @@ run (uniform over the time a whole run takes, measured first), in turn: SIGKILL 
 process group (the run and its dbt child at once, like a power cut of a container), SIGKILL to
 the main process alone (its dbt child must die with it), SIGINT to the group (Ctrl-C in a
 terminal) and SIGTERM to the main process (a service manager's stop). A SIGINT or SIGTERM must
-end the run within 60 s, unsuccessfully (a run that goes on to finish has lost the stop).
+end the run within 60 s without publishing (a run that publishes after it has lost the stop).
 After every stop, what a reader or the next run finds must be whole:
 
 - the published warehouse opens read-only and every table in it reads in full;
@@ -33,6 +33,7 @@ from pathlib import Path
 
 import duckdb
 
+from common.clock import utc_now_iso
 from common.processes import alive, children_of
 from orchestration.settings import PROJECT_ROOT
 
@@ -101,6 +102,13 @@ def check_landing(home: Path) -> str:
 STOPS = ((signal.SIGKILL, True), (signal.SIGKILL, False), (signal.SIGINT, True), (signal.SIGTERM, False))
 
 
+def published_after(home: Path, sent_at: str) -> bool:
+    """Did the run publish after the stop was sent (``last_publish.json``, second resolution: a
+    publish in the same second counts as before)?"""
+    record = home / "last_publish.json"
+    return record.exists() and json.loads(record.read_text())["published_at"] > sent_at
+
+
 def kill_once(env: dict, home: Path, full_run_s: float, rng: random.Random, stop: tuple) -> dict:
     signo, whole_group = stop
     process = brief(env)
@@ -110,6 +118,7 @@ def kill_once(env: dict, home: Path, full_run_s: float, rng: random.Random, stop
         time.sleep(0.05)
     finished_first = process.poll() is not None
     children = [] if finished_first else children_of(process.pid)
+    sent_at = utc_now_iso()
     if not finished_first:
         if whole_group:
             os.killpg(process.pid, signo)
@@ -122,9 +131,9 @@ def kill_once(env: dict, home: Path, full_run_s: float, rng: random.Random, stop
         os.killpg(process.pid, signal.SIGKILL)
         raise AssertionError(f"the run went on for 60 s after {signal.Signals(signo).name}") from None
     stop_s = time.perf_counter() - stopped
-    if not finished_first and signo != signal.SIGKILL and process.returncode == 0:
-        # the run finished as if nothing happened: the stop was lost (it happened, found by this script)
-        raise AssertionError(f"the run completed after {signal.Signals(signo).name} ({stop_s:.1f} s later)")
+    if not finished_first and signo != signal.SIGKILL and process.returncode == 0 and published_after(home, sent_at):
+        # the run published after the stop: the stop was lost (it happened; found by this script)
+        raise AssertionError(f"the run published after {signal.Signals(signo).name} ({stop_s:.1f} s later)")
     leftover_wait = time.perf_counter() + 10
     while any(alive(pid) for pid in children) and time.perf_counter() < leftover_wait:
         time.sleep(0.1)
