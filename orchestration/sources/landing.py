@@ -116,13 +116,14 @@ def land_bytes(
 def _point(folder: Path, record: bytes) -> None:
     """Point ``LATEST`` at ``record``'s file; the file it named before becomes ``PREVIOUS``."""
     pointer = folder / POINTER
-    if pointer.exists() and pointer.read_bytes() != record:
+    current = pointer.read_bytes() if pointer.exists() else None
+    if current is not None and current != record:
         try:
-            before = json.loads(pointer.read_bytes())["path"]
+            before = json.loads(current)["path"]
         except (ValueError, KeyError, TypeError):
             before = None  # a corrupt pointer is not a good file to go back to
         if before is not None and before != json.loads(record)["path"]:
-            atomic_write_bytes(folder / PREVIOUS, pointer.read_bytes())
+            atomic_write_bytes(folder / PREVIOUS, current)
     atomic_write_bytes(pointer, record)
 
 

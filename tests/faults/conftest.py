@@ -22,7 +22,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from common.processes import alive, children_of, free_port  # noqa: F401 (re-exported to the fault tests)
+from common.processes import free_port
 from orchestration.settings import PROJECT_ROOT, SNAPSHOT_DIR
 from tests.conftest import E2E_MONTH, TEST_MODEL_DRAWS, TEST_REVISION_MONTHS
 

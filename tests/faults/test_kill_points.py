@@ -14,6 +14,7 @@ import subprocess
 
 import pytest
 
+from common.processes import alive, children_of
 from models.run import DEFAULT_SEED
 from orchestration.faults import ENV as KILL_AT
 from orchestration.faults import POINTS
@@ -24,11 +25,9 @@ from tests.conftest import E2E_MONTH
 from tests.faults.conftest import (
     FLOPCAST,
     Inbox,
-    alive,
     assert_archive_complete,
     assert_landing_complete,
     assert_no_scratch,
-    children_of,
     completed,
     env_for,
     killed,
