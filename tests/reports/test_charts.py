@@ -1,0 +1,48 @@
+"""Chart text: log-axis labels are plain text (no TeX parsed per label), long panel titles wrap."""
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from reports import charts
+
+LOG_LABEL = re.compile(r">\s*((?:\d+×)?10[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+)\s*<")
+
+
+@pytest.mark.parametrize(("value", "label"), [
+    (1e24, "10²⁴"), (3e24, "3×10²⁴"), (1e-3, "10⁻³"), (1.0, "10⁰"), (2e7, "2×10⁷"), (1e30, "10³⁰"),
+])
+def test_power_of_ten_labels(value, label):
+    assert charts.PowerOfTenFormatter()._num_to_string(value, 1, 10) == label
+
+
+def _panel_frame(low: float, high: float) -> pd.DataFrame:
+    years = np.arange(2019, 2031)
+    total = np.geomspace(low, high, len(years))
+    return pd.DataFrame({"total_p10": total * 0.5, "total_p50": total, "total_p90": total * 2,
+                         "pretraining": total * 0.4, "serving_chat": total * 0.6}, index=years)
+
+
+def test_log_axis_labels_are_text_not_tex():
+    svg = charts.demand_panels(_panel_frame(1e24, 1e29), "FLOP per year (log scale)", 2026)
+    labels = set(LOG_LABEL.findall(svg))
+    assert {"10²⁵", "10²⁸"} <= labels, labels
+    assert "mathdefault" not in svg and "DejaVuSans-Oblique" not in svg
+
+
+def test_few_decades_keep_their_minor_labels():
+    """Under three decades the minor ticks stay (they carry the only labels between two powers)."""
+    svg = charts.demand_panels(_panel_frame(1e24, 4e24), "FLOP per year (log scale)", 2026)
+    assert any("×" in label for label in LOG_LABEL.findall(svg))
+
+
+def test_long_small_multiple_titles_wrap():
+    quarter = {"x": [2025.0, 2025.25, 2025.5], "y": [1.0, 2.0, 3.0], "complete": [True, True, True],
+               "scale": 1.0, "step": 0.25, "ylabel": "USD"}
+    title = "H100 on-demand rental price, median listing"
+    series = [dict(quarter, title=title if i == 0 else f"series {i}") for i in range(5)]
+    svg = charts.market_signals(series)
+    assert title not in svg  # one line would run past its panel (three panels a row)
+    assert "H100 on-demand rental price," in svg and "median listing" in svg
