@@ -21,6 +21,7 @@ Two rules, each written once here:
   first cell) there.
 """
 
+import math
 import re
 
 import pandas as pd
@@ -41,8 +42,11 @@ def strip_bidi(text: str) -> str:
 
 
 def finalize_text(value):
-    """A Jinja environment's ``finalize``: every value a template outputs, without bidi controls
-    (other values as they are; autoescaping happens after)."""
+    """A Jinja environment's ``finalize``: every value a template outputs, without bidi controls;
+    a missing value (None, NaN) prints as nothing, never as "None" or "nan" (other values as they
+    are; autoescaping happens after)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
     return strip_bidi(value) if isinstance(value, str) else value
 
 

@@ -88,7 +88,8 @@ def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> tu
         "hardware": leading.to_dict(orient="records"),
         "reference_model": REFERENCE_MODEL,
         "power": power.to_dict(orient="records"),
-        "campuses": campuses.to_dict(orient="records"),
+        # Missing text is None, not NaN (NaN is truthy in a template and prints "nan").
+        "campuses": campuses.astype(object).where(campuses.notna(), None).to_dict(orient="records"),
         "mlperf": mlperf.to_dict(orient="records"),
         "backtest": backtest.to_dict(orient="records"),
         "backtest_summary": backtest_summary,

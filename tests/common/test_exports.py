@@ -85,3 +85,9 @@ def test_no_text_cell_can_start_a_formula_or_carry_a_bidi_control(cells):
         assert "\r" not in out
         plain = strip_bidi(value).replace("\r\n", "\n").replace("\r", "\n")
         assert out in (plain, "'" + plain)
+
+
+def test_finalize_prints_missing_values_as_nothing():
+    from common.exports import finalize_text
+
+    assert [finalize_text(v) for v in (None, float("nan"), 0.0, "a\u202eb", 3)] == ["", "", 0.0, "ab", 3]

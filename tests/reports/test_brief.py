@@ -296,3 +296,14 @@ def test_market_page_sets_shipments_beside_the_models_purchases(june):
     expected = observed[(observed["scenario"] == "base")].dropna(subset=["shipped_h100e"])
     assert shipped["year"].tolist() == expected["year"].tolist() == [2023]
     assert shipped["shipped_h100e"].tolist() == pytest.approx(expected["shipped_h100e"].tolist())
+
+
+def test_missing_values_print_as_nothing(june):
+    """A campus with no country (Epoch's campuses have none) shows its address alone, never "…, nan"."""
+    inputs, _ = june
+    campuses = inputs.campuses.copy()
+    campuses["country"] = campuses["country"].astype(object)
+    campuses.loc[campuses.index[0], ["country", "operator"]] = [float("nan"), None]
+    rendered = render_brief(replace(inputs, campuses=campuses))
+    assert not re.search(r"\bnan\b|>None<|, None\b", rendered.html)
+    assert not re.search(r"\bnan\b", pdf_text(rendered.pdf))
