@@ -2,8 +2,9 @@
 as-of rule, not refused by a calendar range that every later brief would trip over; a release date
 far beyond its own retrieval (a typo such as 2208) still fails.
 
-Library level: the YAML data tests of ``dim_accelerator.release_date`` rendered from the project's
-generic test macros and run on a small DuckDB table (no dbt build)."""
+Library level: the YAML data tests of ``dim_accelerator.release_date`` (its own, and its rules in the
+model's column_checks) rendered from the project's generic test macros and run on a small DuckDB
+table (no dbt build)."""
 
 from datetime import date
 from pathlib import Path
@@ -20,13 +21,22 @@ GENERIC_TESTS = Path(DBT_PROJECT_DIR) / "tests" / "generic"
 
 
 def column_tests(model: str, column: str) -> list[tuple[str, dict]]:
-    """(test name, arguments) of every data test declared on ``model.column`` in its YAML."""
+    """(test name, arguments) of every data test declared on ``model.column`` in its YAML: the
+    column's own tests, and the model's column_checks narrowed to the rules on this column."""
     (spec,) = yaml.safe_load((Path(DBT_PROJECT_DIR) / "models" / "marts" / f"{model}.yml").read_text())["models"]
     (col,) = [c for c in spec["columns"] if c["name"] == column]
     tests = []
     for test in col.get("data_tests", []):
         name, config = (test, {}) if isinstance(test, str) else next(iter(test.items()))
         tests.append((name, dict((config or {}).get("arguments", {}))))
+    for test in spec.get("data_tests", []):
+        if isinstance(test, dict) and "column_checks" in test:
+            arguments = test["column_checks"]["arguments"]
+            rules = {k: [column] for k in ("not_null", "unique") if column in arguments.get(k, [])}
+            if column in arguments.get("accepted_values", {}):
+                rules["accepted_values"] = {column: arguments["accepted_values"][column]}
+            if rules:
+                tests.append(("column_checks", rules))
     return tests
 
 
@@ -37,7 +47,8 @@ def failing_rows(con, model: str, column: str, name: str, arguments: dict) -> in
         source = (GENERIC_TESTS / f"{name}.sql").read_text()
         source = source.replace("{% test ", "{% macro ").replace("{% endtest %}", "{% endmacro %}")
         macro = getattr(jinja2.Environment().from_string(source).module, name)
-        sql = str(macro(model=model, column_name=column, **arguments))
+        column_argument = {} if name == "column_checks" else {"column_name": column}
+        sql = str(macro(model=model, **column_argument, **arguments))
     return con.execute(f"select count(*) from ({sql})").fetchone()[0]
 
 
@@ -72,5 +83,5 @@ def test_implausible_release_dates_still_fail():
     typo = dim_accelerator([("nvidia-h100-sxm", "2208-03-22", "2026-01-01"),
                             ("ancient", "1999-01-01", "2026-01-01"), ("undated", None, "2026-01-01")])
     found = failures(typo)
-    assert found["not_null"] == 1
-    assert sum(n for name, n in found.items() if name != "not_null") == 2, found
+    assert found["column_checks"] == 1  # not_null
+    assert sum(n for name, n in found.items() if name != "column_checks") == 2, found
