@@ -130,7 +130,7 @@ def fit_scatter(data: pd.DataFrame, label_ids: set[str]) -> str:
     rental price is on-demand, hollow where it is a spot or other listing; only ``label_ids``
     are named, so labels stay readable."""
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(6.4, 3.2))
+        fig, ax = plt.subplots(figsize=(6.4, 2.7))
         on_demand = data["price_basis"].eq("on_demand")
         ax.scatter(data.loc[on_demand, "training_fit_score"], data.loc[on_demand, "inference_fit_score"],
                    s=16, color=INK, label="on-demand price")
@@ -143,7 +143,7 @@ def fit_scatter(data: pd.DataFrame, label_ids: set[str]) -> str:
         ax.set_xlim(-0.02, 1.2)
         ax.set_ylim(-0.02, 1.08)
         ax.set_xlabel("training fit (0-1): dense BF16 FLOP per $ and per W")
-        ax.set_ylabel("inference fit (0-1): tokens per $ and per J")
+        ax.set_ylabel("inference fit (0-1): tokens per $, per J")
         ax.legend(loc="lower right", fontsize=6)
         return _to_svg(fig)
 
@@ -229,7 +229,7 @@ def two_layers(data: pd.DataFrame) -> str:
     """Working AI power per year in remote campuses vs near users (P50 bars, P10-P90 whiskers)."""
     return _paired_bars(data, (("campus", "remote campuses: training, batch inference", "#2f5f8a"),
                                ("near_users", "near users: serving", "#e3a46b")),
-                        "working power, GW (incl. cooling)", 1.8)
+                        "working power,\nGW (incl. cooling)", 1.8)
 
 
 def revisions(data: pd.DataFrame, labels: dict[str, str]) -> str:

@@ -28,6 +28,17 @@ def _stacked_frame(view: ModelView, unit: str) -> pd.DataFrame:
     return frame
 
 
+def mlperf_layout(mlperf: pd.DataFrame) -> dict:
+    """The MLPerf rows set in two columns (fastest first, down the left then the right), with what
+    every row shares (model, scenario, units) said once in the heading."""
+    shared = {c: mlperf[c].iloc[0] for c in ("model", "scenario", "units")
+              if c in mlperf and len(mlperf) and mlperf[c].nunique(dropna=False) == 1}
+    records = mlperf.to_dict(orient="records")
+    half = (len(records) + 1) // 2
+    pairs = [(records[i], records[i + half] if i + half < len(records) else None) for i in range(half)]
+    return {"mlperf": records, "mlperf_pairs": pairs, "mlperf_shared": shared}
+
+
 def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> tuple[dict, dict[str, pd.DataFrame]]:
     """Template variables and the data behind each chart (archived as CSV)."""
     view = ModelView(inputs)
@@ -90,7 +101,7 @@ def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> tu
         "power": power.to_dict(orient="records"),
         # Missing text is None, not NaN (NaN is truthy in a template and prints "nan").
         "campuses": campuses.astype(object).where(campuses.notna(), None).to_dict(orient="records"),
-        "mlperf": mlperf.to_dict(orient="records"),
+        **mlperf_layout(mlperf),
         "backtest": backtest.to_dict(orient="records"),
         "backtest_summary": backtest_summary,
         "draws_text": sections.draws_text(view),

@@ -18,6 +18,7 @@ METRICS_SCHEMA_VERSION = 2
 REFERENCE_MODEL = "dense 70B, 8-bit"  # the served model of the brief's hardware figures
 SHARE_UNITS = {"accelerator_hours": "share_of_accelerator_hours", "flop": "share_of_flop",
                "spend": "share_of_spend", "energy": "share_of_energy"}
+SHARE_LABELS = {"accelerator_hours": "accelerator-hours", "flop": "FLOP", "spend": "spend", "energy": "energy"}
 
 
 DASHBOARD = ("inference_share_accelerator_hours_now", "inference_share_flop_now", "inference_share_spend_now",
@@ -89,7 +90,7 @@ def build_metrics(inputs: BriefInputs) -> dict:
         for when, year in (("now", now), ("horizon", horizon)):
             p10, p50, p90 = view.band("inference_share", unit, year)
             m[f"inference_share_{short}_{when}"] = metric_entry(
-                p50, "share", f"inference share of {short.replace('_', '-')}, {year} (generative)", p10, p90, year)
+                p50, "share", f"inference share of {SHARE_LABELS[short]}, {year} (generative)", p10, p90, year)
     for unit, short in (("accelerator_hours", "accelerator_hours"), ("flop", "flop"), ("usd", "spend")):
         cross = view.crossover(unit)
         m[f"crossover_year_{short}"] = metric_entry(
@@ -213,6 +214,8 @@ def format_metric(metric: dict) -> str:
         return f"{format_number(value)}x/yr"
     if unit in ("FLOP", "FLOP/USD"):
         return f"{format_sci(value)} {unit}"
+    if unit == "count":  # the label names what is counted
+        return format_number(value)
     if unit in ("tokens/day", "H100e"):
         return format_count(value, unit)
     return f"{format_number(value)} {unit}".strip()

@@ -307,3 +307,10 @@ def test_missing_values_print_as_nothing(june):
     rendered = render_brief(replace(inputs, campuses=campuses))
     assert not re.search(r"\bnan\b|>None<|, None\b", rendered.html)
     assert not re.search(r"\bnan\b", pdf_text(rendered.pdf))
+
+
+def test_dashboard_labels_name_units_as_the_field_writes_them(june):
+    _, rendered = june
+    text = pdf_text(rendered.pdf)
+    assert "inference share of FLOP" in text and "share of flop" not in text
+    assert not re.search(r"\d count\b", text)

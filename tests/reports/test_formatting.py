@@ -25,3 +25,10 @@ def test_format_si_units():
 def test_format_percent():
     assert format_percent(0.4123) == "41%"
     assert format_percent(None) == "n/a"
+
+
+def test_metric_labels_read_as_the_brief_prints_them():
+    from reports.metrics import SHARE_LABELS, format_metric
+
+    assert format_metric({"value": 104, "unit": "count"}) == "104"
+    assert SHARE_LABELS["flop"] == "FLOP"
