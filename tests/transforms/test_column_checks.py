@@ -1,6 +1,6 @@
 """``column_checks`` (transforms/tests/generic/column_checks.sql) stands for the separate not_null,
-unique, accepted_values and unique_combination_of_columns tests it replaced (one dbt node per
-model instead of one per check): on any table each of its checks returns exactly the rows the
+unique, accepted_values, value_between, not_less_than_column and unique_combination_of_columns
+tests it replaced (one dbt node per model instead of one per check): on any table each of its checks returns exactly the rows the
 separate test returns, so it fails on the same data with the same failure count.
 
 Library level: the test macros rendered with plain Jinja (dbt's own built-in macros from the
@@ -49,12 +49,25 @@ def dbt_builtin_sql(name: str, model: str, **arguments) -> str:
     return str(macro(model=model, **arguments))
 
 
-def old_tests(model: str, not_null=(), unique=(), accepted_values=None, unique_combinations=()) -> dict:
+def project_test_sql(name: str, model: str, **arguments) -> str:
+    """The SQL of the project's generic test ``name`` (transforms/tests/generic/<name>.sql)."""
+    source = (GENERIC_TESTS / f"{name}.sql").read_text()
+    source = source.replace("{% test ", "{% macro ").replace("{% endtest %}", "{% endmacro %}")
+    return str(_macro(source, name)(model=model, **arguments))
+
+
+def old_tests(model: str, not_null=(), unique=(), accepted_values=None, value_between=None,
+              not_less_than_column=None, unique_combinations=()) -> dict:
     """(check, column) -> the SQL of the separate test that check replaced."""
     tests = {("not_null", c): dbt_builtin_sql("not_null", model, column_name=c) for c in not_null}
     tests |= {("unique", c): dbt_builtin_sql("unique", model, column_name=c) for c in unique}
     tests |= {("accepted_values", c): dbt_builtin_sql("accepted_values", model, column_name=c, values=v)
               for c, v in (accepted_values or {}).items()}
+    tests |= {("value_between", c): project_test_sql("value_between", model, column_name=c, min_value=lo, max_value=hi)
+              for c, (lo, hi) in (value_between or {}).items()}
+    tests |= {("not_less_than_column", f"{c} >= {o}"): project_test_sql("not_less_than_column", model, column_name=c,
+                                                                       other_column=o)
+              for c, o in (not_less_than_column or {}).items()}
     tests |= {("unique_combination", ", ".join(cs)):
               str(jinja2.Template(UNIQUE_COMBINATION_OF_COLUMNS).render(model=model, combination_of_columns=cs))
               for cs in unique_combinations}
@@ -77,6 +90,10 @@ def compare(con, model: str, **arguments) -> None:
         rows = failing_rows(con, sql)
         if key[0] == "not_null":
             expected[key] = Counter({(None, 1): len(rows)})
+        elif key[0] == "value_between":  # the value, once per row
+            expected[key] = Counter((str(v), 1) for (v,) in rows)
+        elif key[0] == "not_less_than_column":  # the two values, once per row
+            expected[key] = Counter((f"{a} < {b}", 1) for a, b in rows)
         elif key[0] == "unique_combination":  # the combination's columns, then its count
             expected[key] = Counter((", ".join(str(v) for v in row[:-1] if v is not None), row[-1]) for row in rows)
         else:
@@ -86,20 +103,21 @@ def compare(con, model: str, **arguments) -> None:
     assert len(got) == sum(sum(c.values()) for c in expected.values())  # dbt's failure count
 
 
+DATES = st.one_of(st.none(), st.sampled_from(["2009-12-31", "2024-01-01", "2025-06-30", "2031-02-01"]))
 ROWS = st.lists(st.tuples(st.one_of(st.none(), st.sampled_from(["gpu", "tpu", "it's", "asic", ""])),
-                          st.one_of(st.none(), st.integers(0, 3)),
-                          st.one_of(st.none(), st.sampled_from(["2024-01-01", "2025-06-30"]))),
-                max_size=12)
+                          st.one_of(st.none(), st.integers(0, 3)), DATES, DATES), max_size=12)
 ARGUMENTS = dict(not_null=["kind", "n", "on_date"], unique=["kind", "n", "on_date"],
                  accepted_values={"kind": ["gpu", "tpu", "asic"]},
+                 value_between={"n": [1, 2], "on_date": ["date '2010-01-01'", "retrieved + interval 5 year"]},
+                 not_less_than_column={"retrieved": "on_date"},
                  unique_combinations=[["kind", "n"], ["kind", "n", "on_date"]])
 
 
 def table(rows) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
-    con.execute("create table t (kind varchar, n integer, on_date date)")
+    con.execute("create table t (kind varchar, n integer, on_date date, retrieved date)")
     if rows:
-        con.executemany("insert into t values (?, ?, ?)", rows)
+        con.executemany("insert into t values (?, ?, ?, ?)", rows)
     return con
 
 
@@ -110,12 +128,14 @@ def test_each_check_returns_the_rows_of_the_test_it_replaced(rows):
 
 
 def test_a_null_a_duplicate_and_an_unlisted_value_each_fail_and_name_their_column():
-    con = table([("gpu", 1, "2024-01-01"), ("gpu", 1, None), ("npu", None, "2025-06-30")])
+    con = table([("gpu", 1, "2024-01-01", "2024-02-01"), ("gpu", 1, None, "2024-02-01"),
+                 ("npu", None, "2025-06-30", "2025-01-01"), ("tpu", 7, "2009-12-31", "2024-02-01")])
     compare(con, "t", **ARGUMENTS)
     found = {(check, column) for check, column, *_ in failing_rows(con, column_checks_sql("t", **ARGUMENTS))}
     assert found == {("not_null", "n"), ("not_null", "on_date"), ("unique", "kind"), ("unique", "n"),
-                     ("accepted_values", "kind"), ("unique_combination", "kind, n")}
-    clean = table([("gpu", 1, "2024-01-01"), ("tpu", 2, "2025-06-30")])
+                     ("accepted_values", "kind"), ("value_between", "n"), ("value_between", "on_date"),
+                     ("not_less_than_column", "retrieved >= on_date"), ("unique_combination", "kind, n")}
+    clean = table([("gpu", 1, "2024-01-01", "2024-02-01"), ("tpu", 2, "2025-06-30", None)])
     assert failing_rows(clean, column_checks_sql("t", **ARGUMENTS)) == []
     assert failing_rows(clean, column_checks_sql("t")) == []  # no checks: nothing fails
 
@@ -140,7 +160,9 @@ def test_every_column_checks_names_declared_columns_and_its_node():
     for name, columns, spec in declared:
         arguments = spec["arguments"]
         named = set(arguments.get("not_null", [])) | set(arguments.get("unique", []))
-        named |= set(arguments.get("accepted_values", {}))
+        named |= set(arguments.get("accepted_values", {})) | set(arguments.get("value_between", {}))
+        named |= set(arguments.get("not_less_than_column", {}))
+        named |= set(arguments.get("not_less_than_column", {}).values())
         named |= {c for cs in arguments.get("unique_combinations", []) for c in cs}
         assert spec["name"].startswith("column_checks_") and spec["name"].endswith(name), spec["name"]
         if columns:  # a node whose YAML lists its columns must list the checked ones
