@@ -130,15 +130,17 @@ def cmd_brief(args: argparse.Namespace) -> int:
 def run_job(job_name: str | None, verbose: bool, selection: list[list[str]] | None = None,
             ops: dict | None = None, partition_key: str | None = None):
     """Run a job of the project's Definitions in this process (None: the implicit asset job of
-    every asset), on the DAGSTER_HOME instance; Dagster imported and run inside ``quiet_run``."""
+    every asset), on the DAGSTER_HOME instance; Dagster imported and run inside ``quiet_run``.
+    A SQLite instance keeps its connections for the run (``orchestration.event_log``)."""
     run_config = {**console_logging(verbose), **({"ops": ops} if ops else {})}
     with quiet_run(verbose):
         from dagster import AssetKey, DagsterInstance
 
         from orchestration.definitions import defs
+        from orchestration.event_log import fast_event_writes
 
         job = defs.resolve_job_def(job_name) if job_name else defs.resolve_implicit_global_asset_job_def()
-        with DagsterInstance.get() as instance:
+        with DagsterInstance.get() as instance, fast_event_writes(instance):
             return job.execute_in_process(
                 partition_key=partition_key, instance=instance, raise_on_error=False, run_config=run_config,
                 asset_selection=[AssetKey(path) for path in selection] if selection else None)
