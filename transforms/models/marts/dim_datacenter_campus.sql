@@ -6,7 +6,8 @@
 -- operational = current power, planned = the largest power in its build-out timeline (which
 -- includes Epoch's projected future dates), status 'operational' when current power > 0 else
 -- 'under_construction', first_operational_on = the first timeline date with power > 0;
--- announced_on and country are not in Epoch's file (empty).
+-- announced_on and country are not in Epoch's file (empty). Epoch's confidence tags on owner and
+-- users read as words: 'Oracle #confident' -> 'Oracle', 'OpenAI #likely' -> 'OpenAI (likely)'.
 with epoch_timeline as (
     select data_center, max(power_mw) as max_timeline_power_mw,
            min(timeline_date) filter (where power_mw > 0) as first_powered_date
@@ -34,8 +35,8 @@ union all
 select
     'epoch-' || {{ slugify('d.handle') }} as campus_id,
     coalesce(d.title, d.handle) as campus_name,
-    d.owner as operator,
-    d.users as primary_tenant,
+    {{ epoch_confidence_text('d.owner') }} as operator,
+    {{ epoch_confidence_text('d.users') }} as primary_tenant,
     d.address as location,
     cast(null as varchar) as country,
     d.latitude,
