@@ -17,6 +17,7 @@ non-zero exit. Without `-v` nothing else reaches stderr from a run: Dagster's co
 
 import argparse
 import contextlib
+import gc
 import io
 import os
 import sys
@@ -379,6 +380,19 @@ def main(argv: list[str] | None = None) -> int:
             print(f"flopcast: error: {_one_line(exc)}", file=sys.stderr)
             return 1
         raise
+    finally:
+        if argv is None:  # the program's own command line: the process exits next
+            skip_exit_collection()
+
+
+def skip_exit_collection() -> None:
+    """Let the interpreter's exit skip its full cyclic garbage collection over every object left
+    (``gc.freeze``): after a Dagster run that is over a second of the command's time (a brief run
+    measured 1.8 s from the command's return to the process's end; an import of the Definitions
+    alone 0.8-1.3 s, 0.1-0.2 s with the freeze). Python does not promise ``__del__`` at exit
+    anyway; what must be closed is closed by its context manager, and atexit handlers still run.
+    Only for the process's own command line: a caller of ``main([...])`` keeps its collector."""
+    gc.freeze()
 
 
 def _one_line(exc: Exception) -> str:
