@@ -29,7 +29,7 @@ from common.signals import stop_on_signals
 from common.fs import atomic_write_bytes, describe_os_error
 from orchestration.partitions import available_partition, latest_complete_month
 from orchestration.run_outcome import outcome_of_failed_run, run_failure_summary
-from orchestration.settings import PROJECT_ROOT, SOURCE_MODES, Settings, load_settings
+from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT, SOURCE_MODES, Settings, load_settings
 from orchestration.steps.warehouse_build import DBT_MANIFEST, parse_dbt_project
 from orchestration.warehouse import RunInProgressError, RunLock
 
@@ -64,9 +64,28 @@ def ensure_dagster_home(settings: Settings) -> Path:
     return home
 
 
+DBT_SOURCE_PARTS = ("models", "macros", "seeds", "tests", "dbt_project.yml", "profiles.yml")
+
+
+def manifest_is_stale(manifest: Path = DBT_MANIFEST, project_dir: Path = DBT_PROJECT_DIR) -> bool:
+    """True when the manifest is missing or older than a file of the dbt project (a pull or an
+    edit since `flopcast prepare`: the Dagster definitions built from it would name dbt nodes that
+    the project no longer has)."""
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    for part in DBT_SOURCE_PARTS:
+        path = project_dir / part
+        files = path.rglob("*") if path.is_dir() else [path]
+        if any(f.is_file() and f.stat().st_mtime > built for f in files):
+            return True
+    return False
+
+
 def ensure_dbt_manifest(settings: Settings, force: bool = False) -> Path:
-    """Parse the dbt project if its manifest is missing (`make` runs `flopcast prepare` first)."""
-    return parse_dbt_project(settings) if force or not DBT_MANIFEST.exists() else DBT_MANIFEST
+    """Parse the dbt project if its manifest is missing or stale (`make` runs `flopcast prepare`
+    first; a `flopcast` run straight after a pull re-parses here)."""
+    return parse_dbt_project(settings) if force or manifest_is_stale() else DBT_MANIFEST
 
 
 def console_logging(verbose: bool) -> dict:
