@@ -299,3 +299,24 @@ def test_no_usable_rows_names_the_first_problem(tmp_path):
     assert ("no usable rows (1 problem(s) quarantined; first: https://raw.githubusercontent.com/"
             "mlcommons/inference_results_v5.1/main/summary_results.json, row 1, column "
             "'performance_result': not a valid number: '1 kW' is not a plain number") in str(info.value)
+
+
+def test_json_depth_fast_pass_agrees_with_the_exact_one():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from orchestration.sources.json_records import json_depth
+
+    values = st.recursive(st.none() | st.integers() | st.text(alphabet='[]{}"\\\n ab', max_size=6),
+                          lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+                          max_leaves=12)
+
+    @settings(deadline=None, max_examples=200)
+    @given(values, st.booleans())
+    def check(value, indent):
+        import json
+
+        text = json.dumps(value, indent=1 if indent else None)
+        assert json_depth(text, with_line=False)[0] == json_depth(text)[0]
+
+    check()
