@@ -28,6 +28,15 @@ def _stacked_frame(view: ModelView, unit: str) -> pd.DataFrame:
     return frame
 
 
+def training_above_main(p50: dict[str, dict[str, tuple[float, float]]], main: str) -> list[str]:
+    """The scenarios that serve more training than the main one while their inference demand is
+    lower, in some year: the caption says why (the allocation), since a reader expects a smaller
+    case to train less. ``p50``: scenario -> year -> (training FLOP, inference FLOP), P50s."""
+    return [name for name, years in p50.items() if name != main and any(
+        training > p50[main][year][0] and inference < p50[main][year][1]
+        for year, (training, inference) in years.items() if year in p50[main])]
+
+
 def mlperf_layout(mlperf: pd.DataFrame) -> dict:
     """The MLPerf rows set in two columns (fastest first, down the left then the right), with what
     every row shares (model, scenario, units) said once in the heading."""
@@ -132,6 +141,9 @@ def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> tu
         },
     }
     context.update(sections.implications_context(view, views, horizon))
+    context["training_above_main"] = training_above_main(
+        {name: {year: (v.band("training_total", "flop", year)[1], v.band("inference_total", "flop", year)[1])
+                for year in (now, horizon)} for name, v in views.items()}, inputs.scenario)
     capex = implications.capex_frame(view)
     layers = implications.two_layers_frame(view, now - 2)
     durability = implications.durability_frame(views)

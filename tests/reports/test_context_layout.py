@@ -24,3 +24,14 @@ def test_a_value_that_differs_between_rows_stays_on_its_row():
     layout = mlperf_layout(_rows(4, model=lambda i: "llama2-70b-99.9" if i == 2 else "llama2-70b-99"))
     assert "model" not in layout["mlperf_shared"]
     assert mlperf_layout(_rows(0)) == {"mlperf": [], "mlperf_pairs": [], "mlperf_shared": {}}
+
+
+def test_scenarios_that_train_more_on_less_inference_are_named():
+    from reports.context import training_above_main
+
+    p50 = {"base": {2026: (5.8e28, 2.0e28), 2030: (1.6e29, 2.4e29)},
+           "bear": {2026: (6.2e28, 1.5e28), 2030: (1.5e29, 1.9e29)},  # more training, less inference
+           "bull": {2026: (5.8e28, 2.5e28), 2030: (1.8e29, 3.0e29)}}  # more of both: nothing to explain
+    assert training_above_main(p50, "base") == ["bear"]
+    p50["bear"][2026] = (float("nan"), 1.5e28)
+    assert training_above_main(p50, "base") == []
