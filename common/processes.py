@@ -1,6 +1,7 @@
-"""Child processes and local ports: a free TCP port to serve on, stopping a process group, and
-which processes a run left (Linux ``/proc``)."""
+"""Child processes and local ports: a free TCP port to serve on, stopping a process group,
+which processes a run left (Linux ``/proc``), and a quick exit of this process."""
 
+import gc
 import os
 import signal
 import socket
@@ -46,3 +47,13 @@ def alive(pid: int) -> bool:
     except OSError:
         return False
     return state not in ("Z", "X")
+
+
+def skip_exit_collection() -> None:
+    """Let the interpreter's exit skip its full cyclic garbage collection over every object left
+    (``gc.freeze``): after a Dagster run that is over a second of the command's time (a brief run
+    measured 1.8 s from the command's return to the process's end; an import of the Definitions
+    alone 0.8-1.3 s, 0.1-0.2 s with the freeze). Python does not promise ``__del__`` at exit
+    anyway; what must be closed is closed by its context manager, and atexit handlers still run.
+    Only for the process's own command line: a caller of ``main([...])`` keeps its collector."""
+    gc.freeze()

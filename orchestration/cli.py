@@ -17,7 +17,6 @@ non-zero exit. Without `-v` nothing else reaches stderr from a run: Dagster's co
 
 import argparse
 import contextlib
-import gc
 import io
 import os
 import sys
@@ -25,12 +24,13 @@ import time
 from pathlib import Path
 
 from common.clock import utc_now_iso
+from common.processes import skip_exit_collection
 from common.signals import stop_on_signals
 from common.fs import atomic_write_bytes, describe_os_error
 from orchestration.partitions import available_partition, latest_complete_month
 from orchestration.run_outcome import outcome_of_failed_run, run_failure_summary
-from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT, SOURCE_MODES, Settings, load_settings
-from orchestration.steps.warehouse_build import DBT_MANIFEST, parse_dbt_project
+from orchestration.settings import PROJECT_ROOT, SOURCE_MODES, Settings, load_settings
+from orchestration.steps.warehouse_build import DBT_MANIFEST, manifest_is_stale, parse_dbt_project
 from orchestration.warehouse import RunInProgressError, RunLock
 
 DAGSTER_YAML_TEMPLATE = PROJECT_ROOT / "orchestration" / "dagster.yaml"
@@ -62,24 +62,6 @@ def ensure_dagster_home(settings: Settings) -> Path:
         atomic_write_bytes(config, template)
     os.environ["DAGSTER_HOME"] = str(home)
     return home
-
-
-DBT_SOURCE_PARTS = ("models", "macros", "seeds", "tests", "dbt_project.yml", "profiles.yml")
-
-
-def manifest_is_stale(manifest: Path = DBT_MANIFEST, project_dir: Path = DBT_PROJECT_DIR) -> bool:
-    """True when the manifest is missing or older than a file of the dbt project (a pull or an
-    edit since `flopcast prepare`: the Dagster definitions built from it would name dbt nodes that
-    the project no longer has)."""
-    if not manifest.exists():
-        return True
-    built = manifest.stat().st_mtime
-    for part in DBT_SOURCE_PARTS:
-        path = project_dir / part
-        files = path.rglob("*") if path.is_dir() else [path]
-        if any(f.is_file() and f.stat().st_mtime > built for f in files):
-            return True
-    return False
 
 
 def ensure_dbt_manifest(settings: Settings, force: bool = False) -> Path:
@@ -402,16 +384,6 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if argv is None:  # the program's own command line: the process exits next
             skip_exit_collection()
-
-
-def skip_exit_collection() -> None:
-    """Let the interpreter's exit skip its full cyclic garbage collection over every object left
-    (``gc.freeze``): after a Dagster run that is over a second of the command's time (a brief run
-    measured 1.8 s from the command's return to the process's end; an import of the Definitions
-    alone 0.8-1.3 s, 0.1-0.2 s with the freeze). Python does not promise ``__del__`` at exit
-    anyway; what must be closed is closed by its context manager, and atexit handlers still run.
-    Only for the process's own command line: a caller of ``main([...])`` keeps its collector."""
-    gc.freeze()
 
 
 def _one_line(exc: Exception) -> str:

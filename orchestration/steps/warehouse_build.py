@@ -111,6 +111,24 @@ def build_warehouse(settings: Settings, run_id: str, publish: bool = True) -> No
         wait_quietly(invocation)
 
 
+DBT_SOURCE_PARTS = ("models", "macros", "seeds", "tests", "dbt_project.yml", "profiles.yml")
+
+
+def manifest_is_stale(manifest: Path = DBT_MANIFEST, project_dir: Path = DBT_PROJECT_DIR) -> bool:
+    """True when the manifest is missing or older than a file of the dbt project (a pull or an
+    edit since `flopcast prepare`: the Dagster definitions built from it would name dbt nodes that
+    the project no longer has)."""
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    for part in DBT_SOURCE_PARTS:
+        path = project_dir / part
+        files = path.rglob("*") if path.is_dir() else [path]
+        if any(f.is_file() and f.stat().st_mtime > built for f in files):
+            return True
+    return False
+
+
 def parse_dbt_project(settings: Settings) -> Path:
     """``dbt parse`` into the project's ``target/``: DBT_MANIFEST, and the partial-parse state
     every build starts from. Returns the manifest's path."""

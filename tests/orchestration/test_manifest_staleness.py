@@ -2,7 +2,7 @@
 
 import os
 
-from orchestration.cli import manifest_is_stale
+from orchestration.steps.warehouse_build import manifest_is_stale
 
 
 def _project(tmp_path):
