@@ -9,12 +9,12 @@ includes importing dagster-dbt.
 """
 
 import argparse
-import gc
 import json
 import sys
 import time
 import uuid
 
+from common.processes import skip_exit_collection
 from orchestration.partitions import latest_complete_month
 from orchestration.settings import load_settings
 from orchestration.sources.registry import SOURCES
@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(json.dumps(run(args.month)))
     if argv is None:
-        gc.freeze()  # as `flopcast` does (orchestration.cli.skip_exit_collection): both exit alike
+        skip_exit_collection()  # as `flopcast` does: both exit alike
     return 0
 
 

@@ -22,7 +22,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from common.exports import finalize_text, to_safe_csv, without_bidi
 from reports import revisions
 from reports.context import build_context
-from reports.formatting import format_count, format_number, format_percent, format_quantity, format_sci, format_si, format_usd
+from reports.formatting import format_count, format_number, format_percent, format_quantity, format_sci, format_si, format_usd, records
 from reports.inputs import BriefInputs
 from reports.metrics import build_metrics, format_metric, what_changed
 from reports.pdf import AssetsOnlyFetcher, render_pdf
@@ -88,8 +88,7 @@ def render_brief(inputs: BriefInputs) -> RenderedBrief:
     changes = what_changed(metrics, inputs.previous)
     metrics["takeaways"] = build_takeaways(inputs, metrics, changes)
     metrics["changes"] = changes
-    metrics["revisions"] = revisions.revisions_frame(inputs.revisions).astype(object).where(
-        lambda f: f.notna(), None).to_dict(orient="records")
+    metrics["revisions"] = records(revisions.revisions_frame(inputs.revisions))
     context, chart_frames = build_context(inputs, metrics, changes)
     html = render_html(context)
     fetcher = AssetsOnlyFetcher()

@@ -8,6 +8,7 @@ import pandas as pd
 from models.buckets import BUCKETS
 from models.calibration import UTILISATION_RANGE
 from reports import charts, implications, revisions, sections
+from reports.formatting import records
 from reports.inputs import BriefInputs, ModelView, scenario_views
 from reports.metrics import DASHBOARD, HEADLINE_CHANGES, REFERENCE_MODEL
 from reports.sources import reader_basis, reader_source, vintage_summary
@@ -28,7 +29,7 @@ def _stacked_frame(view: ModelView, unit: str) -> pd.DataFrame:
     return frame
 
 
-def training_above_main(p50: dict[str, dict[str, tuple[float, float]]], main: str) -> list[str]:
+def training_above_main(p50: dict[str, dict[int, tuple[float, float]]], main: str) -> list[str]:
     """The scenarios that serve more training than the main one while their inference demand is
     lower, in some year: the caption says why (the allocation), since a reader expects a smaller
     case to train less. ``p50``: scenario -> year -> (training FLOP, inference FLOP), P50s."""
@@ -42,10 +43,10 @@ def mlperf_layout(mlperf: pd.DataFrame) -> dict:
     every row shares (model, scenario, units) said once in the heading."""
     shared = {c: mlperf[c].iloc[0] for c in ("model", "scenario", "units")
               if c in mlperf and len(mlperf) and mlperf[c].nunique(dropna=False) == 1}
-    records = mlperf.to_dict(orient="records")
-    half = (len(records) + 1) // 2
-    pairs = [(records[i], records[i + half] if i + half < len(records) else None) for i in range(half)]
-    return {"mlperf": records, "mlperf_pairs": pairs, "mlperf_shared": shared}
+    rows = mlperf.to_dict(orient="records")
+    half = (len(rows) + 1) // 2
+    pairs = [(rows[i], rows[i + half] if i + half < len(rows) else None) for i in range(half)]
+    return {"mlperf": rows, "mlperf_pairs": pairs, "mlperf_shared": shared}
 
 
 def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> tuple[dict, dict[str, pd.DataFrame]]:
@@ -108,8 +109,7 @@ def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> tu
         "hardware": leading.to_dict(orient="records"),
         "reference_model": REFERENCE_MODEL,
         "power": power.to_dict(orient="records"),
-        # Missing text is None, not NaN (NaN is truthy in a template and prints "nan").
-        "campuses": campuses.astype(object).where(campuses.notna(), None).to_dict(orient="records"),
+        "campuses": records(campuses),
         **mlperf_layout(mlperf),
         "backtest": backtest.to_dict(orient="records"),
         "backtest_summary": backtest_summary,

@@ -2,6 +2,8 @@
 
 import math
 
+import pandas as pd
+
 _SI = [(1e18, "E"), (1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")]
 
 # Units that read best with an SI prefix ("989 TFLOP/s", "3.35 TB/s", "80 GB").
@@ -10,6 +12,12 @@ SI_UNITS = {"FLOP/s": "FLOP/s", "FLOP": "FLOP", "B": "B", "B/s": "B/s", "W": "W"
 
 def _is_missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """A frame's rows as dicts for templates and metrics.json, a missing value as None (NaN is
+    truthy in a template and prints "nan"; JSON has no NaN)."""
+    return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
 
 
 def format_number(value, sig: int = 3) -> str:

@@ -5,6 +5,8 @@ import re
 
 import pandas as pd
 
+from reports.formatting import records
+
 
 VINTAGE_COLUMNS = ("source_name", "source_mode", "vintage", "fetched_at", "row_count", "is_stale",
                    "landing_url", "landing_sha256", "licence")
@@ -14,11 +16,11 @@ def data_vintage(data_sources: pd.DataFrame) -> list[dict]:
     """Which sources loaded, their vintage and retrieval, rows and staleness, sorted by name (the
     sources page and metrics.json state the same list)."""
     frame = data_sources.reindex(columns=list(VINTAGE_COLUMNS)).sort_values("source_name")
-    records = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
-    for record in records:
+    rows = records(frame)
+    for record in rows:
         record["row_count"] = int(record["row_count"] or 0)
         record["is_stale"] = bool(record["is_stale"])
-    return records
+    return rows
 
 
 def vintage_summary(data_vintage: list[dict]) -> str:
