@@ -45,6 +45,9 @@ BUCKET_COLOURS = dict(zip(BUCKETS, ("#0b2e4f", "#2f5f8a", "#6b94bd", "#98b6d6",
 def _to_svg(fig) -> str:
     """The figure as SVG text, laid out once to fit its labels (no second "tight bbox" pass)."""
     fig.tight_layout()
+    # tight_layout leaves a placeholder layout engine on the figure, and savefig draws a figure
+    # with any engine twice (a layout pass without output, then the SVG): none, one draw.
+    fig.set_layout_engine(None)
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None})
     plt.close(fig)

@@ -46,3 +46,15 @@ def test_long_small_multiple_titles_wrap():
     svg = charts.market_signals(series)
     assert title not in svg  # one line would run past its panel (three panels a row)
     assert "H100 on-demand rental price," in svg and "median listing" in svg
+
+
+def test_each_chart_is_drawn_once(monkeypatch):
+    """tight_layout measures the labels without drawing; the SVG is then the only draw (savefig drew
+    a figure left with tight_layout's placeholder engine twice: a discarded layout pass, then the SVG)."""
+    from matplotlib.figure import Figure
+
+    draws = []
+    original = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda self, renderer: draws.append(1) or original(self, renderer))
+    charts.demand_panels(_panel_frame(1e24, 1e29), "FLOP per year (log scale)", 2026)
+    assert len(draws) == 1
