@@ -1,18 +1,18 @@
 -- One row per reported or guided financial figure from a company's filings and earnings releases
--- (natural key figure_id), typed; values in USD for the fiscal period between period_start and
+-- (natural key figure_id); values in USD for the fiscal period between period_start and
 -- period_end. Guidance rows carry the range in value_low_usd / value_high_usd.
 select
-    lower(trim(figure_id))                      as figure_id,
-    trim(company)                               as company,
-    lower(trim(metric))                         as metric,
-    lower(trim(kind))                           as kind,
-    trim(fiscal_period)                         as fiscal_period,
-    cast(period_start as date)                  as period_start,
-    cast(period_end as date)                    as period_end,
-    cast(value_usd as double)                   as value_usd,
-    cast(value_low_usd as double)               as value_low_usd,
-    cast(value_high_usd as double)              as value_high_usd,
-    cast(disclosed_on as date)                  as disclosed_on,
-    trim(definition)                            as definition,
+    lower(figure_id)                            as figure_id,
+    company,
+    lower(metric)                               as metric,
+    lower(kind)                                 as kind,
+    fiscal_period,
+    period_start,
+    period_end,
+    value_usd,
+    value_low_usd,
+    value_high_usd,
+    disclosed_on,
+    definition,
     {{ snapshot_citation() }}
 from {{ source('raw', 'snapshot_company_financials') }}

@@ -6,16 +6,16 @@
 -- Peak figures (metric tokens_processed_peak) are not converted: a one-minute peak is not a daily rate.
 with typed as (
     select
-        lower(trim(disclosure_id))              as disclosure_id,
-        trim(provider)                          as provider,
-        cast(period_start as date)              as period_start,
-        cast(period_end as date)                as period_end,
-        cast(tokens as double)                  as tokens,
-        lower(trim(period_unit))                as period_unit,
-        nullif(trim(scope), '')                 as scope,
-        lower(trim(metric))                     as metric,
-        cast(disclosed_on as date)              as disclosed_on,
-        nullif(trim(quote), '')                 as quote,
+        lower(disclosure_id)                    as disclosure_id,
+        provider,
+        period_start,
+        period_end,
+        tokens,
+        lower(period_unit)                      as period_unit,
+        scope,
+        lower(metric)                           as metric,
+        disclosed_on,
+        quote,
         {{ snapshot_citation() }}
     from {{ source('raw', 'snapshot_token_volumes') }}
 ),
