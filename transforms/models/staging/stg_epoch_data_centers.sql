@@ -1,21 +1,21 @@
--- One row per Epoch frontier data centre (natural key handle), typed. Coordinates are converted
+-- One row per Epoch frontier data centre (natural key handle). Coordinates are converted
 -- from degrees-minutes-seconds text (32°35'25"N) to signed decimal degrees; Epoch's
 -- '#confident' / '#likely' / '#speculative' tags are kept in the text fields. Power in MW; capital
 -- cost in billions of 2025 USD, converted to USD.
 {% set dms_re = "([0-9.]+)°\\s*([0-9.]+)''\\s*([0-9.]+)\"?\\s*([NSEW])" %}
 with typed as (
     select
-        trim(handle)                                as handle,
-        nullif(trim(title), '')                     as title,
-        nullif(trim(project), '')                   as project,
-        nullif(trim(address), '')                   as address,
-        nullif(trim(latitude), '')                  as latitude_dms,
-        nullif(trim(longitude), '')                 as longitude_dms,
-        nullif(trim(owner), '')                     as owner,
-        nullif(trim(users), '')                     as users,
-        cast(current_h100_equivalents as double)    as current_h100_equivalents,
-        cast(current_power_mw as double)            as current_power_mw,
-        cast(current_total_capital_cost_2025_usd_billions as double) * 1e9 as current_capital_cost_2025_usd,
+        handle,
+        title,
+        project,
+        address,
+        latitude                                    as latitude_dms,
+        longitude                                   as longitude_dms,
+        owner,
+        users,
+        current_h100_equivalents,
+        current_power_mw,
+        current_total_capital_cost_2025_usd_billions * 1e9 as current_capital_cost_2025_usd,
         _landing_sha256                             as landing_sha256
     from {{ source('raw', 'epoch_data_centers') }}
 )

@@ -1,4 +1,4 @@
--- One row per Epoch ML Hardware entry (natural key hardware_name, unique in the file), typed, in
+-- One row per Epoch ML Hardware entry (natural key hardware_name, unique in the file), in
 -- SI units per chip, dense.
 --   * Dense: Epoch stores tensor figures without sparsity (verified: H100 SXM5 989.4e12 FLOP/s
 --     = the 1,979 TFLOPS sparse headline / 2; its notes say "listed without sparsity"). A figure
@@ -12,31 +12,31 @@
 --     column is the non-tensor (vector) rate for most GPUs and is kept apart as fp16_vector.
 with typed as (
     select
-        trim(hardware_name)                              as hardware_name,
-        nullif(trim(manufacturer), '')                   as manufacturer,
-        nullif(trim(hardware_type), '')                  as hardware_type,
-        cast(release_date as date)                       as release_date,
-        cast(release_price_usd as double)                as release_price_usd,
-        cast(tensor_fp16_bf16_flop_per_s as double)      as tensor_16bit_flop_per_s,
-        cast(fp8_flop_per_s as double)                   as fp8_flop_per_s,
-        cast(fp4_flop_per_s as double)                   as fp4_flop_per_s,
-        cast(int8_op_per_s as double)                    as int8_op_per_s,
-        cast(fp16_flop_per_s as double)                  as fp16_vector_flop_per_s,
-        cast(fp32_flop_per_s as double)                  as fp32_flop_per_s,
-        cast(fp64_flop_per_s as double)                  as fp64_flop_per_s,
-        cast(tf32_flop_per_s as double)                  as tf32_flop_per_s,
-        cast(memory_bytes as double)                     as memory_bytes,
-        cast(memory_bandwidth_bytes_per_s as double)     as memory_bandwidth_bytes_per_s,
-        cast(intranode_bandwidth_bytes_per_s as double)  as intranode_bandwidth_bytes_per_s,
-        cast(internode_bandwidth_bits_per_s as double) / 8 as internode_bandwidth_bytes_per_s,
-        cast(tdp_w as double)                            as tdp_w,
-        nullif(trim(foundry), '')                        as foundry,
-        cast(process_size_nm as double)                  as process_size_nm,
-        cast(die_size_mm2 as double)                     as die_size_mm2,
-        cast(transistors_millions as double)             as transistors_millions,
-        nullif(trim(datasheet_url), '')                  as datasheet_url,
-        nullif(trim(notes), '')                          as notes,
-        cast(last_modified as date)                      as last_modified,
+        hardware_name,
+        manufacturer,
+        hardware_type,
+        release_date,
+        release_price_usd,
+        tensor_fp16_bf16_flop_per_s                      as tensor_16bit_flop_per_s,
+        fp8_flop_per_s,
+        fp4_flop_per_s,
+        int8_op_per_s,
+        fp16_flop_per_s                                  as fp16_vector_flop_per_s,
+        fp32_flop_per_s,
+        fp64_flop_per_s,
+        tf32_flop_per_s,
+        memory_bytes,
+        memory_bandwidth_bytes_per_s,
+        intranode_bandwidth_bytes_per_s,
+        internode_bandwidth_bits_per_s / 8               as internode_bandwidth_bytes_per_s,
+        tdp_w,
+        foundry,
+        process_size_nm,
+        die_size_mm2,
+        transistors_millions,
+        datasheet_url,
+        notes,
+        last_modified,
         _landing_sha256                                  as landing_sha256,
         cast(_fetched_at as date)                        as fetched_on
     from {{ source('raw', 'epoch_ml_hardware') }}

@@ -1,13 +1,13 @@
--- One row per (date, model) of OpenRouter's daily rankings (the publisher's key), typed.
+-- One row per (date, model) of OpenRouter's daily rankings (the publisher's key).
 -- share_of_daily_tokens is published as a fraction or a percent (unverified export): when any
 -- share in the file exceeds 1 the whole column is read as percent and divided by 100.
 with typed as (
     select
-        cast(date as date)                      as ranking_date,
-        trim(model_permaslug)                   as model_permaslug,
-        cast(rank as double)                    as rank,
-        cast(total_tokens as double)            as total_tokens,
-        cast(share_of_daily_tokens as double)   as share_as_published,
+        date                                    as ranking_date,
+        model_permaslug,
+        rank,
+        total_tokens,
+        share_of_daily_tokens                   as share_as_published,
         _landing_sha256                         as landing_sha256
     from {{ source('raw', 'openrouter_rankings_daily') }}
 )
