@@ -22,7 +22,7 @@ select
     any_value(_fetched_at)     as fetched_at,
     coalesce(bool_or(_stale), false) as is_stale,
 {%- if name.startswith('snapshot_') %}
-    'flopcast compilation, retrieved ' || strftime(max(cast(retrieved as date)), '%Y-%m-%d') as vintage,
+    'flopcast compilation, retrieved ' || strftime(max(retrieved), '%Y-%m-%d') as vintage,
 {%- else %}
     coalesce(nullif(any_value(_vintage), ''),
              'as fetched on ' || left(any_value(_fetched_at), 10)) as vintage,
