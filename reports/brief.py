@@ -25,7 +25,7 @@ from reports.context import build_context
 from reports.formatting import format_count, format_number, format_percent, format_quantity, format_sci, format_si, format_usd, records
 from reports.inputs import BriefInputs
 from reports.metrics import build_metrics, format_metric, what_changed
-from reports.pdf import AssetsOnlyFetcher, render_pdf
+from reports.pdf import AssetsOnlyFetcher, collector_paused, render_pdf
 from reports.takeaways import build_takeaways, year_text
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -83,6 +83,11 @@ def chart_csv_files(chart_frames: dict) -> dict[str, bytes]:
 
 def render_brief(inputs: BriefInputs) -> RenderedBrief:
     """Metrics, what changed, takeaways and template context -> HTML -> PDF (archiving is the caller's)."""
+    with collector_paused():
+        return _render_brief(inputs)
+
+
+def _render_brief(inputs: BriefInputs) -> RenderedBrief:
     inputs = without_bidi_inputs(inputs)
     metrics = build_metrics(inputs)
     changes = what_changed(metrics, inputs.previous)

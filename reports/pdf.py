@@ -1,5 +1,7 @@
 """HTML -> PDF with WeasyPrint, fetching nothing but the project's own assets and data: URIs."""
 
+import contextlib
+import gc
 import mimetypes
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -8,6 +10,24 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 ASSETS_DIR = Path(__file__).resolve().parent / "assets"
+
+
+@contextlib.contextmanager
+def collector_paused():
+    """The cyclic garbage collector off for the block, as it was after it.
+
+    Rendering allocates millions of short-lived objects (WeasyPrint's boxes, matplotlib's artists),
+    and each allocation burst triggered collections that walked every object of the process too:
+    a fifth to a third of the brief's render time. Reference counting still frees what is not in a
+    cycle; the cycles the render leaves go at the next collection after it (peak memory of the
+    2026-10 brief +23 MiB)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class AssetsOnlyFetcher(URLFetcher):
@@ -41,5 +61,6 @@ def render_pdf(html: str, fetcher: AssetsOnlyFetcher | None = None) -> bytes:
     ``<meta name=...>`` tags become PDF metadata (title, description, keywords and custom ones).
     """
     fetcher = fetcher or AssetsOnlyFetcher()
-    document = HTML(string=html, base_url=fetcher.assets_dir.as_uri() + "/", url_fetcher=fetcher)
-    return document.write_pdf(custom_metadata=True, presentational_hints=True)
+    with collector_paused():
+        document = HTML(string=html, base_url=fetcher.assets_dir.as_uri() + "/", url_fetcher=fetcher)
+        return document.write_pdf(custom_metadata=True, presentational_hints=True)

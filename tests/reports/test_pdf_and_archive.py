@@ -68,3 +68,36 @@ def test_archive_is_replaced_whole_or_not_at_all(tmp_path):
     assert (second / "brief.pdf").read_bytes() == b"two"
     assert not (second / "metrics.json").exists()  # the new archive replaced the old one whole
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2025-06"]  # no temp folders left
+
+
+def test_render_runs_without_the_cyclic_collector_and_restores_it(monkeypatch):
+    """WeasyPrint's allocations triggered collections over every object of the process (a fifth
+    to a third of the render): the render pauses the collector and leaves it as it found it."""
+    import gc
+
+    from weasyprint import HTML
+
+    seen = []
+    original = HTML.write_pdf
+    monkeypatch.setattr(HTML, "write_pdf", lambda self, *a, **k: seen.append(gc.isenabled()) or original(self, *a, **k))
+    assert gc.isenabled()
+    assert "hello" in pdf_text(render_pdf("<p>hello</p>"))
+    assert seen == [False] and gc.isenabled()
+    gc.disable()
+    try:
+        render_pdf("<p>hello</p>")
+        assert not gc.isenabled()  # a caller's choice is kept
+    finally:
+        gc.enable()
+
+
+def test_the_whole_brief_renders_without_the_cyclic_collector(monkeypatch):
+    """Charts and template as well as the PDF: matplotlib's artists are as many allocations."""
+    import gc
+
+    from reports import brief
+
+    seen = []
+    monkeypatch.setattr(brief, "_render_brief", lambda inputs: seen.append(gc.isenabled()) or "rendered")
+    assert brief.render_brief(None) == "rendered"
+    assert seen == [False] and gc.isenabled()
