@@ -12,12 +12,12 @@ import re
 import numpy as np
 import pandas as pd
 
+from orchestration.sources.cells import current_limits
 from orchestration.sources.tabular import (
     ParseResult,
     SourceFormatError,
     TableSpec,
     align_headers,
-    current_limits,
     decode_text,
     parse_table,
 )
@@ -68,15 +68,11 @@ def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 
 
-def json_depth(text: str, with_line: bool = True) -> tuple[int, int]:
+def json_depth(text: str) -> tuple[int, int]:
     """(deepest nesting of arrays and objects, line where it is first reached) of JSON ``text``;
-    brackets inside strings do not count. ``with_line=False`` skips keeping the line count (a
-    string is dropped whole, not replaced by its newlines: one C-level substitution instead of a
-    Python call per string, 2 s of a 100x MLPerf file) and returns line 0."""
-    if with_line:
-        without = _JSON_STRING.sub(lambda m: "\n" * m.group().count("\n"), text)
-    else:
-        without = _JSON_STRING.sub("", text)
+    brackets inside strings do not count. The error path's exact pass (it names the line);
+    a file that parses is measured on its values (``nesting``)."""
+    without = _JSON_STRING.sub(lambda m: "\n" * m.group().count("\n"), text)
     codes = np.frombuffer(without.encode("utf-8"), dtype=np.uint8)
     opening = (codes == ord("[")) | (codes == ord("{"))
     at = np.flatnonzero(opening | (codes == ord("]")) | (codes == ord("}")))
@@ -84,26 +80,45 @@ def json_depth(text: str, with_line: bool = True) -> tuple[int, int]:
         return 0, 1
     depth = np.cumsum(np.where(opening[at], 1, -1))
     deepest = int(np.argmax(depth))
-    if not with_line:
-        return int(depth[deepest]), 0
     return int(depth[deepest]), int(np.count_nonzero(codes[:at[deepest]] == ord("\n"))) + 1
 
 
-def _load_json(text: str, file_label: str) -> object:
-    deepest, _ = json_depth(text, with_line=False)
+def nesting(value: object) -> int:
+    """Depth of arrays and objects in a parsed JSON value (a scalar is 0, ``[]`` is 1)."""
+    if isinstance(value, dict):
+        children = value.values()
+    elif isinstance(value, list):
+        children = value
+    else:
+        return 0
+    return 1 + max((nesting(child) for child in children if isinstance(child, (dict, list))), default=0)
+
+
+def _refuse_if_too_deep(text: str, file_label: str, deepest: int | None = None) -> None:
+    """The depth error (with its line) when ``text`` nests deeper than the limit. ``deepest``:
+    the depth already measured on the parsed values, if known (the exact pass runs only when it
+    is over the limit, or unknown)."""
     allowed = current_limits().max_json_depth
+    if deepest is not None and deepest <= allowed:
+        return
+    deepest, line = json_depth(text)
     if deepest > allowed:
-        deepest, line = json_depth(text)  # the error names the line: the exact, slower pass
         raise SourceFormatError(f"{file_label}: JSON nested {deepest} levels deep (line {line}); at most "
                                 f"{allowed} are read (FLOPCAST_MAX_JSON_DEPTH)")
+
+
+def _load_json(text: str, file_label: str) -> object:
     try:
         return json.loads(text, object_pairs_hook=_unique_keys, parse_float=JsonNumber,
                           parse_int=JsonNumber, parse_constant=JsonNumber)
     except json.JSONDecodeError as exc:
+        _refuse_if_too_deep(text, file_label)
         raise SourceFormatError(f"{file_label}: not valid JSON ({exc})") from exc
     except RecursionError as exc:
+        _refuse_if_too_deep(text, file_label)
         raise SourceFormatError(f"{file_label}: JSON nested too deeply to read") from exc
     except _DuplicateKey as exc:
+        _refuse_if_too_deep(text, file_label)
         raise SourceFormatError(f"{file_label}: {_duplicate_where(text)}key {exc.args[0]!r} appears twice "
                                 "in one JSON object (which value is meant is ambiguous)") from None
 
@@ -134,10 +149,12 @@ def read_json_records(data: bytes, file_label: str) -> pd.DataFrame:
     Keys are collected in first-seen order over all records; a key a record lacks is an empty
     cell. JSON null is empty, booleans are 'true'/'false', numbers keep their JSON spelling.
     Nesting deeper than ``ParseLimits.max_json_depth`` and a key repeated within one object are
-    ``SourceFormatError``s naming the file.
+    ``SourceFormatError``s naming the file (the depth error comes first).
     """
-    records = _load_json(decode_text(data, file_label), file_label)
+    text = decode_text(data, file_label)
+    records = _load_json(text, file_label)
     if not isinstance(records, list):
+        _refuse_if_too_deep(text, file_label)
         raise SourceFormatError(
             f"{file_label}: expected a JSON array of records, found {type(records).__name__}"
         )
@@ -146,16 +163,27 @@ def read_json_records(data: bytes, file_label: str) -> pd.DataFrame:
     columns: dict[str, None] = {}
     for position, record in enumerate(records):
         if not isinstance(record, dict):
+            _refuse_if_too_deep(text, file_label)
             kind = type(record).__name__ if not isinstance(record, JsonNumber) else (
                 "int" if record.lstrip("-").isdigit() else "float")
             raise SourceFormatError(
                 f"{file_label}: record {position + 1} is a {kind}, not an object"
             )
         columns.update(dict.fromkeys(record))
-    return pd.DataFrame(
-        [[json_cell(record.get(name)) for name in columns] for record in records],
-        columns=list(columns), dtype=str,
-    )
+    cells, nested = {}, []
+
+    def cell(value: object) -> str:
+        if isinstance(value, (dict, list)):
+            nested.append(value)
+        return json_cell(value)
+
+    for name in columns:
+        # a string (or a number literal, a str) is its own cell: no call for it
+        cells[name] = [value if isinstance(value, str) else cell(value)
+                       for value in [record.get(name) for record in records]]
+    deepest = 2 + max(map(nesting, nested), default=0)  # the array and its records, then values
+    _refuse_if_too_deep(text, file_label, deepest)
+    return pd.DataFrame(cells, columns=list(columns), dtype=str)
 
 
 def parse_json_records_bytes(data: bytes, spec: TableSpec, file_label: str) -> ParseResult:

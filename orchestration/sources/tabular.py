@@ -15,15 +15,11 @@ import numpy as np
 import pandas as pd
 
 from orchestration.sources.cells import (
-    BOOL_FALSE,
-    BOOL_TRUE,
-    NONZERO_MANTISSA,
-    PLAIN_NUMBER,
-    current_limits,
     parse_bool,
     parse_date,
     parse_number,
 )
+from orchestration.sources.typed_cells import type_columns
 
 Kind = Literal["text", "number", "date", "bool"]
 
@@ -77,6 +73,15 @@ class ParseResult:
 
 _PARSERS = {"number": parse_number, "date": parse_date, "bool": parse_bool, "text": str}
 _DTYPES = {"number": "Float64", "date": "object", "bool": "boolean", "text": "string"}
+
+
+def _as_dtype(values: pd.Series, kind: Kind) -> pd.Series:
+    """DuckDB's column as the frame's dtype for ``kind`` (missing values NA; dates as
+    ``datetime.date`` or None)."""
+    if kind == "date":
+        dates = values.dt.date.astype(object)
+        return dates.where(values.notna(), None).reset_index(drop=True)
+    return values.astype(_DTYPES[kind]).reset_index(drop=True)
 
 
 def decode_text(data: bytes, file_label: str) -> str:
@@ -149,41 +154,6 @@ def _delimiter_hint(columns: list, spec: TableSpec) -> str:
             f"column {_clip(header, 120)!r}: wrong delimiter ({_OTHER_DELIMITERS[found]}-separated file)?")
 
 
-_BOOL_MAP = {**dict.fromkeys(BOOL_TRUE, True), **dict.fromkeys(BOOL_FALSE, False)}
-
-
-def _vector_parse(kind: Kind, texts: pd.Series, empty: np.ndarray) -> tuple[list, np.ndarray]:
-    """Parse a whole column at once. Returns (values, failed): values are None where empty or
-    failed; ``failed`` marks non-empty cells the fast path could not parse, which the caller
-    re-parses one by one (to accept what the fast path missed, or to get the exact error)."""
-    if kind == "text":
-        return _blank(texts.to_numpy(dtype=object), empty), np.zeros(len(texts), bool)
-    if kind == "number":
-        plain = (texts.str.len().to_numpy() <= current_limits().max_number_chars) & texts.str.fullmatch(
-            PLAIN_NUMBER).to_numpy(dtype=bool, na_value=False)
-        values = pd.to_numeric(texts.where(plain), errors="coerce").to_numpy(dtype=float)
-        underflow = (values == 0) & texts.str.contains(NONZERO_MANTISSA).to_numpy(dtype=bool, na_value=False)
-        failed = ~empty & (~plain | ~np.isfinite(values) | underflow)
-        return _blank(values.astype(object), empty | failed), failed
-    if kind == "date":
-        slash = texts.str.contains("/", regex=False).to_numpy()
-        iso = pd.to_datetime(texts.str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
-        us = pd.to_datetime(texts.str.split(" ").str[0], format="%m/%d/%Y", errors="coerce")
-        parsed = iso.where(~slash, us)
-        failed = ~empty & parsed.isna().to_numpy()
-        return _blank(parsed.dt.date.to_numpy(dtype=object), empty | failed), failed
-    mapped = texts.str.lower().map(_BOOL_MAP)
-    failed = ~empty & mapped.isna().to_numpy()
-    return _blank(mapped.to_numpy(dtype=object), empty | failed), failed
-
-
-def _blank(values: np.ndarray, missing: np.ndarray) -> list:
-    """The values as a list, None where ``missing``."""
-    values = values.copy()
-    values[missing] = None
-    return values.tolist()
-
-
 def parse_table(raw: pd.DataFrame, spec: TableSpec, file_label: str) -> ParseResult:
     """Type the text cells of ``raw`` according to ``spec``.
 
@@ -195,49 +165,53 @@ def parse_table(raw: pd.DataFrame, spec: TableSpec, file_label: str) -> ParseRes
     """
     mapping = _resolve_columns(raw, spec, file_label)
     rows = len(raw)
+    texts = pd.DataFrame({c.name: (raw[mapping[c.name]].astype(str) if c.name in mapping
+                                   else pd.Series([""] * rows, dtype=str)) for c in spec.columns})
+    values, empty, failed = type_columns(texts, [c.kind for c in spec.columns])
     problems: list[tuple[int, int, dict]] = []
-    typed: dict[str, list] = {}
     bad = np.zeros(rows, dtype=bool)
+    typed: dict[str, pd.Series] = {}
     for index, column in enumerate(spec.columns):
-        source_name = mapping.get(column.name)
-        texts = (pd.Series([""] * rows, dtype=object) if source_name is None
-                 else raw[source_name].astype(str).str.strip())
-        empty = texts.eq("").to_numpy()
-        values, failed = _vector_parse(column.kind, texts, empty)
+        typed[column.name] = column_values = _as_dtype(values[column.name], column.kind)
         if not column.nullable:
-            for position in np.flatnonzero(empty):
+            for position in np.flatnonzero(empty[:, index]):
                 problems.append((position, index, _problem(spec, file_label, position + 1, column.name,
                                                            "", "required value is empty")))
                 bad[position] = True
-        for position in np.flatnonzero(failed):
-            text = texts.iat[position]
+        for position in np.flatnonzero(failed[:, index]):
+            text = texts[column.name].iat[position].strip()
             try:
-                values[position] = _PARSERS[column.kind](text)
+                column_values.iat[position] = _PARSERS[column.kind](text)
             except (ValueError, TypeError) as exc:
                 problems.append((position, index, _problem(spec, file_label, position + 1, column.name,
                                                            text, f"not a valid {column.kind}: {exc}")))
                 bad[position] = True
-        typed[column.name] = values
-    frame = pd.DataFrame({c.name: pd.Series(typed[c.name], dtype=_DTYPES[c.kind])
-                          for c in spec.columns})
+    frame = pd.DataFrame(typed)
     _check_ordered(frame, spec, file_label, bad)
     ordered = [problem for _, _, problem in sorted(problems, key=lambda p: (p[0], p[1]))]
     if spec.key:
-        seen: dict[tuple, int] = {}
-        for position, key in enumerate(frame[list(spec.key)].itertuples(index=False, name=None)):
-            if bad[position]:
-                continue
-            if key in seen:
-                ordered.append(_problem(spec, file_label, position + 1, ",".join(spec.key),
-                                        "|".join(map(str, key)),
-                                        f"duplicate key (first seen in row {seen[key] + 1})"))
-                bad[position] = True
-            else:
-                seen[key] = position
+        _quarantine_duplicates(frame, spec, file_label, bad, ordered)
     _check_needed(frame, spec, file_label, bad, ordered)
     good = frame[~bad].reset_index(drop=True)
     quarantine = pd.DataFrame(ordered, columns=QUARANTINE_COLUMNS)
     return ParseResult(frame=good, quarantine=quarantine)
+
+
+def _quarantine_duplicates(frame: pd.DataFrame, spec: TableSpec, file_label: str, bad: np.ndarray,
+                           problems: list[dict]) -> None:
+    """A row whose key repeats an earlier loaded row's is quarantined (the first one loads)."""
+    keys = frame.loc[~bad, list(spec.key)]
+    repeated = keys.duplicated(keep="first").to_numpy()
+    if not repeated.any():
+        return
+    group = keys.groupby(list(spec.key), dropna=False, sort=False).ngroup().to_numpy()
+    first_seen = pd.Series(keys.index).groupby(group).transform("first").to_numpy()
+    for position, first in zip(keys.index[repeated], first_seen[repeated], strict=True):
+        key = frame.loc[position, list(spec.key)]
+        problems.append(_problem(spec, file_label, position + 1, ",".join(spec.key),
+                                 "|".join(map(str, key)),
+                                 f"duplicate key (first seen in row {first + 1})"))
+        bad[position] = True
 
 
 def _check_ordered(frame: pd.DataFrame, spec: TableSpec, file_label: str, bad: np.ndarray) -> None:

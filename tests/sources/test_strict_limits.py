@@ -22,7 +22,8 @@ from hypothesis import given, settings as hypothesis_settings, strategies as st
 
 from orchestration import settings as settings_module
 from orchestration.settings import PROJECT_ROOT, SNAPSHOT_DIR, load_settings
-from orchestration.sources import fetch, registry, snapshot, tabular
+from orchestration.sources import fetch, json_records, registry, snapshot, tabular
+from orchestration.sources.cells import ParseLimits, limits
 from orchestration.sources.tabular import Column, SourceFormatError, TableSpec, parse_csv_bytes
 from tests.filebytes import csv_bytes, zip_bytes
 
@@ -301,11 +302,13 @@ def test_no_usable_rows_names_the_first_problem(tmp_path):
             "'performance_result': not a valid number: '1 kW' is not a plain number") in str(info.value)
 
 
-def test_json_depth_fast_pass_agrees_with_the_exact_one():
+def test_json_depth_of_the_parsed_values_agrees_with_the_text_pass():
+    """A file that parses is measured on its values (``nesting``); the text pass that names the
+    line runs only on the error path. Both must find the same depth."""
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from orchestration.sources.json_records import json_depth
+    from orchestration.sources.json_records import json_depth, nesting
 
     values = st.recursive(st.none() | st.integers() | st.text(alphabet='[]{}"\\\n ab', max_size=6),
                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
@@ -317,6 +320,16 @@ def test_json_depth_fast_pass_agrees_with_the_exact_one():
         import json
 
         text = json.dumps(value, indent=1 if indent else None)
-        assert json_depth(text, with_line=False)[0] == json_depth(text)[0]
+        assert nesting(json.loads(text)) == json_depth(text)[0]
 
     check()
+
+
+def test_json_records_nested_past_the_limit_name_the_line(tmp_path):
+    """Records whose values nest past the limit are refused with the text pass's depth and line."""
+    data = b'[{"a": 1},\n {"a": [[[{"b": [1]}]]]}]'  # depth 2 + 5 = 7, first reached on line 2
+    with limits(ParseLimits(max_json_depth=6)):
+        with pytest.raises(SourceFormatError, match=r"^x\.json: JSON nested 7 levels deep \(line 2\); at most 6 "):
+            json_records.read_json_records(data, "x.json")
+    with limits(ParseLimits(max_json_depth=7)):
+        assert len(json_records.read_json_records(data, "x.json")) == 2
