@@ -232,3 +232,15 @@ def test_market_signals_are_quarterly_observations_with_disclosure_dates(bundled
         ordered = quarter.sort_values("disclosed_on")
         assert ordered["components"].is_monotonic_increasing and ordered["value"].is_monotonic_increasing
     assert not frame["is_restated"].any()  # the bundled figures carry no restatement
+
+
+def test_the_build_runs_duckdb_on_one_thread():
+    """Same snapshot, same numbers: on two threads DuckDB sums doubles in a different order each
+    run, and two builds of the 2026-10 brief differed in the last bits of 130 figures of
+    metrics.json (fct_installed_base's sums, through the model). The local target pins it."""
+    import yaml
+
+    from orchestration.settings import PROJECT_ROOT
+
+    profile = yaml.safe_load((PROJECT_ROOT / "transforms" / "profiles.yml").read_text())
+    assert profile["flopcast"]["outputs"]["local"]["settings"]["threads"] == 1
