@@ -28,14 +28,22 @@ exact_match as (
     from epoch e
     join snapshot s on s.model_name_key = e.model_name_key
 ),
-loose_pairs as (
-    select distinct s.model_id, e.model_name_key as epoch_key
+-- Two equi-joins, not one join on "a = b or c = d": DuckDB runs an OR condition as a nested loop
+-- over every pair (9.6 s at 100x the rows, 14k snapshot x 94k Epoch runs).
+loose_candidates as (
+    select s.model_id, s.model_name_key as snapshot_key, e.model_name_key as epoch_key
     from snapshot s
-    join epoch e
-      on e.model_name_key not in (select epoch_key from exact_match)
-     and s.model_name_key not in (select model_name_key from epoch)
-     and (s.model_name_key = e.model_name_key_stripped
-          or s.model_name_key_stripped = e.model_name_key)
+    join epoch e on s.model_name_key = e.model_name_key_stripped
+    union all
+    select s.model_id, s.model_name_key as snapshot_key, e.model_name_key as epoch_key
+    from snapshot s
+    join epoch e on s.model_name_key_stripped = e.model_name_key
+),
+loose_pairs as (
+    select distinct model_id, epoch_key
+    from loose_candidates
+    where epoch_key not in (select epoch_key from exact_match)
+      and snapshot_key not in (select model_name_key from epoch)
 ),
 loose_match as (
     select epoch_key
