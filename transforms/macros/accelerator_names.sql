@@ -181,15 +181,18 @@ end
     list several chips separated by commas; commas inside brackets do not split (a string whose
     unbracketed text has no comma is kept whole). -#}
 {% macro split_accelerator_names(source_label, relation, column) %}
+    {#- each distinct list is split once (many rows share one: 1.35 s at 100x rows when split per row) #}
     select
         '{{ source_label }}' as source,
         trim(part) as name_raw,
-        count(*) as row_count
+        cast(sum(rows_with_list) as bigint) as row_count
     from (
         select
-            {{ accelerator_name_list(column) }} as parts
+            {{ accelerator_name_list(column) }} as parts,
+            count(*) as rows_with_list
         from {{ relation }}
         where {{ column }} is not null
+        group by {{ column }}
     ), unnest(parts) as u(part)
     where trim(part) <> ''
     group by all
