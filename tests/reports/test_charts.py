@@ -58,3 +58,27 @@ def test_each_chart_is_drawn_once(monkeypatch):
     monkeypatch.setattr(Figure, "draw", lambda self, renderer: draws.append(1) or original(self, renderer))
     charts.demand_panels(_panel_frame(1e24, 1e29), "FLOP per year (log scale)", 2026)
     assert len(draws) == 1
+
+
+def test_chart_svg_is_lean_and_draws_the_same():
+    """No metadata, no style="" to parse, no id-only groups: fewer nodes for the PDF renderer, same
+    texts and the same paint on every drawn element (the *{...} rule folded in where no own value)."""
+    svg = charts.demand_panels(_panel_frame(1e24, 1e29), "FLOP per year (log scale)", 2026)
+    assert "<metadata" not in svg and "style=" not in svg and "<style" not in svg
+    assert not re.search(r'<g id="[^"]*">', svg)
+    assert 'stroke-linecap="square"' in svg and 'stroke-linejoin="round"' in svg
+    assert {"10²⁵", "10²⁸"} <= set(LOG_LABEL.findall(svg))
+
+    raw = ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+           '<defs><style type="text/css">*{stroke-linejoin: round; stroke-linecap: butt}</style></defs>'
+           '<g id="a"><g id="b"><path d="M 0 0 L 1 1" style="stroke: #000; stroke-linecap: square"/></g></g>'
+           '<g id="c" clip-path="url(#p)"><text style="font-size: 6px; text-anchor: middle" '
+           'transform="rotate(-0 1 2)">x</text><text transform="rotate(-90 1 2)">y</text></g>'
+           '<defs><clipPath id="p"><rect width="1" height="1"/></clipPath></defs></svg>')
+    lean = charts.lean_svg(raw)
+    assert '<path d="M 0 0 L 1 1" stroke-linejoin="round" stroke-linecap="square" stroke="#000" />' in lean
+    assert '<g id="c" clip-path="url(#p)"' in lean and 'id="a"' not in lean and 'id="b"' not in lean
+    assert 'font-size="6px"' in lean and 'text-anchor="middle"' in lean and "rotate(-0" not in lean
+    assert 'transform="rotate(-90 1 2)"' in lean
+    unknown = raw.replace("*{stroke-linejoin", "path{stroke-linejoin")
+    assert charts.lean_svg(unknown) == unknown  # a stylesheet it does not know: untouched
