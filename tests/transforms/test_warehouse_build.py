@@ -244,3 +244,17 @@ def test_the_build_runs_duckdb_on_one_thread():
 
     profile = yaml.safe_load((PROJECT_ROOT / "transforms" / "profiles.yml").read_text())
     assert profile["flopcast"]["outputs"]["local"]["settings"]["threads"] == 1
+
+
+def test_a_run_leaves_unit_tests_to_the_suite(bundled_warehouse):
+    """dbt's unit tests have fixed inputs: a run's build leaves them out (dbt's advice), and the
+    suite's build, which runs them, must see every one pass."""
+    import json
+
+    from orchestration.steps.warehouse_build import RUN_BUILD_FLAGS
+
+    assert RUN_BUILD_FLAGS == ("--exclude-resource-type", "unit_test")
+    run_results = bundled_warehouse.path.parent / "dbt" / "target" / "run_results.json"
+    results = json.loads(run_results.read_text())["results"]
+    unit = [r for r in results if r["unique_id"].startswith("unit_test.")]
+    assert len(unit) >= 8 and {r["status"] for r in unit} == {"pass"}
