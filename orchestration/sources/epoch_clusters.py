@@ -7,9 +7,8 @@ de-duplication ('Possible Duplicate', 'Superseded by') is a modelling choice mad
 """
 
 from orchestration.sources.epoch_hardware import EPOCH_ATTRIBUTION, EPOCH_LICENCE
-from orchestration.sources.fetch import SourceDescriptor, file_label
-from orchestration.sources.landing import LandedFile
-from orchestration.sources.tabular import Column, ParseResult, TableSpec, parse_publisher_csv
+from orchestration.sources.fetch import SourceDescriptor
+from orchestration.sources.tabular import Column, TableSpec
 
 DESCRIPTOR = SourceDescriptor(
     name="epoch_gpu_clusters",
@@ -82,11 +81,3 @@ SPEC = TableSpec(
         _opt("source_3_url", "text", "Source 3"),
     ),
 )
-
-
-def parse_bytes(data: bytes, label: str) -> ParseResult:
-    return parse_publisher_csv(data, SPEC, label)
-
-
-def parse(landed: LandedFile) -> ParseResult:
-    return parse_bytes(landed.path.read_bytes(), file_label(landed))

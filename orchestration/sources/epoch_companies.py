@@ -9,9 +9,8 @@ Upstream dates are ISO; a copy re-saved through a spreadsheet has M/D/YYYY dates
 """
 
 from orchestration.sources.epoch_hardware import EPOCH_ATTRIBUTION, EPOCH_LICENCE
-from orchestration.sources.fetch import SourceDescriptor, file_label
-from orchestration.sources.landing import LandedFile
-from orchestration.sources.tabular import Column, ParseResult, TableSpec, parse_publisher_csv
+from orchestration.sources.fetch import SourceDescriptor
+from orchestration.sources.tabular import Column, TableSpec
 
 USAGE = SourceDescriptor(
     name="epoch_ai_companies_usage_reports",
@@ -82,19 +81,3 @@ COMPUTE_SPEND_SPEC = TableSpec(
         _opt("exclude_from_graph_view", "bool", "Exclude from graph view"),
     ),
 )
-
-
-def parse_usage_bytes(data: bytes, label: str) -> ParseResult:
-    return parse_publisher_csv(data, USAGE_SPEC, label)
-
-
-def parse_compute_spend_bytes(data: bytes, label: str) -> ParseResult:
-    return parse_publisher_csv(data, COMPUTE_SPEND_SPEC, label)
-
-
-def parse_usage(landed: LandedFile) -> ParseResult:
-    return parse_usage_bytes(landed.path.read_bytes(), file_label(landed))
-
-
-def parse_compute_spend(landed: LandedFile) -> ParseResult:
-    return parse_compute_spend_bytes(landed.path.read_bytes(), file_label(landed))

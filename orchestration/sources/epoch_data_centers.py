@@ -9,9 +9,8 @@ square feet, water in million gallons per day.
 """
 
 from orchestration.sources.epoch_hardware import EPOCH_ATTRIBUTION, EPOCH_LICENCE
-from orchestration.sources.fetch import SourceDescriptor, file_label
-from orchestration.sources.landing import LandedFile
-from orchestration.sources.tabular import Column, ParseResult, TableSpec, parse_publisher_csv
+from orchestration.sources.fetch import SourceDescriptor
+from orchestration.sources.tabular import Column, TableSpec
 
 DATA_CENTERS = SourceDescriptor(
     name="epoch_data_centers",
@@ -82,19 +81,3 @@ TIMELINES_SPEC = TableSpec(
         _opt("performance_8bit_op_per_s", "number", "Performance (8-bit OP/s)"),
     ),
 )
-
-
-def parse_data_centers_bytes(data: bytes, label: str) -> ParseResult:
-    return parse_publisher_csv(data, DATA_CENTERS_SPEC, label)
-
-
-def parse_timelines_bytes(data: bytes, label: str) -> ParseResult:
-    return parse_publisher_csv(data, TIMELINES_SPEC, label)
-
-
-def parse_data_centers(landed: LandedFile) -> ParseResult:
-    return parse_data_centers_bytes(landed.path.read_bytes(), file_label(landed))
-
-
-def parse_timelines(landed: LandedFile) -> ParseResult:
-    return parse_timelines_bytes(landed.path.read_bytes(), file_label(landed))

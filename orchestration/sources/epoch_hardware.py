@@ -7,9 +7,8 @@ name. Epoch's derived columns (energy efficiency, price-performance) hold 'inf' 
 they are recomputed downstream. Headline figures are as published (dense/sparse is dbt's job).
 """
 
-from orchestration.sources.fetch import SourceDescriptor, file_label
-from orchestration.sources.landing import LandedFile
-from orchestration.sources.tabular import Column, ParseResult, TableSpec, parse_publisher_csv
+from orchestration.sources.fetch import SourceDescriptor
+from orchestration.sources.tabular import Column, TableSpec
 
 EPOCH_LICENCE = "CC BY 4.0"
 EPOCH_ATTRIBUTION = "Data: Epoch AI, CC BY 4.0, epoch.ai/data"
@@ -76,11 +75,3 @@ SPEC = TableSpec(
         _opt("last_modified", "date", "Last modified"),
     ),
 )
-
-
-def parse_bytes(data: bytes, label: str) -> ParseResult:
-    return parse_publisher_csv(data, SPEC, label)
-
-
-def parse(landed: LandedFile) -> ParseResult:
-    return parse_bytes(landed.path.read_bytes(), file_label(landed))

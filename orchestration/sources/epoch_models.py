@@ -13,9 +13,8 @@ bare 'Training dataset size' column holds model names, so it is deliberately not
 """
 
 from orchestration.sources.epoch_hardware import EPOCH_ATTRIBUTION, EPOCH_LICENCE
-from orchestration.sources.fetch import SourceDescriptor, file_label
-from orchestration.sources.landing import LandedFile
-from orchestration.sources.tabular import Column, ParseResult, TableSpec, parse_publisher_csv
+from orchestration.sources.fetch import SourceDescriptor
+from orchestration.sources.tabular import Column, TableSpec
 
 ZIP_URL = "https://epoch.ai/data/ai_models.zip"
 
@@ -119,27 +118,3 @@ NOTABLE_SPEC = TableSpec(source=NOTABLE.name, key=("model",), columns=_CORE + _C
 FRONTIER_SPEC = TableSpec(source=FRONTIER.name, key=("model",),
                           columns=_CORE + _COMMON + _FRONTIER_EXTRA)
 LARGE_SCALE_SPEC = TableSpec(source=LARGE_SCALE.name, key=("model",), columns=_CORE + _COMMON)
-
-
-def parse_notable_bytes(data: bytes, label: str) -> ParseResult:
-    return parse_publisher_csv(data, NOTABLE_SPEC, label)
-
-
-def parse_frontier_bytes(data: bytes, label: str) -> ParseResult:
-    return parse_publisher_csv(data, FRONTIER_SPEC, label)
-
-
-def parse_large_scale_bytes(data: bytes, label: str) -> ParseResult:
-    return parse_publisher_csv(data, LARGE_SCALE_SPEC, label)
-
-
-def parse_notable(landed: LandedFile) -> ParseResult:
-    return parse_notable_bytes(landed.path.read_bytes(), file_label(landed))
-
-
-def parse_frontier(landed: LandedFile) -> ParseResult:
-    return parse_frontier_bytes(landed.path.read_bytes(), file_label(landed))
-
-
-def parse_large_scale(landed: LandedFile) -> ParseResult:
-    return parse_large_scale_bytes(landed.path.read_bytes(), file_label(landed))

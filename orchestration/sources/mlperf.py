@@ -10,10 +10,8 @@ column name carries no unit); ``power_result`` is in ``power_units`` (Watts or m
 
 import re
 
-from orchestration.sources.fetch import SourceDescriptor, file_label
-from orchestration.sources.landing import LandedFile
-from orchestration.sources.json_records import parse_json_records_bytes
-from orchestration.sources.tabular import Column, ParseResult, TableSpec
+from orchestration.sources.fetch import SourceDescriptor
+from orchestration.sources.tabular import Column, TableSpec
 
 LICENCE = "Apache-2.0 (MLPerf is a trademark of MLCommons)"
 URL_PATTERN = ("https://raw.githubusercontent.com/mlcommons/inference_results_v{version}"
@@ -99,21 +97,3 @@ def spec(version: str) -> TableSpec:
 
 DESCRIPTORS = {v: descriptor(v) for v in ROUNDS}
 SPECS = {v: spec(v) for v in ROUNDS}
-
-
-def parse_bytes_for(version: str):
-    table = spec(version)
-
-    def parse_bytes(data: bytes, label: str) -> ParseResult:
-        return parse_json_records_bytes(data, table, label)
-
-    return parse_bytes
-
-
-def parse_for(version: str):
-    parse_bytes = parse_bytes_for(version)
-
-    def parse(landed: LandedFile) -> ParseResult:
-        return parse_bytes(landed.path.read_bytes(), file_label(landed))
-
-    return parse

@@ -7,9 +7,8 @@ the descriptor says ``verified=False`` and the tests use a fixture built from th
 columns. ``share_of_daily_tokens`` is kept as published (fraction or percent: dbt decides).
 """
 
-from orchestration.sources.fetch import SourceDescriptor, file_label
-from orchestration.sources.landing import LandedFile
-from orchestration.sources.tabular import Column, ParseResult, TableSpec, parse_publisher_csv
+from orchestration.sources.fetch import SourceDescriptor
+from orchestration.sources.tabular import Column, TableSpec
 
 DESCRIPTOR = SourceDescriptor(
     name="openrouter_rankings_daily",
@@ -34,11 +33,3 @@ SPEC = TableSpec(
         Column("share_of_daily_tokens", "number", required=False, aliases=("share",)),
     ),
 )
-
-
-def parse_bytes(data: bytes, label: str) -> ParseResult:
-    return parse_publisher_csv(data, SPEC, label)
-
-
-def parse(landed: LandedFile) -> ParseResult:
-    return parse_bytes(landed.path.read_bytes(), file_label(landed))

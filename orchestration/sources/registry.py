@@ -5,10 +5,9 @@ write ``raw.<source>`` from the result.
 """
 
 import time
-from dataclasses import replace
-from pathlib import Path
 from collections.abc import Callable
-from typing import NamedTuple
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from common.clock import utc_now_iso
 from orchestration.settings import Settings
@@ -39,40 +38,49 @@ from orchestration.sources.publishers import (
     replace_vendored,
     write_manifest,
 )
-from orchestration.sources.tabular import ParseResult, SourceFormatError, TableSpec, empty_result
+from orchestration.sources.json_records import parse_json_records_bytes
+from orchestration.sources.tabular import (
+    ParseResult,
+    SourceFormatError,
+    TableSpec,
+    empty_result,
+    parse_csv_bytes,
+    parse_publisher_csv,
+)
 
 
-class LiveSource(NamedTuple):
+Reader = Callable[[bytes, TableSpec, str], ParseResult]
+
+
+@dataclass(frozen=True)
+class LiveSource:
+    """A source: where its file comes from (``descriptor``), its columns (``spec``) and the reader
+    of its format (``read``: CSV of the snapshot, publisher CSV with drifting headers, JSON records)."""
+
     descriptor: SourceDescriptor
     spec: TableSpec
-    parse: Callable[[LandedFile], ParseResult]
-    parse_bytes: Callable[[bytes, str], ParseResult]
+    read: Reader
+
+    def parse_bytes(self, data: bytes, label: str) -> ParseResult:
+        return self.read(data, self.spec, label)
+
+    def parse(self, landed: LandedFile) -> ParseResult:
+        return self.parse_bytes(landed.path.read_bytes(), file_label(landed))
 
 
 def _sources() -> dict[str, LiveSource]:
     entries = [
-        LiveSource(epoch_hardware.DESCRIPTOR, epoch_hardware.SPEC,
-                   epoch_hardware.parse, epoch_hardware.parse_bytes),
-        LiveSource(epoch_models.NOTABLE, epoch_models.NOTABLE_SPEC,
-                   epoch_models.parse_notable, epoch_models.parse_notable_bytes),
-        LiveSource(epoch_models.FRONTIER, epoch_models.FRONTIER_SPEC,
-                   epoch_models.parse_frontier, epoch_models.parse_frontier_bytes),
-        LiveSource(epoch_models.LARGE_SCALE, epoch_models.LARGE_SCALE_SPEC,
-                   epoch_models.parse_large_scale, epoch_models.parse_large_scale_bytes),
-        LiveSource(epoch_companies.USAGE, epoch_companies.USAGE_SPEC,
-                   epoch_companies.parse_usage, epoch_companies.parse_usage_bytes),
-        LiveSource(epoch_companies.COMPUTE_SPEND, epoch_companies.COMPUTE_SPEND_SPEC,
-                   epoch_companies.parse_compute_spend, epoch_companies.parse_compute_spend_bytes),
-        LiveSource(epoch_clusters.DESCRIPTOR, epoch_clusters.SPEC,
-                   epoch_clusters.parse, epoch_clusters.parse_bytes),
-        LiveSource(epoch_data_centers.DATA_CENTERS, epoch_data_centers.DATA_CENTERS_SPEC,
-                   epoch_data_centers.parse_data_centers,
-                   epoch_data_centers.parse_data_centers_bytes),
-        LiveSource(epoch_data_centers.TIMELINES, epoch_data_centers.TIMELINES_SPEC,
-                   epoch_data_centers.parse_timelines, epoch_data_centers.parse_timelines_bytes),
-        *(LiveSource(mlperf.DESCRIPTORS[v], mlperf.SPECS[v], mlperf.parse_for(v),
-                     mlperf.parse_bytes_for(v)) for v in mlperf.ROUNDS),
-        LiveSource(openrouter.DESCRIPTOR, openrouter.SPEC, openrouter.parse, openrouter.parse_bytes),
+        LiveSource(epoch_hardware.DESCRIPTOR, epoch_hardware.SPEC, parse_publisher_csv),
+        LiveSource(epoch_models.NOTABLE, epoch_models.NOTABLE_SPEC, parse_publisher_csv),
+        LiveSource(epoch_models.FRONTIER, epoch_models.FRONTIER_SPEC, parse_publisher_csv),
+        LiveSource(epoch_models.LARGE_SCALE, epoch_models.LARGE_SCALE_SPEC, parse_publisher_csv),
+        LiveSource(epoch_companies.USAGE, epoch_companies.USAGE_SPEC, parse_publisher_csv),
+        LiveSource(epoch_companies.COMPUTE_SPEND, epoch_companies.COMPUTE_SPEND_SPEC, parse_publisher_csv),
+        LiveSource(epoch_clusters.DESCRIPTOR, epoch_clusters.SPEC, parse_publisher_csv),
+        LiveSource(epoch_data_centers.DATA_CENTERS, epoch_data_centers.DATA_CENTERS_SPEC, parse_publisher_csv),
+        LiveSource(epoch_data_centers.TIMELINES, epoch_data_centers.TIMELINES_SPEC, parse_publisher_csv),
+        *(LiveSource(mlperf.DESCRIPTORS[v], mlperf.SPECS[v], parse_json_records_bytes) for v in mlperf.ROUNDS),
+        LiveSource(openrouter.DESCRIPTOR, openrouter.SPEC, parse_publisher_csv),
     ]
     for entry in entries:
         if entry.descriptor.name != entry.spec.source:
@@ -84,8 +92,7 @@ LIVE_SOURCES: dict[str, LiveSource] = _sources()
 
 # The bundled snapshot's tables: sources with a bundled file and no URL (landed in every mode).
 SNAPSHOT_SOURCES: dict[str, LiveSource] = {
-    descriptor.name: LiveSource(descriptor, spec, snapshot.parse_for(spec), snapshot.parse_bytes_for(spec))
-    for descriptor, spec in snapshot.SNAPSHOT_TABLES
+    descriptor.name: LiveSource(descriptor, spec, parse_csv_bytes) for descriptor, spec in snapshot.SNAPSHOT_TABLES
 }
 
 SOURCES: dict[str, LiveSource] = {**SNAPSHOT_SOURCES, **LIVE_SOURCES}

@@ -5,9 +5,8 @@ hash, with provenance), so the brief can name the exact bytes it was computed fr
 their columns and units are described in ``data/snapshot/SOURCES.md``.
 """
 
-from orchestration.sources.fetch import SourceDescriptor, file_label
-from orchestration.sources.landing import LandedFile
-from orchestration.sources.tabular import Column, ParseResult, TableSpec, parse_csv_bytes
+from orchestration.sources.fetch import SourceDescriptor
+from orchestration.sources.tabular import Column, TableSpec
 
 SNAPSHOT_LICENCE = "CC BY 4.0 (flopcast compilation; each row cites its source_url)"
 
@@ -257,17 +256,3 @@ SNAPSHOT_TABLES: tuple[tuple[SourceDescriptor, TableSpec], ...] = (
     (COMPANY_FINANCIALS, COMPANY_FINANCIALS_SPEC),
     (LAB_COMPUTE_SPEND, LAB_COMPUTE_SPEND_SPEC),
 )
-
-
-def parse_bytes_for(spec: TableSpec):
-    def parse_bytes(data: bytes, label: str) -> ParseResult:
-        return parse_csv_bytes(data, spec, label)
-
-    return parse_bytes
-
-
-def parse_for(spec: TableSpec):
-    def parse(landed: LandedFile) -> ParseResult:
-        return parse_csv_bytes(landed.path.read_bytes(), spec, file_label(landed))
-
-    return parse

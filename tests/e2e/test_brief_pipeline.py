@@ -142,8 +142,6 @@ def test_default_run_loads_the_vendored_files_and_the_largest_run_on_record(cli_
     """The default (bundled) run loads the compiled snapshot and every vendored publisher file; the
     brief's largest run on record is the largest snapshot or Epoch figure dated by the month end."""
     from orchestration.settings import PUBLISHERS_DIR
-    from orchestration.sources.epoch_models import (
-        parse_frontier_bytes, parse_large_scale_bytes, parse_notable_bytes)
     from orchestration.sources.publishers import load_manifest, read_vendored
 
     metrics = cli_brief["metrics"]
@@ -165,11 +163,9 @@ def test_default_run_loads_the_vendored_files_and_the_largest_run_on_record(cli_
     month_end = date(2025, 6, 30)
     snapshot = pd.read_csv(SNAPSHOT_DIR / "training_runs.csv", parse_dates=["publication_date"])
     figures = [snapshot.loc[snapshot["publication_date"].dt.date <= month_end, "training_flop"].max()]
-    for source, parse in (("epoch_notable_ai_models", parse_notable_bytes),
-                          ("epoch_frontier_ai_models", parse_frontier_bytes),
-                          ("epoch_large_scale_ai_models", parse_large_scale_bytes)):
+    for source in ("epoch_notable_ai_models", "epoch_frontier_ai_models", "epoch_large_scale_ai_models"):
         data, entry = read_vendored(PUBLISHERS_DIR, source)
-        frame = parse(data, entry.url).frame
+        frame = get_source(source).parse_bytes(data, entry.url).frame
         dated = frame[pd.to_datetime(frame["publication_date"]).dt.date <= month_end]
         figures.append(dated["training_compute_flop"].astype(float).max())
     largest = metrics["metrics"]["largest_training_run_flop"]

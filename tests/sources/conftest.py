@@ -13,8 +13,7 @@ import pandas as pd
 import pytest
 
 from orchestration.settings import PUBLISHERS_DIR, SNAPSHOT_DIR, load_settings
-from orchestration.sources.epoch_hardware import parse_bytes as parse_epoch_hardware
-from orchestration.sources.epoch_models import parse_large_scale_bytes, parse_notable_bytes
+from orchestration.sources.registry import get_source
 from orchestration.sources.snapshot import ACCELERATORS_SPEC, TRAINING_RUNS_SPEC
 from orchestration.sources.tabular import parse_csv_bytes
 from tests.filebytes import csv_bytes, zip_bytes
@@ -82,21 +81,21 @@ def snapshot_training_runs() -> pd.DataFrame:
     return result.frame.set_index("model_id")
 
 
-def _load_epoch(relative: str, parse) -> pd.DataFrame:
-    return parse((PUBLISHERS_DIR / relative).read_bytes(), relative).frame
+def _load_epoch(relative: str, source: str) -> pd.DataFrame:
+    return get_source(source).parse_bytes((PUBLISHERS_DIR / relative).read_bytes(), relative).frame
 
 
 @pytest.fixture(scope="session")
 def epoch_ml_hardware() -> pd.DataFrame:
-    return _load_epoch("epoch/ml_hardware.csv", parse_epoch_hardware).set_index("hardware_name")
+    return _load_epoch("epoch/ml_hardware.csv", "epoch_ml_hardware").set_index("hardware_name")
 
 
 @pytest.fixture(scope="session")
 def epoch_ai_models() -> dict[str, pd.DataFrame]:
     return {
-        "notable": _load_epoch("epoch/notable_ai_models.csv", parse_notable_bytes).set_index("model"),
+        "notable": _load_epoch("epoch/notable_ai_models.csv", "epoch_notable_ai_models").set_index("model"),
         "large_scale": _load_epoch("epoch/large_scale_ai_models.csv",
-                                   parse_large_scale_bytes).set_index("model"),
+                                   "epoch_large_scale_ai_models").set_index("model"),
     }
 
 

@@ -8,14 +8,17 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from orchestration.sources import (
-    epoch_companies,
-    epoch_hardware,
-    epoch_models,
-    mlperf,
-    openrouter,
-)
+from orchestration.sources import epoch_hardware, mlperf, openrouter
+from orchestration.sources.json_records import parse_json_records_bytes
+from orchestration.sources.registry import get_source
 from orchestration.sources.tabular import SourceFormatError, empty_result
+
+HARDWARE = get_source("epoch_ml_hardware")
+
+
+def mlperf_round(version: str):
+    """The MLPerf connector's parse for a round (also one not registered)."""
+    return lambda data, label: parse_json_records_bytes(data, mlperf.spec(version), label)
 
 LABEL = "https://epoch.ai/data/ml_hardware.zip#ml_hardware.csv"
 
@@ -35,7 +38,7 @@ def drop(header, rows, name):
 
 def test_renamed_memory_column_via_alias(kit):
     header = rename(kit.HARDWARE_HEADER, "Memory (bytes)", "Memory size per board (Byte)")
-    result = epoch_hardware.parse_bytes(hardware(kit, header), LABEL)
+    result = HARDWARE.parse_bytes(hardware(kit, header), LABEL)
     assert list(result.frame["memory_bytes"][:2]) == [96e9, 192e9]
 
 
@@ -43,14 +46,14 @@ def test_reordered_columns_and_case_drift(kit):
     header = list(reversed(kit.HARDWARE_HEADER))
     rows = [list(reversed(r)) for r in kit.HARDWARE_ROWS]
     header = rename(header, "Memory bandwidth (byte/s)", "Memory  Bandwidth (Byte/s)")
-    result = epoch_hardware.parse_bytes(kit.csv_bytes(header, rows), LABEL)
+    result = HARDWARE.parse_bytes(kit.csv_bytes(header, rows), LABEL)
     assert result.frame.loc[1, "memory_bandwidth_bytes_per_s"] == 8e12
     assert result.frame.loc[0, "hardware_name"] == "Synthetic Accelerator X1"
 
 
 def test_missing_optional_column_is_empty(kit):
     header, rows = drop(kit.HARDWARE_HEADER, kit.HARDWARE_ROWS, "Notes")
-    result = epoch_hardware.parse_bytes(kit.csv_bytes(header, rows), LABEL)
+    result = HARDWARE.parse_bytes(kit.csv_bytes(header, rows), LABEL)
     assert "notes" in result.frame.columns and result.frame["notes"].isna().all()
     assert len(result.frame) == 3 and result.quarantine.empty
 
@@ -58,7 +61,7 @@ def test_missing_optional_column_is_empty(kit):
 def test_missing_required_column_names_file_and_column(kit):
     header, rows = drop(kit.HARDWARE_HEADER, kit.HARDWARE_ROWS, "TDP (W)")
     with pytest.raises(SourceFormatError) as info:
-        epoch_hardware.parse_bytes(kit.csv_bytes(header, rows), LABEL)
+        HARDWARE.parse_bytes(kit.csv_bytes(header, rows), LABEL)
     message = str(info.value)
     assert message.startswith(LABEL)
     assert "'tdp_w'" in message and "'TDP (W)'" in message
@@ -72,7 +75,7 @@ def test_dataset_size_column_drift(kit, dataset_header):
     header = ["Model", "Organization", "Publication date", "Parameters",
               "Training compute (FLOP)", dataset_header]
     rows = [["Synthetic LM 7B", "Example Lab", "2024-05-01", "7000000000", "4.2e23", "1e13"]]
-    result = epoch_models.parse_notable_bytes(kit.csv_bytes(header, rows), "notable_ai_models.csv")
+    result = get_source("epoch_notable_ai_models").parse_bytes(kit.csv_bytes(header, rows), "notable_ai_models.csv")
     assert result.frame.loc[0, "training_dataset_size"] == 1e13
     assert result.frame.loc[0, "training_compute_flop"] == 4.2e23
 
@@ -82,7 +85,7 @@ def test_bare_dataset_size_column_is_not_mistaken_for_a_number(kit):
     header = ["Model", "Organization", "Publication date", "Parameters",
               "Training compute (FLOP)", "Training dataset size"]
     rows = [["Synthetic LM", "Example Lab", "2024-05-01", "7e9", "4.2e23", "Synthetic LM"]]
-    result = epoch_models.parse_frontier_bytes(kit.csv_bytes(header, rows), "frontier.csv")
+    result = get_source("epoch_frontier_ai_models").parse_bytes(kit.csv_bytes(header, rows), "frontier.csv")
     assert result.quarantine.empty and result.frame["training_dataset_size"].isna().all()
 
 
@@ -90,7 +93,7 @@ def test_bad_numbers_and_dates_are_quarantined_with_row_and_column(kit):
     rows = [list(r) for r in kit.HARDWARE_ROWS]
     rows[1][kit.HARDWARE_HEADER.index("TDP (W)")] = "about 1 kW"
     rows[2][kit.HARDWARE_HEADER.index("Release date")] = "Q3 2025"
-    result = epoch_hardware.parse_bytes(hardware(kit, rows=rows), LABEL)
+    result = HARDWARE.parse_bytes(hardware(kit, rows=rows), LABEL)
     assert list(result.frame["hardware_name"]) == ["Synthetic Accelerator X1"]
     q = result.quarantine.set_index("row_number")
     assert q.loc[2, "column_name"] == "tdp_w" and q.loc[2, "value"] == "about 1 kW"
@@ -101,7 +104,7 @@ def test_bad_numbers_and_dates_are_quarantined_with_row_and_column(kit):
 
 def test_duplicate_key_is_quarantined(kit):
     rows = [*kit.HARDWARE_ROWS, list(kit.HARDWARE_ROWS[0])]
-    result = epoch_hardware.parse_bytes(hardware(kit, rows=rows), LABEL)
+    result = HARDWARE.parse_bytes(hardware(kit, rows=rows), LABEL)
     assert len(result.frame) == 3
     assert "duplicate key (first seen in row 1)" in result.quarantine.iloc[0]["reason"]
 
@@ -109,11 +112,11 @@ def test_duplicate_key_is_quarantined(kit):
 def test_empty_file_is_a_format_error():
     for data in (b"", b"  \n\n"):
         with pytest.raises(SourceFormatError, match="ml_hardware.csv: the file is empty"):
-            epoch_hardware.parse_bytes(data, "ml_hardware.csv")
+            HARDWARE.parse_bytes(data, "ml_hardware.csv")
 
 
 def test_header_only_gives_an_empty_typed_table(kit):
-    result = epoch_hardware.parse_bytes(kit.csv_bytes(kit.HARDWARE_HEADER, []), LABEL)
+    result = HARDWARE.parse_bytes(kit.csv_bytes(kit.HARDWARE_HEADER, []), LABEL)
     assert result.frame.empty and result.quarantine.empty
     assert list(result.frame.columns) == epoch_hardware.SPEC.names
     assert str(result.frame["tdp_w"].dtype) == "Float64"
@@ -125,7 +128,7 @@ def test_markup_in_a_name_is_kept_as_literal_text(kit):
     rows = [list(r) for r in kit.HARDWARE_ROWS]
     rows[0][0] = '<script>alert("x")</script> & <b>X1</b>'
     rows[0][3] = "=HYPERLINK(\"http://example.invalid\")"
-    result = epoch_hardware.parse_bytes(hardware(kit, rows=rows), LABEL)
+    result = HARDWARE.parse_bytes(hardware(kit, rows=rows), LABEL)
     assert result.frame.loc[0, "hardware_name"] == '<script>alert("x")</script> & <b>X1</b>'
     assert result.frame.loc[0, "notes"].startswith("=HYPERLINK")
 
@@ -135,11 +138,11 @@ def test_wrong_encoding_is_a_format_error_naming_the_file(kit):
     rows[0][1] = "Zürich Chips AG"
     text = kit.csv_bytes(kit.HARDWARE_HEADER, rows).decode("utf-8")
     with pytest.raises(SourceFormatError, match=r"ml_hardware.csv: not UTF-8"):
-        epoch_hardware.parse_bytes(text.encode("cp1252"), "ml_hardware.csv")
+        HARDWARE.parse_bytes(text.encode("cp1252"), "ml_hardware.csv")
     with pytest.raises(SourceFormatError, match="not UTF-8"):
-        epoch_hardware.parse_bytes(text.encode("utf-16"), "ml_hardware.csv")
+        HARDWARE.parse_bytes(text.encode("utf-16"), "ml_hardware.csv")
     # a UTF-8 byte-order mark (spreadsheet export) is fine
-    result = epoch_hardware.parse_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"), "ml_hardware.csv")
+    result = HARDWARE.parse_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"), "ml_hardware.csv")
     assert result.frame.loc[0, "manufacturer"] == "Zürich Chips AG"
 
 
@@ -150,7 +153,7 @@ def test_spreadsheet_dates_and_exponent_numbers(kit):
              "2024-02-09", "https://example.invalid/a", "TRUE"],
             ["Synthetic users", "Example AI", "5.00E+07", "Weekly", "", "", "12/31/2025",
              "1/5/2026", "https://example.invalid/b", ""]]
-    result = epoch_companies.parse_usage_bytes(kit.csv_bytes(header, rows), "usage.csv")
+    result = get_source("epoch_ai_companies_usage_reports").parse_bytes(kit.csv_bytes(header, rows), "usage.csv")
     frame = result.frame
     assert frame.loc[0, "tokens_per_day"] == 1.33e11 and frame.loc[0, "date"] == date(2024, 2, 9)
     assert frame.loc[1, "active_users"] == 5e7 and frame.loc[1, "report_date"] == date(2026, 1, 5)
@@ -171,7 +174,7 @@ def test_mlperf_json_records(kit):
          "Scenario": "Offline", "Accelerator": None, "a#": None, "Nodes": 2,
          "Performance_Result": 1e5, "Performance_Units": "Samples/s", "has_power": False},
     ]
-    parse = mlperf.parse_bytes_for("9.9")
+    parse = mlperf_round("9.9")
     result = parse(json.dumps(records).encode(), "summary_results.json")
     frame = result.frame
     assert list(frame["result_id"]) == ["9.9-0001", "9.9-0003"]
@@ -191,14 +194,14 @@ def test_mlperf_json_records(kit):
 ])
 def test_mlperf_malformed_json(data, message):
     with pytest.raises(SourceFormatError, match=message):
-        mlperf.parse_bytes_for("5.1")(data, "summary_results.json")
+        mlperf_round("5.1")(data, "summary_results.json")
 
 
 def test_mlperf_missing_required_key():
     records = [{"ID": "1", "Submitter": "x", "System": "y", "Model": "m", "Scenario": "Offline",
                 "a#": 1, "Nodes": 1, "Performance_Result": 1.0, "Performance_Units": "Tokens/s"}]
     with pytest.raises(SourceFormatError, match=r"summary_results.json: .*'accelerator'"):
-        mlperf.parse_bytes_for("5.1")(json.dumps(records).encode(), "summary_results.json")
+        mlperf_round("5.1")(json.dumps(records).encode(), "summary_results.json")
 
 
 def test_mlperf_round_names():
@@ -216,7 +219,7 @@ def test_openrouter_documented_columns(kit):
             ["2025-11-30", "example/model-b", "2", "2.1E+11", "0.107"],
             ["2025-11-30", "example/model-c", "3", "lots", "0.05"],
             ["2025-11-30", "example/model-a-20250101", "1", "1", "0.0"]]
-    result = openrouter.parse_bytes(kit.csv_bytes(header, rows), "latest.csv")
+    result = get_source("openrouter_rankings_daily").parse_bytes(kit.csv_bytes(header, rows), "latest.csv")
     assert list(result.frame["model_permaslug"]) == ["example/model-a-20250101", "example/model-b"]
     assert result.frame.loc[1, "total_tokens"] == 2.1e11
     assert result.frame.loc[0, "date"] == date(2025, 11, 30)

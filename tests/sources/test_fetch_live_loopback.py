@@ -31,7 +31,7 @@ def served_hardware(monkeypatch, loopback):
         entry = registry.LIVE_SOURCES["epoch_ml_hardware"]
         descriptor = dataclasses.replace(entry.descriptor, url=url)
         monkeypatch.setitem(registry.LIVE_SOURCES, "epoch_ml_hardware",
-                            entry._replace(descriptor=descriptor))
+                            dataclasses.replace(entry, descriptor=descriptor))
         return descriptor
 
     return _serve

@@ -131,8 +131,8 @@ def test_refresh_bundled_replaces_copies_and_rewrites_the_manifest(tmp_path, loo
     good = dataclasses.replace(HARDWARE.descriptor, url=loopback.script("/hw.zip", ("ok", hardware_zip)))
     clusters = registry.get_source("epoch_gpu_clusters")
     broken = dataclasses.replace(clusters.descriptor, url=loopback.script("/c.csv", ("status", 404)))
-    monkeypatch.setitem(registry.LIVE_SOURCES, "epoch_ml_hardware", HARDWARE._replace(descriptor=good))
-    monkeypatch.setitem(registry.LIVE_SOURCES, "epoch_gpu_clusters", clusters._replace(descriptor=broken))
+    monkeypatch.setitem(registry.LIVE_SOURCES, "epoch_ml_hardware", dataclasses.replace(HARDWARE, descriptor=good))
+    monkeypatch.setitem(registry.LIVE_SOURCES, "epoch_gpu_clusters", dataclasses.replace(clusters, descriptor=broken))
     monkeypatch.setitem(registry.ROW_FLOORS, "epoch_ml_hardware", 3)
     settings = make_settings("live", publishers=folder)
     with pytest.raises(VendoredCopyError, match=r"refreshed 1 source\(s\); kept the old copy of 1: epoch_gpu_clusters: .*404"):
@@ -177,7 +177,7 @@ def test_refresh_saves_under_the_publishers_name_and_drops_the_resaved_copy(tmp_
     served = (folder / old.path).read_bytes()
     url = loopback.script("/data/ai_companies_usage_reports.csv", ("ok", served))
     monkeypatch.setitem(registry.LIVE_SOURCES, usage.descriptor.name,
-                        usage._replace(descriptor=dataclasses.replace(usage.descriptor, url=url)))
+                        dataclasses.replace(usage, descriptor=dataclasses.replace(usage.descriptor, url=url)))
     registry.refresh_bundled(make_settings("live", publishers=folder), [usage.descriptor.name],
                              http=registry.HttpOptions(retries=0))
     entry = load_manifest(folder)[usage.descriptor.name]

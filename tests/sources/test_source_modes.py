@@ -157,11 +157,11 @@ def test_bundled_copy_is_landed_when_a_source_has_one(tmp_path, hardware_csv, ma
 
 def test_registry_shape_and_unknown_names(make_settings):
     assert len(registry.LIVE_SOURCES) == 12
-    for name, (descriptor, spec, parse, parse_bytes) in registry.LIVE_SOURCES.items():
-        assert descriptor.name == spec.source == name
+    for name, source in registry.LIVE_SOURCES.items():
+        assert source.descriptor.name == source.spec.source == name
         assert name.replace("_", "").isalnum()  # a safe raw.<source> table name
-        assert descriptor.url.startswith("https://") and descriptor.licence
-        assert callable(parse) and callable(parse_bytes)
+        assert source.descriptor.url.startswith("https://") and source.descriptor.licence
+        assert callable(source.read)
     with pytest.raises(KeyError, match="known: "):
         registry.ingest("nope", make_settings("bundled"))
     with pytest.raises(ValueError, match="not one of"):
