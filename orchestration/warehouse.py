@@ -28,7 +28,7 @@ from filelock import FileLock, Timeout
 from common.clock import utc_now_iso
 from common.fs import naming_path, replace_synced
 from orchestration.sources.landing import LandedFile
-from orchestration.sources.tabular import TableSpec
+from orchestration.sources.tabular import DUCKDB_TYPES, TableSpec
 
 SCHEMAS = ("raw", "staging", "intermediate", "marts", "model")
 
@@ -237,7 +237,6 @@ def _ident(name: str) -> str:
     return name
 
 
-_DUCKDB_TYPES = {"text": "varchar", "number": "double", "date": "date", "bool": "boolean"}
 PROVENANCE_COLUMNS = {
     "_landing_sha256": "varchar",
     "_landing_url": "varchar",
@@ -254,7 +253,7 @@ PROVENANCE_COLUMNS = {
 def raw_table_ddl(spec: TableSpec) -> str:
     """Column list of ``raw.<source>``: the spec's typed columns plus the provenance stamp, so an
     empty table (a source not loaded yet) has the same schema as a full one."""
-    columns = [f'"{c.name}" {_DUCKDB_TYPES[c.kind]}' for c in spec.columns]
+    columns = [f'"{c.name}" {DUCKDB_TYPES[c.kind]}' for c in spec.columns]
     columns += [f"{name} {kind}" for name, kind in PROVENANCE_COLUMNS.items()]
     return ", ".join(columns)
 

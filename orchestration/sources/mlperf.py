@@ -11,7 +11,6 @@ column name carries no unit); ``power_result`` is in ``power_units`` (Watts or m
 import re
 
 from orchestration.sources.fetch import SourceDescriptor
-from orchestration.sources.tabular import Column, TableSpec
 
 LICENCE = "Apache-2.0 (MLPerf is a trademark of MLCommons)"
 URL_PATTERN = ("https://raw.githubusercontent.com/mlcommons/inference_results_v{version}"
@@ -46,54 +45,4 @@ def descriptor(version: str) -> SourceDescriptor:
     )
 
 
-def _opt(name: str, kind: str, *aliases: str) -> Column:
-    return Column(name, kind, required=False, aliases=aliases)
-
-
-def spec(version: str) -> TableSpec:
-    return TableSpec(
-        source=source_name(version),
-        key=("result_id", "model", "scenario"),
-        columns=(
-            Column("result_id", "text", nullable=False, aliases=("ID",)),
-            _opt("version", "text", "version"),
-            Column("submitter", "text", aliases=("Submitter",)),
-            _opt("availability", "text", "Availability"),
-            _opt("category", "text", "Category"),
-            _opt("suite", "text", "Suite"),
-            Column("system", "text", aliases=("System",)),
-            _opt("platform", "text", "Platform"),
-            Column("model", "text", nullable=False, aliases=("Model",)),
-            _opt("used_model", "text", "UsedModel"),
-            Column("scenario", "text", nullable=False, aliases=("Scenario",)),
-            _opt("accuracy", "text", "Accuracy"),
-            Column("accelerator", "text", aliases=("Accelerator",)),
-            Column("accelerators_per_node", "number", aliases=("a#",)),
-            Column("nodes", "number", aliases=("Nodes",)),
-            _opt("processor", "text", "Processor"),
-            _opt("host_processors_per_node", "number", "host_processors_per_node"),
-            # text: some submitters write e.g. "64(AMD EPYC 9534) and 96(AMD EPYC 9655)"
-            _opt("host_processor_core_count", "text", "host_processor_core_count"),
-            _opt("processor_count", "number", "p#"),
-            _opt("software", "text", "Software"),
-            _opt("operating_system", "text", "operating_system"),
-            _opt("weight_data_types", "text", "weight_data_types"),
-            Column("performance_result", "number", nullable=False, aliases=("Performance_Result",)),
-            Column("performance_units", "text", nullable=False, aliases=("Performance_Units",)),
-            _opt("has_power", "bool", "has_power"),
-            _opt("power_result", "number", "Power_Result"),
-            _opt("power_units", "text", "Power_Units"),
-            _opt("compliance", "number", "compliance"),
-            _opt("errors", "number", "errors"),
-            _opt("inferred", "number", "inferred"),
-            _opt("notes", "text", "Notes"),
-            _opt("location", "text", "Location"),
-            _opt("unique_id", "text", "Unique ID (e.g. for Audit)"),
-            _opt("details_url", "text", "Details"),
-            _opt("code_url", "text", "Code"),
-        ),
-    )
-
-
 DESCRIPTORS = {v: descriptor(v) for v in ROUNDS}
-SPECS = {v: spec(v) for v in ROUNDS}

@@ -8,7 +8,6 @@ columns. ``share_of_daily_tokens`` is kept as published (fraction or percent: db
 """
 
 from orchestration.sources.fetch import SourceDescriptor
-from orchestration.sources.tabular import Column, TableSpec
 
 DESCRIPTOR = SourceDescriptor(
     name="openrouter_rankings_daily",
@@ -20,16 +19,4 @@ DESCRIPTOR = SourceDescriptor(
     mirror_patterns=("openrouter/rankings-daily*.csv", "openrouter/rankings*.csv",
                      "openrouter/*.csv"),
     verified=False,
-)
-
-SPEC = TableSpec(
-    source=DESCRIPTOR.name,
-    key=("date", "model_permaslug"),
-    columns=(
-        Column("date", "date", nullable=False),
-        Column("model_permaslug", "text", nullable=False, aliases=("model", "permaslug")),
-        Column("rank", "number", required=False),
-        Column("total_tokens", "number", nullable=False, aliases=("tokens",)),
-        Column("share_of_daily_tokens", "number", required=False, aliases=("share",)),
-    ),
 )

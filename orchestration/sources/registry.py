@@ -32,6 +32,7 @@ from orchestration.sources.fetch import (
     file_label,
 )
 from orchestration.sources.landing import LandedFile, sha256_bytes
+from orchestration.sources.raw_schema import RAW_SOURCES_YML, raw_specs
 from orchestration.sources.publishers import (
     VendoredCopyError,
     load_manifest,
@@ -69,33 +70,28 @@ class LiveSource:
 
 
 def _sources() -> dict[str, LiveSource]:
-    entries = [
-        LiveSource(epoch_hardware.DESCRIPTOR, epoch_hardware.SPEC, parse_publisher_csv),
-        LiveSource(epoch_models.NOTABLE, epoch_models.NOTABLE_SPEC, parse_publisher_csv),
-        LiveSource(epoch_models.FRONTIER, epoch_models.FRONTIER_SPEC, parse_publisher_csv),
-        LiveSource(epoch_models.LARGE_SCALE, epoch_models.LARGE_SCALE_SPEC, parse_publisher_csv),
-        LiveSource(epoch_companies.USAGE, epoch_companies.USAGE_SPEC, parse_publisher_csv),
-        LiveSource(epoch_companies.COMPUTE_SPEND, epoch_companies.COMPUTE_SPEND_SPEC, parse_publisher_csv),
-        LiveSource(epoch_clusters.DESCRIPTOR, epoch_clusters.SPEC, parse_publisher_csv),
-        LiveSource(epoch_data_centers.DATA_CENTERS, epoch_data_centers.DATA_CENTERS_SPEC, parse_publisher_csv),
-        LiveSource(epoch_data_centers.TIMELINES, epoch_data_centers.TIMELINES_SPEC, parse_publisher_csv),
-        *(LiveSource(mlperf.DESCRIPTORS[v], mlperf.SPECS[v], parse_json_records_bytes) for v in mlperf.ROUNDS),
-        LiveSource(openrouter.DESCRIPTOR, openrouter.SPEC, parse_publisher_csv),
+    """Every source: its descriptor (where the file comes from), its declared raw table
+    (``raw_schema``) and the reader of its format. Snapshot tables first, then the publishers'."""
+    specs = raw_specs()
+    readers = [(d, parse_csv_bytes) for d in snapshot.SNAPSHOT_TABLES] + [
+        *((d, parse_publisher_csv) for d in (
+            epoch_hardware.DESCRIPTOR, *epoch_models.DESCRIPTORS, *epoch_companies.DESCRIPTORS,
+            epoch_clusters.DESCRIPTOR, *epoch_data_centers.DESCRIPTORS)),
+        *((mlperf.DESCRIPTORS[v], parse_json_records_bytes) for v in mlperf.ROUNDS),
+        (openrouter.DESCRIPTOR, parse_publisher_csv),
     ]
-    for entry in entries:
-        if entry.descriptor.name != entry.spec.source:
-            raise AssertionError(f"{entry.descriptor.name}: spec is for {entry.spec.source}")
-    return {entry.descriptor.name: entry for entry in entries}
+    declared, described = set(specs), {d.name for d, _ in readers}
+    if declared != described:
+        raise AssertionError(f"sources described but not declared in {RAW_SOURCES_YML}: "
+                             f"{sorted(described - declared)}; declared but not described: "
+                             f"{sorted(declared - described)}")
+    return {d.name: LiveSource(d, specs[d.name], read) for d, read in readers}
 
 
-LIVE_SOURCES: dict[str, LiveSource] = _sources()
-
+SOURCES: dict[str, LiveSource] = _sources()
 # The bundled snapshot's tables: sources with a bundled file and no URL (landed in every mode).
-SNAPSHOT_SOURCES: dict[str, LiveSource] = {
-    descriptor.name: LiveSource(descriptor, spec, parse_csv_bytes) for descriptor, spec in snapshot.SNAPSHOT_TABLES
-}
-
-SOURCES: dict[str, LiveSource] = {**SNAPSHOT_SOURCES, **LIVE_SOURCES}
+SNAPSHOT_SOURCES: dict[str, LiveSource] = {n: s for n, s in SOURCES.items() if not s.descriptor.url}
+LIVE_SOURCES: dict[str, LiveSource] = {n: s for n, s in SOURCES.items() if s.descriptor.url}
 
 
 def get_source(source_name: str) -> LiveSource:

@@ -22,6 +22,8 @@ from orchestration.sources.cells import (
 from orchestration.sources.typed_cells import type_columns
 
 Kind = Literal["text", "number", "date", "bool"]
+# Each kind's column type in raw.<source> (and its data_type in the raw declarations)
+DUCKDB_TYPES = {"text": "varchar", "number": "double", "date": "date", "bool": "boolean"}
 
 QUARANTINE_COLUMNS = ["source", "file", "row_number", "column_name", "value", "reason"]
 

@@ -14,7 +14,6 @@ import pytest
 
 from orchestration.settings import PUBLISHERS_DIR, SNAPSHOT_DIR, load_settings
 from orchestration.sources.registry import get_source
-from orchestration.sources.snapshot import ACCELERATORS_SPEC, TRAINING_RUNS_SPEC
 from orchestration.sources.tabular import parse_csv_bytes
 from tests.filebytes import csv_bytes, zip_bytes
 
@@ -69,14 +68,14 @@ def hardware_zip(hardware_csv) -> bytes:
 
 @pytest.fixture(scope="session")
 def snapshot_accelerators() -> pd.DataFrame:
-    result = parse_csv_bytes((SNAPSHOT_DIR / "accelerators.csv").read_bytes(), ACCELERATORS_SPEC, "accelerators.csv")
+    result = parse_csv_bytes((SNAPSHOT_DIR / "accelerators.csv").read_bytes(), get_source("snapshot_accelerators").spec, "accelerators.csv")
     assert result.quarantine.empty, result.quarantine["reason"].tolist()
     return result.frame.set_index("accelerator_id")
 
 
 @pytest.fixture(scope="session")
 def snapshot_training_runs() -> pd.DataFrame:
-    result = parse_csv_bytes((SNAPSHOT_DIR / "training_runs.csv").read_bytes(), TRAINING_RUNS_SPEC, "training_runs.csv")
+    result = parse_csv_bytes((SNAPSHOT_DIR / "training_runs.csv").read_bytes(), get_source("snapshot_training_runs").spec, "training_runs.csv")
     assert result.quarantine.empty, result.quarantine["reason"].tolist()
     return result.frame.set_index("model_id")
 

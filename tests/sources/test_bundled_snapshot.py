@@ -6,10 +6,11 @@ import pytest
 from orchestration.settings import SNAPSHOT_DIR, Settings
 from orchestration.sources import registry
 from orchestration.sources.landing import latest
-from orchestration.sources.snapshot import ACCELERATORS, ACCELERATORS_SPEC, SNAPSHOT_TABLES
+from orchestration.sources.snapshot import SNAPSHOT_TABLES
 from orchestration.sources.tabular import SourceFormatError
 
-NUMERIC = [c.name for c in ACCELERATORS_SPEC.columns if c.kind == "number"]
+ACCELERATORS = registry.get_source("snapshot_accelerators")
+NUMERIC = [c.name for c in ACCELERATORS.spec.columns if c.kind == "number"]
 
 
 def _settings(home, snapshot_dir=SNAPSHOT_DIR, mode="bundled") -> Settings:
@@ -20,13 +21,13 @@ def _settings(home, snapshot_dir=SNAPSHOT_DIR, mode="bundled") -> Settings:
 
 @pytest.fixture(scope="module")
 def accelerators(tmp_path_factory) -> pd.DataFrame:
-    landed, parsed = registry.ingest(ACCELERATORS.name, _settings(tmp_path_factory.mktemp("home")))
+    landed, parsed = registry.ingest(ACCELERATORS.descriptor.name, _settings(tmp_path_factory.mktemp("home")))
     assert landed.url == "data/snapshot/accelerators.csv" and landed.mode == "bundled"
     assert parsed.quarantine.empty, parsed.quarantine["reason"].tolist()
     return parsed.frame.set_index("accelerator_id")
 
 
-@pytest.mark.parametrize("name", [d.name for d, _ in SNAPSHOT_TABLES])
+@pytest.mark.parametrize("name", [d.name for d in SNAPSHOT_TABLES])
 def test_every_snapshot_table_parses_cleanly_above_its_floor(name, tmp_path):
     landed, parsed = registry.ingest(name, _settings(tmp_path))
     assert parsed.quarantine.empty, parsed.quarantine["reason"].tolist()[:5]
@@ -36,7 +37,7 @@ def test_every_snapshot_table_parses_cleanly_above_its_floor(name, tmp_path):
 
 @pytest.mark.parametrize("mode", ["mirror", "live"])
 def test_snapshot_tables_land_the_bundled_file_in_every_mode(mode, tmp_path):
-    landed, _ = registry.ingest(ACCELERATORS.name, _settings(tmp_path, mode=mode))
+    landed, _ = registry.ingest(ACCELERATORS.descriptor.name, _settings(tmp_path, mode=mode))
     assert landed.mode == "bundled" and not landed.stale
 
 
@@ -77,22 +78,22 @@ def test_fp8_never_below_bf16(accelerators):
 
 def test_landing_is_content_addressed_and_idempotent(tmp_path):
     settings = _settings(tmp_path)
-    first, _ = registry.ingest(ACCELERATORS.name, settings)
-    second, _ = registry.ingest(ACCELERATORS.name, settings)
+    first, _ = registry.ingest(ACCELERATORS.descriptor.name, settings)
+    second, _ = registry.ingest(ACCELERATORS.descriptor.name, settings)
     assert first.sha256 == second.sha256 and first.path == second.path
-    files = {p.name for p in (settings.landing_dir / ACCELERATORS.name).iterdir()}
+    files = {p.name for p in (settings.landing_dir / ACCELERATORS.descriptor.name).iterdir()}
     assert files == {"LATEST", f"{first.sha256}.csv", f"{first.sha256}.csv.json"}
-    assert latest(settings.landing_dir, ACCELERATORS.name).sha256 == first.sha256
+    assert latest(settings.landing_dir, ACCELERATORS.descriptor.name).sha256 == first.sha256
 
 
 def test_broken_snapshot_names_file_row_and_column(tmp_path):
     snapshot = tmp_path / "snapshot"
     snapshot.mkdir()
-    header = ",".join(ACCELERATORS_SPEC.names)
+    header = ",".join(ACCELERATORS.spec.names)
     good = "x-a,acme,A,gpu,2024-01-01,1e15,,,,,8e10,3e12,,,700,,false,,https://a.example,2026-11-26"
     bad = "x-b,acme,B,gpu,2024-01-01,lots,,,,,8e10,3e12,,,700,,false,,https://a.example,2026-11-26"
     (snapshot / "accelerators.csv").write_text(f"{header}\n{good}\n{bad}\n")
-    _, parsed = registry.ingest(ACCELERATORS.name, _settings(tmp_path, snapshot))
+    _, parsed = registry.ingest(ACCELERATORS.descriptor.name, _settings(tmp_path, snapshot))
     assert list(parsed.frame["accelerator_id"]) == ["x-a"]
     reason = parsed.quarantine["reason"].iloc[0]
     assert "data/snapshot/accelerators.csv" in reason and "row 2" in reason
@@ -100,4 +101,4 @@ def test_broken_snapshot_names_file_row_and_column(tmp_path):
 
     (snapshot / "accelerators.csv").write_text("accelerator_id,vendor\nx,y\n")
     with pytest.raises(SourceFormatError, match=r"accelerators.csv: missing required column.*'name'"):
-        registry.ingest(ACCELERATORS.name, _settings(tmp_path, snapshot))
+        registry.ingest(ACCELERATORS.descriptor.name, _settings(tmp_path, snapshot))

@@ -2,13 +2,14 @@
 required columns, bad cells -> quarantine, empty and header-only files, markup in names, wrong
 encodings, broken JSON."""
 
+import dataclasses
 import json
 from datetime import date
 
 import pandas as pd
 import pytest
 
-from orchestration.sources import epoch_hardware, mlperf, openrouter
+from orchestration.sources import mlperf, openrouter
 from orchestration.sources.json_records import parse_json_records_bytes
 from orchestration.sources.registry import get_source
 from orchestration.sources.tabular import SourceFormatError, empty_result
@@ -18,7 +19,8 @@ HARDWARE = get_source("epoch_ml_hardware")
 
 def mlperf_round(version: str):
     """The MLPerf connector's parse for a round (also one not registered)."""
-    return lambda data, label: parse_json_records_bytes(data, mlperf.spec(version), label)
+    spec = dataclasses.replace(get_source("mlperf_inference_v5_1").spec, source=mlperf.source_name(version))
+    return lambda data, label: parse_json_records_bytes(data, spec, label)
 
 LABEL = "https://epoch.ai/data/ml_hardware.zip#ml_hardware.csv"
 
@@ -118,10 +120,10 @@ def test_empty_file_is_a_format_error():
 def test_header_only_gives_an_empty_typed_table(kit):
     result = HARDWARE.parse_bytes(kit.csv_bytes(kit.HARDWARE_HEADER, []), LABEL)
     assert result.frame.empty and result.quarantine.empty
-    assert list(result.frame.columns) == epoch_hardware.SPEC.names
+    assert list(result.frame.columns) == HARDWARE.spec.names
     assert str(result.frame["tdp_w"].dtype) == "Float64"
-    empty = empty_result(epoch_hardware.SPEC)
-    assert list(empty.frame.columns) == epoch_hardware.SPEC.names and empty.frame.empty
+    empty = empty_result(HARDWARE.spec)
+    assert list(empty.frame.columns) == HARDWARE.spec.names and empty.frame.empty
 
 
 def test_markup_in_a_name_is_kept_as_literal_text(kit):

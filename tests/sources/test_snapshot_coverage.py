@@ -6,10 +6,11 @@ import pandas as pd
 import pytest
 
 from orchestration.settings import SNAPSHOT_DIR
+from orchestration.sources import registry
 from orchestration.sources.snapshot import SNAPSHOT_TABLES
 from orchestration.sources.tabular import parse_csv_bytes
 
-SPECS = {descriptor.name.removeprefix("snapshot_"): spec for descriptor, spec in SNAPSHOT_TABLES}
+SPECS = {d.name.removeprefix("snapshot_"): registry.get_source(d.name).spec for d in SNAPSHOT_TABLES}
 
 
 def table(name: str) -> pd.DataFrame:

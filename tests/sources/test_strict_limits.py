@@ -22,7 +22,7 @@ from hypothesis import given, settings as hypothesis_settings, strategies as st
 
 from orchestration import settings as settings_module
 from orchestration.settings import PROJECT_ROOT, SNAPSHOT_DIR, load_settings
-from orchestration.sources import fetch, json_records, registry, snapshot, tabular
+from orchestration.sources import fetch, json_records, registry, tabular
 from orchestration.sources.cells import ParseLimits, limits
 from orchestration.sources.tabular import Column, SourceFormatError, TableSpec, parse_csv_bytes
 from tests.filebytes import csv_bytes, zip_bytes
@@ -119,7 +119,7 @@ def test_reference_accelerator_row_must_load(tmp_path):
     cells[header.index("memory_bandwidth_bytes_per_s")] = "3.35 TB/s"
     lines[row] = csv_bytes(header, [cells]).decode().split("\n", 1)[1]
     with pytest.raises(SourceFormatError) as info:
-        parse_csv_bytes("".join(lines).encode(), snapshot.ACCELERATORS_SPEC, "data/snapshot/accelerators.csv")
+        parse_csv_bytes("".join(lines).encode(), registry.get_source("snapshot_accelerators").spec, "data/snapshot/accelerators.csv")
     message = str(info.value)
     assert message.startswith(f"data/snapshot/accelerators.csv, row {row} (accelerator_id=nvidia-h100-sxm): "
                               "this row is needed (the model's reference accelerator")
@@ -129,7 +129,7 @@ def test_reference_accelerator_row_must_load(tmp_path):
 def test_the_needed_accelerator_is_the_scenarios_reference():
     ids = {yaml.safe_load(path.read_text())["settings"]["reference_accelerator_id"]
            for path in (PROJECT_ROOT / "models" / "scenarios").glob("*.yaml")}
-    assert ids == {snapshot.REFERENCE_ACCELERATOR_ID} == set(snapshot.ACCELERATORS_SPEC.needed)
+    assert ids == set(registry.get_source("snapshot_accelerators").spec.needed)
 
 
 # --- JSON structure -------------------------------------------------------------------------------
