@@ -11,16 +11,7 @@ from pathlib import Path
 
 from common.clock import utc_now_iso
 from orchestration.settings import Settings
-from orchestration.sources import (
-    snapshot,
-    epoch_clusters,
-    epoch_companies,
-    epoch_data_centers,
-    epoch_hardware,
-    epoch_models,
-    mlperf,
-    openrouter,
-)
+from orchestration.sources import epoch, mlperf, openrouter, snapshot
 from orchestration.sources.cells import ParseLimits, limits
 from orchestration.sources.fetch import (
     FetchError,
@@ -74,9 +65,7 @@ def _sources() -> dict[str, LiveSource]:
     (``raw_schema``) and the reader of its format. Snapshot tables first, then the publishers'."""
     specs = raw_specs()
     readers = [(d, parse_csv_bytes) for d in snapshot.SNAPSHOT_TABLES] + [
-        *((d, parse_publisher_csv) for d in (
-            epoch_hardware.DESCRIPTOR, *epoch_models.DESCRIPTORS, *epoch_companies.DESCRIPTORS,
-            epoch_clusters.DESCRIPTOR, *epoch_data_centers.DESCRIPTORS)),
+        *((d, parse_publisher_csv) for d in epoch.DESCRIPTORS),
         *((mlperf.DESCRIPTORS[v], parse_json_records_bytes) for v in mlperf.ROUNDS),
         (openrouter.DESCRIPTOR, parse_publisher_csv),
     ]

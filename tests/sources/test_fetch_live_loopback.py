@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from orchestration.sources import epoch_hardware, registry
+from orchestration.sources import epoch, registry
 from orchestration.sources.fetch import (
     FetchError,
     HttpOptions,
@@ -75,7 +75,7 @@ def test_http_500_then_success_is_retried(served_hardware, make_settings, hardwa
 
 def test_backoff_is_capped_and_attempts_bounded(loopback):
     url = loopback.script("/always500", ("status", 500))
-    descriptor = dataclasses.replace(epoch_hardware.DESCRIPTOR, url=url, zip_member=None)
+    descriptor = dataclasses.replace(epoch.ML_HARDWARE, url=url, zip_member=None)
     sleeps: list[float] = []
     options = HttpOptions(timeout=2.0, retries=4, backoff=0.01, max_backoff=0.03)
     with pytest.raises(FetchError, match="HTTP 500"):
@@ -87,7 +87,7 @@ def test_backoff_is_capped_and_attempts_bounded(loopback):
 def test_http_404_is_not_retried(loopback):
     url = loopback.script("/missing", ("status", 404))
     with pytest.raises(FetchError, match="HTTP 404") as info:
-        fetch_live_bytes(dataclasses.replace(epoch_hardware.DESCRIPTOR, url=url), FAST,
+        fetch_live_bytes(dataclasses.replace(epoch.ML_HARDWARE, url=url), FAST,
                          sleep=lambda s: None)
     assert not info.value.retryable
     assert loopback.hits["/missing"] == 1
@@ -177,7 +177,7 @@ def test_html_error_page_is_rejected_before_landing(served_hardware, make_settin
 
 def test_acquire_plain_csv_without_validation(loopback, make_settings, hardware_csv):
     url = loopback.script("/gpu_clusters.csv", ("ok", hardware_csv))
-    descriptor = dataclasses.replace(epoch_hardware.DESCRIPTOR, name="plain_csv", url=url,
+    descriptor = dataclasses.replace(epoch.ML_HARDWARE, name="plain_csv", url=url,
                                      zip_member=None)
     landed = acquire(descriptor, make_settings("live"), http=FAST)
     assert landed.url == url and landed.path.read_bytes() == hardware_csv
