@@ -13,6 +13,7 @@ composed from it; the Jinja environment strips them again from every value it ou
 by ``common.exports.to_safe_csv``: text a spreadsheet would evaluate is neutralised.
 """
 
+import functools
 import json
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -21,11 +22,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from common.exports import finalize_text, to_safe_csv, without_bidi
 from reports import revisions
-from reports.context import build_context
+from reports.context import build_context, chart_placeholder
 from reports.formatting import format_count, format_number, format_percent, format_quantity, format_sci, format_si, format_usd, records
 from reports.inputs import BriefInputs
 from reports.metrics import build_metrics, format_metric, what_changed
-from reports.pdf import AssetsOnlyFetcher, collector_paused, render_pdf
+from reports.pdf import AssetsOnlyFetcher, collector_paused, render_pdf, svg_data_uri
 from reports.takeaways import build_takeaways, year_text
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -95,9 +96,21 @@ def _render_brief(inputs: BriefInputs) -> RenderedBrief:
     metrics["changes"] = changes
     metrics["revisions"] = records(revisions.revisions_frame(inputs.revisions))
     context, chart_frames = build_context(inputs, metrics, changes)
-    html = render_html(context)
-    fetcher = AssetsOnlyFetcher()
-    pdf = render_pdf(html, fetcher)
+    drawing = context["chart_drawing"]
+    try:
+        # The charts are drawn by a child process meanwhile: the template and the PDF's layout get
+        # placeholders, and the layout waits for a chart when it reaches it.
+        html = render_html(context)
+        fetcher = AssetsOnlyFetcher()
+        pdf = render_pdf(html, fetcher, svg_images={
+            chart_placeholder(name): functools.partial(drawing.__getitem__, name)
+            for name, placeholder in context["charts"].items() if placeholder})
+        uris = {name: svg_data_uri(svg) for name, svg in drawing.all().items()}
+    finally:
+        drawing.close()
+    # The archived HTML carries the charts themselves (the PDF of it is the same).
+    for name, uri in uris.items():
+        html = html.replace(f'src="{chart_placeholder(name)}"', f'src="{uri}"')
     chart_csvs = chart_csv_files(chart_frames)
-    return RenderedBrief(html=html, pdf=pdf, metrics=metrics, chart_csvs=chart_csvs,
-                         refused_urls=list(fetcher.refused), chart_uris=dict(context["charts"]))
+    return RenderedBrief(html=html, pdf=pdf, metrics=metrics, chart_csvs=chart_csvs, refused_urls=list(fetcher.refused),
+                         chart_uris={name: uris.get(name, "") for name in context["charts"]})

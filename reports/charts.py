@@ -7,9 +7,13 @@ chart's CSV, so a reader can rebuild any chart from `charts/*.csv`.
 """
 
 import io
+import multiprocessing
 import re
 import textwrap
+import traceback
+from collections.abc import Callable
 import xml.etree.ElementTree as ET
+from xml.sax.saxutils import escape, quoteattr
 
 import matplotlib
 
@@ -57,8 +61,6 @@ def _to_svg(fig) -> str:
 
 
 SVG_NS, XLINK_NS = "http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"
-ET.register_namespace("", SVG_NS)
-ET.register_namespace("xlink", XLINK_NS)
 # CSS properties matplotlib writes in style="" that SVG also takes as presentation attributes.
 PRESENTATION = {"fill", "fill-opacity", "fill-rule", "stroke", "stroke-width", "stroke-opacity", "stroke-linecap",
                 "stroke-linejoin", "stroke-miterlimit", "stroke-dasharray", "stroke-dashoffset", "opacity",
@@ -113,7 +115,98 @@ def lean_svg(svg: str) -> str:
         return [element]
 
     root[:] = [leaf for child in root for leaf in simplify(child)]
-    return ET.tostring(root, encoding="unicode")
+    out = [f'<svg xmlns="{SVG_NS}" xmlns:xlink="{XLINK_NS}"']
+    _write(root, out, top=True)
+    return "".join(out)
+
+
+def _qualified(name: str) -> str:
+    """``{namespace}local`` as written in a chart: SVG's names bare, xlink's with its prefix."""
+    if name.startswith("{"):
+        namespace, local = name[1:].split("}", 1)
+        return {SVG_NS: local, XLINK_NS: f"xlink:{local}"}[namespace]
+    return name
+
+
+def _write(element: ET.Element, out: list[str], top: bool = False) -> None:
+    """The element as XML (ElementTree's own writer takes its prefixes from one registry for the
+    whole process, which WeasyPrint's PDF metadata writes into)."""
+    if not top:
+        out.append(f"<{_qualified(element.tag)}")
+    out.extend(f" {_qualified(name)}={quoteattr(value)}" for name, value in element.attrib.items())
+    if not len(element) and not element.text:
+        out.append("/>")
+    else:
+        out.append(">" + escape(element.text or ""))
+        for child in element:
+            _write(child, out)
+            out.append(escape(child.tail or ""))
+        out.append(f"</{_qualified(element.tag)}>")
+
+
+class ChartsDrawing:
+    """Charts being drawn by a forked child while this process goes on (the template, the PDF's
+    layout): ``drawing[name]`` is a chart's SVG, waiting for it if it is not drawn yet.
+
+    matplotlib is pure CPU under one interpreter lock, and the brief's nine charts were a fifth of
+    its render; the child draws them in the order given (the order they appear in the brief), one
+    message each. Each drawing forks its own child: nothing to keep between renders, nothing to
+    import. Where fork is not available, or with ``fork=False``, a chart is drawn here when asked."""
+
+    def __init__(self, jobs: dict[str, Callable[[], str]], fork: bool = True):
+        self._jobs, self._drawn, self._child = dict(jobs), {}, None
+        if fork and len(jobs) > 1 and "fork" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("fork")
+            self._receive, send = context.Pipe(duplex=False)
+            self._child = context.Process(target=_draw_into, args=(send, self._jobs), name="flopcast-charts")
+            self._child.start()
+            send.close()
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._jobs
+
+    def __getitem__(self, name: str) -> str:
+        if name not in self._jobs:
+            raise KeyError(name)
+        if self._child is None:
+            if name not in self._drawn:
+                self._drawn[name] = self._jobs[name]()
+            return self._drawn[name]
+        while name not in self._drawn:
+            try:
+                kind, key, payload = self._receive.recv()
+            except EOFError:
+                self.close()
+                raise RuntimeError("the chart drawing process ended without drawing every chart") from None
+            if kind == "error":
+                self.close()
+                raise RuntimeError(f"drawing the chart {key} failed:\n{payload}")
+            self._drawn[key] = payload
+        return self._drawn[name]
+
+    def all(self) -> dict[str, str]:
+        """Every chart's SVG, in the order of the jobs (the child ends here)."""
+        try:
+            return {name: self[name] for name in self._jobs}
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._child is not None:
+            self._receive.close()
+            self._child.join()
+            self._child = None
+
+
+def _draw_into(send, jobs: dict[str, Callable[[], str]]) -> None:
+    name = None
+    try:
+        for name, job in jobs.items():
+            send.send(("svg", name, job()))
+    except BaseException:  # noqa: BLE001 - the parent raises it, with the child's traceback
+        send.send(("error", name, traceback.format_exc()))
+    finally:
+        send.close()
 
 
 SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")

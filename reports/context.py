@@ -1,8 +1,6 @@
 """The brief's template context: every variable the template reads and the data behind each chart
 (archived as CSV), assembled from the inputs, the metrics and the rows of :mod:`reports.sections`."""
 
-import base64
-
 import pandas as pd
 
 from models.buckets import BUCKETS
@@ -15,10 +13,6 @@ from reports.sources import reader_basis, reader_source, vintage_summary
 
 MLPERF_NOTICE = ("MLPerf is a trademark of MLCommons. MLPerf Inference results are used as "
                  "published (Apache-2.0); unverified derived figures are flopcast's.")
-
-
-def _svg_data_uri(svg: str) -> str:
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
 def _stacked_frame(view: ModelView, unit: str) -> pd.DataFrame:
@@ -49,8 +43,17 @@ def mlperf_layout(mlperf: pd.DataFrame) -> dict:
     return {"mlperf": rows, "mlperf_pairs": pairs, "mlperf_shared": shared}
 
 
-def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> tuple[dict, dict[str, pd.DataFrame]]:
-    """Template variables and the data behind each chart (archived as CSV)."""
+def chart_placeholder(name: str) -> str:
+    """What the template gets for a chart being drawn: a URL that nothing fetches (the PDF renderer
+    takes the chart from ``context["chart_drawing"]``, the archived HTML gets its data: URI)."""
+    return f"flopcast-chart:{name}"
+
+
+def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict],
+                  fork_charts: bool = True) -> tuple[dict, dict[str, pd.DataFrame]]:
+    """Template variables and the data behind each chart (archived as CSV). The charts are being
+    drawn when it returns (``context["chart_drawing"]``, :class:`reports.charts.ChartsDrawing`):
+    the caller closes it."""
     view = ModelView(inputs)
     now, horizon = inputs.as_of.year, view.horizon
     first_projected = now  # the as-of year is a nowcast; earlier years are history
@@ -130,15 +133,14 @@ def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> tu
         "attributions": sorted(set(inputs.data_sources["attribution"].dropna()) - {""}),
         "mlperf_loaded": not mlperf.empty,
         "mlperf_notice": MLPERF_NOTICE,
-        "charts": {
-            "flop": _svg_data_uri(charts.demand_panels(flop_frame, "FLOP per year (log scale)", first_projected)),
-            "usd": _svg_data_uri(charts.demand_panels(usd_frame, "USD per year (log scale)", first_projected)),
-            "tornado": _svg_data_uri(charts.tornado(
-                tornado_data, float(tornado_data["share_base"].iloc[0]),
-                f"inference share of accelerator-hours in {horizon}")),
-            "fit": _svg_data_uri(charts.fit_scatter(scatter, named)),
-            "power": _svg_data_uri(charts.power_by_layer(power)),
-        },
+    }
+    jobs = {
+        "flop": lambda: charts.demand_panels(flop_frame, "FLOP per year (log scale)", first_projected),
+        "usd": lambda: charts.demand_panels(usd_frame, "USD per year (log scale)", first_projected),
+        "tornado": lambda: charts.tornado(tornado_data, float(tornado_data["share_base"].iloc[0]),
+                                          f"inference share of accelerator-hours in {horizon}"),
+        "fit": lambda: charts.fit_scatter(scatter, named),
+        "power": lambda: charts.power_by_layer(power),
     }
     context.update(sections.implications_context(view, views, horizon))
     context["training_above_main"] = training_above_main(
@@ -149,12 +151,12 @@ def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> tu
     durability = implications.durability_frame(views)
     mix = implications.fleet_mix(inputs.installed_base)
     context["fleet_mix"] = sections.fleet_mix_rows(mix)
-    context["charts"]["capex"] = _svg_data_uri(charts.capex_by_layer(
-        capex, {layer.name: layer.label for layer in implications.LAYERS})) if len(capex) else ""
-    context["charts"]["two_layers"] = _svg_data_uri(charts.two_layers(layers)) if len(layers) else ""
+    jobs["capex"] = (lambda: charts.capex_by_layer(capex, {layer.name: layer.label for layer in implications.LAYERS})
+                     ) if len(capex) else None
+    jobs["two_layers"] = (lambda: charts.two_layers(layers)) if len(layers) else None
     market_rows, market_panels, market_frame = sections.market_rows(inputs.market, view)
     context["market"] = market_rows
-    context["charts"]["market"] = _svg_data_uri(charts.market_signals(market_panels)) if market_panels else ""
+    jobs["market"] = (lambda: charts.market_signals(market_panels)) if market_panels else None
     chart_data = {"split_flop": flop_frame.reset_index(), "split_usd": usd_frame.reset_index(),
                   "tornado": tornado_data, "hardware_fit": scatter.reset_index(drop=True),
                   "power_by_layer": power}
@@ -167,8 +169,13 @@ def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> tu
     rebuilt_draws = revision_frame["draws"].dropna() if "draws" in revision_frame else pd.Series(dtype=float)
     context["revision_draws"] = int(rebuilt_draws.max()) if len(rebuilt_draws) else None
     short = {k: v.format(now=now, horizon=horizon) for k, v in revisions.SHORT_LABELS.items()}
-    context["charts"]["revisions"] = (_svg_data_uri(charts.revisions(revision_frame, short))
-                                      if len(revision_frame) > 1 else "")
+    jobs["revisions"] = (lambda: charts.revisions(revision_frame, short)) if len(revision_frame) > 1 else None
+    # The charts are drawn from here on, in the order the brief shows them, while the caller goes on;
+    # the template gets a placeholder per chart (chart_placeholder) and "" for a chart not drawn.
+    in_brief_order = ("capex", "two_layers", "flop", "usd", "tornado", "fit", "power", "market", "revisions")
+    context["chart_drawing"] = charts.ChartsDrawing(
+        {name: jobs[name] for name in in_brief_order if jobs[name] is not None}, fork=fork_charts)
+    context["charts"] = {name: chart_placeholder(name) if jobs[name] is not None else "" for name in jobs}
     if len(revision_frame):
         chart_data["revisions"] = revision_frame
     chart_data.update({"capex_by_layer": capex, "two_layers_gw": layers, "training_durability": durability,

@@ -1,12 +1,19 @@
 """HTML -> PDF with WeasyPrint, fetching nothing but the project's own assets and data: URIs."""
 
+import base64
 import contextlib
 import gc
 import mimetypes
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+from xml.etree import ElementTree
 
 from weasyprint import HTML
+from weasyprint.css.counters import CounterStyle
+from weasyprint.images import SVGImage
+from weasyprint.layout import LayoutContext
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 ASSETS_DIR = Path(__file__).resolve().parent / "assets"
@@ -55,12 +62,49 @@ class AssetsOnlyFetcher(URLFetcher):
         raise ValueError(f"refused to fetch {url!r}: the brief may only use its own assets")
 
 
-def render_pdf(html: str, fetcher: AssetsOnlyFetcher | None = None) -> bytes:
+def svg_data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+class PendingSVG(SVGImage):
+    """An SVG image WeasyPrint takes by its URL from the images it is given, read (``read()``) only
+    when the layout first asks for its size: what WeasyPrint makes of the same SVG as a data: URI
+    in an ``<img>``, made later. ``context``: a layout context on the document's font configuration
+    (the SVG's text is laid out with it); its image loader loads nothing."""
+
+    def __init__(self, read: Callable[[], str], url_fetcher: URLFetcher, context: LayoutContext):  # noqa: D107
+        self._read, self._fetcher, self._layout_context, self._image = read, url_fetcher, context, None
+
+    def _svg_image(self) -> SVGImage:
+        if self._image is None:
+            svg = self._read()
+            self._image = SVGImage(ElementTree.fromstring(svg.encode()), svg_data_uri(svg), self._fetcher,
+                                   self._layout_context)
+        return self._image
+
+    def get_intrinsic_size(self, image_resolution, font_size):
+        return self._svg_image().get_intrinsic_size(image_resolution, font_size)
+
+    def draw(self, stream, concrete_width, concrete_height, style):
+        return self._svg_image().draw(stream, concrete_width, concrete_height, style)
+
+
+def _no_image(**_):
+    return None
+
+
+def render_pdf(html: str, fetcher: AssetsOnlyFetcher | None = None,
+               svg_images: dict[str, Callable[[], str]] | None = None) -> bytes:
     """Render ``html`` (relative URLs resolve inside the assets folder) to PDF bytes.
 
     ``<meta name=...>`` tags become PDF metadata (title, description, keywords and custom ones).
+    ``svg_images``: URL -> a function giving the SVG of the ``<img>`` with that ``src``, called when
+    the layout reaches it (charts still being drawn); those URLs are never fetched.
     """
     fetcher = fetcher or AssetsOnlyFetcher()
+    fonts = FontConfiguration()
+    context = LayoutContext(None, _no_image, fonts, CounterStyle(), None)
+    images = {url: PendingSVG(read, fetcher, context) for url, read in (svg_images or {}).items()}
     with collector_paused():
         document = HTML(string=html, base_url=fetcher.assets_dir.as_uri() + "/", url_fetcher=fetcher)
-        return document.write_pdf(custom_metadata=True, presentational_hints=True)
+        return document.write_pdf(custom_metadata=True, presentational_hints=True, cache=images, font_config=fonts)

@@ -76,9 +76,37 @@ def test_chart_svg_is_lean_and_draws_the_same():
            'transform="rotate(-0 1 2)">x</text><text transform="rotate(-90 1 2)">y</text></g>'
            '<defs><clipPath id="p"><rect width="1" height="1"/></clipPath></defs></svg>')
     lean = charts.lean_svg(raw)
-    assert '<path d="M 0 0 L 1 1" stroke-linejoin="round" stroke-linecap="square" stroke="#000" />' in lean
+    assert '<path d="M 0 0 L 1 1" stroke-linejoin="round" stroke-linecap="square" stroke="#000"/>' in lean
     assert '<g id="c" clip-path="url(#p)"' in lean and 'id="a"' not in lean and 'id="b"' not in lean
     assert 'font-size="6px"' in lean and 'text-anchor="middle"' in lean and "rotate(-0" not in lean
     assert 'transform="rotate(-90 1 2)"' in lean
+    assert lean.startswith('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">')
+    import weasyprint.pdf.metadata  # noqa: F401 - registers ElementTree prefixes for the whole process
+    assert charts.lean_svg(raw) == lean
     unknown = raw.replace("*{stroke-linejoin", "path{stroke-linejoin")
     assert charts.lean_svg(unknown) == unknown  # a stylesheet it does not know: untouched
+
+
+def test_charts_are_drawn_by_a_forked_child_meanwhile():
+    """The child draws every job in order while this process goes on; a failure comes back with its
+    traceback; without fork each chart is drawn here when asked."""
+    import os
+
+    parent = os.getpid()
+    drawing = charts.ChartsDrawing({"a": lambda: f"<svg>{os.getpid()}</svg>", "b": lambda: "<svg>b</svg>"})
+    assert "a" in drawing and "c" not in drawing
+    drawn = drawing.all()
+    assert list(drawn) == ["a", "b"] and drawn["b"] == "<svg>b</svg>"
+    assert drawn["a"] != f"<svg>{parent}</svg>"  # drawn in another process
+    drawing.close()  # twice is fine
+
+    here = charts.ChartsDrawing({"a": lambda: f"<svg>{os.getpid()}</svg>", "b": lambda: "<svg>b</svg>"}, fork=False)
+    assert here["a"] == f"<svg>{parent}</svg>"
+
+    def fail():
+        raise ValueError("no data")
+
+    broken = charts.ChartsDrawing({"a": lambda: "<svg/>", "b": fail})
+    assert broken["a"] == "<svg/>"
+    with pytest.raises(RuntimeError, match="(?s)chart b failed.*ValueError: no data"):
+        broken["b"]

@@ -101,3 +101,22 @@ def test_the_whole_brief_renders_without_the_cyclic_collector(monkeypatch):
     monkeypatch.setattr(brief, "_render_brief", lambda inputs: seen.append(gc.isenabled()) or "rendered")
     assert brief.render_brief(None) == "rendered"
     assert seen == [False] and gc.isenabled()
+
+
+def test_pending_svg_images_draw_as_their_data_uris_do_and_are_never_fetched():
+    """The brief's charts reach the PDF by a placeholder URL read when the layout gets there: the
+    PDF reads as the one of the same HTML with the SVG as a data: URI, and nothing is fetched."""
+    from reports.charts import lean_svg
+    from reports.pdf import svg_data_uri
+
+    svg = lean_svg('<svg xmlns="http://www.w3.org/2000/svg" width="200pt" height="50pt" viewBox="0 0 200 50">'
+                   '<text x="10" y="30" style="font-size: 12px; font-family: \'DejaVu Sans\'">chart label</text></svg>')
+    html = '<p>before</p><img src="{}" alt="chart"><p>after</p>'
+    reads = []
+    fetcher = AssetsOnlyFetcher()
+    pending = render_pdf(html.format("flopcast-chart:x"), fetcher,
+                         svg_images={"flopcast-chart:x": lambda: reads.append(1) or svg})
+    inline = render_pdf(html.format(svg_data_uri(svg)))
+    assert reads == [1] and fetcher.refused == []
+    assert pdf_text(pending) == pdf_text(inline) and "chart label" in pdf_text(pending)
+    assert len(PdfReader(io.BytesIO(pending)).pages) == 1
