@@ -2,13 +2,15 @@
 whatever the fast path types, the one-cell parser types to the same value; what it leaves out,
 ``parse_table`` hands to the one-cell parser. And rows keep their order at any size."""
 
+import sys
+
 import numpy as np
 import pandas as pd
 from hypothesis import given, settings, strategies as st
 
 from orchestration.sources.cells import parse_bool, parse_date, parse_number
 from orchestration.sources.tabular import Column, TableSpec, parse_table
-from orchestration.sources.typed_cells import type_columns
+from orchestration.sources.typed_cells import WHITESPACE, type_columns
 
 PARSERS = {"number": parse_number, "date": parse_date, "bool": parse_bool}
 TRICKY = {
@@ -55,3 +57,8 @@ def test_rows_keep_their_order_past_duckdbs_parallel_chunks():
     frame = parse_table(raw, spec, "s.csv").frame
     assert frame["id"].tolist() == raw["id"].tolist()
     assert np.array_equal(frame["value"].to_numpy(dtype=float), np.arange(rows, dtype=float))
+
+
+def test_the_whitespace_stripped_is_exactly_pythons():
+    every = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
+    assert WHITESPACE == every
