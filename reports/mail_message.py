@@ -110,6 +110,10 @@ def compose(archive: BriefArchive, sender: str, recipient: str, note: str = "") 
     return message
 
 
+# The partition header of operator alerts: they are not about one brief, and each is its own file
+ALERTS = "alerts"
+
+
 def compose_alert(sender: str, recipient: str, subject: str, body: str) -> EmailMessage:
     """A plain-text operator alert (no attachment)."""
     message = EmailMessage()
@@ -118,6 +122,6 @@ def compose_alert(sender: str, recipient: str, subject: str, body: str) -> Email
     message["To"] = recipient
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="flopcast.local")
-    message["X-Flopcast-Partition"] = "alerts"
+    message["X-Flopcast-Partition"] = ALERTS
     message.set_content(strip_bidi(body))
     return message

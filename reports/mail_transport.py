@@ -6,14 +6,17 @@ is permanent, with a hint naming that variable. ``OutboxTransport`` writes ``.em
 atomically (the default when no SMTP host is configured). Plain Python (stdlib ``smtplib``), no
 Dagster."""
 
+import hashlib
 import smtplib
 import socket
 import ssl
 from email.message import EmailMessage
-from email.utils import parseaddr
+from datetime import timezone
+from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path
 
 from common.fs import atomic_write_bytes
+from reports.mail_message import ALERTS
 from reports.mail_settings import CA_FILE_VARIABLE, SmtpConfig
 
 
@@ -102,7 +105,10 @@ class SmtpTransport:
 
 
 class OutboxTransport:
-    """Writes each message as ``<outbox>/<partition>/<recipient>.eml`` (atomically)."""
+    """Writes each message as ``<outbox>/<partition>/<recipient>.eml`` (atomically): a brief sent
+    again replaces its copy. Operator alerts are each a file of their own,
+    ``<outbox>/alerts/<UTC time>-<message id hash>-<recipient>.eml``, so a second alert does not
+    overwrite the first one unread."""
 
     name = "outbox"
 
@@ -111,7 +117,12 @@ class OutboxTransport:
 
     def path_for(self, message: EmailMessage) -> Path:
         recipient = parseaddr(message["To"])[1].replace("/", "_")
-        return self.outbox_dir / message["X-Flopcast-Partition"] / f"{recipient}.eml"
+        partition = message["X-Flopcast-Partition"]
+        if partition == ALERTS:
+            sent = parsedate_to_datetime(message["Date"]).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+            unique = hashlib.sha256(str(message["Message-ID"]).encode()).hexdigest()[:8]
+            return self.outbox_dir / partition / f"{sent}-{unique}-{recipient}.eml"
+        return self.outbox_dir / partition / f"{recipient}.eml"
 
     def send(self, message: EmailMessage) -> str:
         path = self.path_for(message)

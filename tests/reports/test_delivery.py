@@ -215,3 +215,18 @@ def test_subject_carries_the_headline_and_its_change_and_the_body_the_top_change
     assert test_copy["Subject"].startswith("[TEST COPY] AI compute 2026-10")
     first = BriefArchive(partition="2026-10", pdf=b"%PDF-1.7", metrics={**metrics, "changes": []})
     assert compose(first, "f@example.org", "r@example.org")["Subject"].endswith("accelerator-hours in 2026")
+
+
+def test_each_operator_alert_is_a_file_of_its_own_in_the_outbox(tmp_path):
+    """Two alerts to the same operator within one second: both stay, neither overwrites the other
+    (the second used to replace the first, unread)."""
+    from reports.mail_message import compose_alert
+
+    outbox = OutboxTransport(tmp_path / "outbox")
+    first = outbox.send(compose_alert("f@example.org", "ops@example.org", "run failed", "one"))
+    second = outbox.send(compose_alert("f@example.org", "ops@example.org", "run failed", "two"))
+    files = sorted((tmp_path / "outbox" / "alerts").glob("*.eml"))
+    assert len(files) == 2 and first != second
+    bodies = {email.message_from_bytes(p.read_bytes(), policy=policy.default).get_content().strip() for p in files}
+    assert bodies == {"one", "two"}
+    assert all(p.name.endswith("-ops@example.org.eml") for p in files)
