@@ -6,6 +6,7 @@ axes, a caption in the template. Each function takes the exact frame that is arc
 chart's CSV, so a reader can rebuild any chart from `charts/*.csv`.
 """
 
+import contextlib
 import io
 import multiprocessing
 import re
@@ -158,7 +159,8 @@ class ChartsDrawing:
         if fork and len(jobs) > 1 and "fork" in multiprocessing.get_all_start_methods():
             context = multiprocessing.get_context("fork")
             self._receive, send = context.Pipe(duplex=False)
-            self._child = context.Process(target=_draw_into, args=(send, self._jobs), name="flopcast-charts")
+            self._child = context.Process(target=_draw_into, args=(send, self._receive, self._jobs),
+                                          name="flopcast-charts")
             self._child.start()
             send.close()
 
@@ -198,13 +200,17 @@ class ChartsDrawing:
             self._child = None
 
 
-def _draw_into(send, jobs: dict[str, Callable[[], str]]) -> None:
+def _draw_into(send, receive, jobs: dict[str, Callable[[], str]]) -> None:
+    receive.close()  # the parent's end, inherited: with it open here a send could wait for itself
     name = None
     try:
         for name, job in jobs.items():
             send.send(("svg", name, job()))
+    except BrokenPipeError:
+        pass  # the parent stopped listening (it failed, or closed the drawing early): nothing to tell
     except BaseException:  # noqa: BLE001 - the parent raises it, with the child's traceback
-        send.send(("error", name, traceback.format_exc()))
+        with contextlib.suppress(OSError):
+            send.send(("error", name, traceback.format_exc()))
     finally:
         send.close()
 

@@ -110,3 +110,16 @@ def test_charts_are_drawn_by_a_forked_child_meanwhile():
     assert broken["a"] == "<svg/>"
     with pytest.raises(RuntimeError, match="(?s)chart b failed.*ValueError: no data"):
         broken["b"]
+
+
+def test_a_drawing_closed_early_ends_its_child_quietly(capfd):
+    """The render failed before it read the charts: closing the drawing does not wait on a child
+    blocked on a full pipe, and the child says nothing."""
+    import threading
+
+    drawing = charts.ChartsDrawing({"a": lambda: "x" * 500_000, "b": lambda: "y" * 500_000})
+    closing = threading.Thread(target=drawing.close, daemon=True)
+    closing.start()
+    closing.join(60)
+    assert not closing.is_alive(), "close() waits for a child that waits for itself"
+    assert "Traceback" not in capfd.readouterr().err
