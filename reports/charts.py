@@ -7,9 +7,12 @@ chart's CSV, so a reader can rebuild any chart from `charts/*.csv`.
 """
 
 import contextlib
+import ctypes
 import io
 import multiprocessing
+import os
 import re
+import signal
 import textwrap
 import traceback
 from collections.abc import Callable
@@ -159,7 +162,7 @@ class ChartsDrawing:
         if fork and len(jobs) > 1 and "fork" in multiprocessing.get_all_start_methods():
             context = multiprocessing.get_context("fork")
             self._receive, send = context.Pipe(duplex=False)
-            self._child = context.Process(target=_draw_into, args=(send, self._receive, self._jobs),
+            self._child = context.Process(target=_draw_into, args=(send, self._receive, self._jobs, os.getpid()),
                                           name="flopcast-charts")
             self._child.start()
             send.close()
@@ -200,7 +203,17 @@ class ChartsDrawing:
             self._child = None
 
 
-def _draw_into(send, receive, jobs: dict[str, Callable[[], str]]) -> None:
+def _die_with(parent: int) -> None:
+    """Linux: this child is killed when the parent dies (``PR_SET_PDEATHSIG``). A killed run must
+    not leave it drawing on: it holds copies of the parent's files, the run lock's among them."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # it died before the request
+        os._exit(1)
+
+
+def _draw_into(send, receive, jobs: dict[str, Callable[[], str]], parent: int) -> None:
+    _die_with(parent)
     receive.close()  # the parent's end, inherited: with it open here a send could wait for itself
     name = None
     try:

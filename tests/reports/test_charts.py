@@ -123,3 +123,36 @@ def test_a_drawing_closed_early_ends_its_child_quietly(capfd):
     closing.join(60)
     assert not closing.is_alive(), "close() waits for a child that waits for itself"
     assert "Traceback" not in capfd.readouterr().err
+
+
+def test_the_drawing_child_dies_with_a_killed_parent(tmp_path):
+    """A run SIGKILLed while its charts are drawn leaves no child drawing on (it would hold the run
+    lock's file, inherited, and the next run would find the lock taken)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    script = ("import sys, time\nfrom reports import charts\n"
+              "d = charts.ChartsDrawing({'a': lambda: time.sleep(60) or '', 'b': lambda: ''})\n"
+              "print(d._child.pid, flush=True)\ntime.sleep(60)\n")
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                              cwd=Path(charts.__file__).resolve().parents[1])
+    try:
+        child = int(parent.stdout.readline())
+        assert os.path.exists(f"/proc/{child}")
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(10)
+        deadline = time.monotonic() + 10
+        while os.path.exists(f"/proc/{child}") and time.monotonic() < deadline:
+            with open(f"/proc/{child}/stat") as stat:
+                if stat.read().rsplit(")", 1)[1].split()[0] in "ZX":
+                    break  # dead, waiting for init to reap it
+            time.sleep(0.05)
+        else:
+            assert not os.path.exists(f"/proc/{child}"), "the drawing child outlived its killed parent"
+    finally:
+        parent.kill()
+        parent.wait()
