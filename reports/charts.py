@@ -6,18 +6,8 @@ axes, a caption in the template. Each function takes the exact frame that is arc
 chart's CSV, so a reader can rebuild any chart from `charts/*.csv`.
 """
 
-import contextlib
-import ctypes
 import io
-import multiprocessing
-import os
-import re
-import signal
 import textwrap
-import traceback
-from collections.abc import Callable
-import xml.etree.ElementTree as ET
-from xml.sax.saxutils import escape, quoteattr
 
 import matplotlib
 
@@ -28,6 +18,7 @@ from matplotlib.ticker import LogFormatter, MaxNLocator, NullLocator  # noqa: E4
 import pandas as pd  # noqa: E402
 
 from models.buckets import BUCKETS  # noqa: E402
+from reports.svg import lean_svg  # noqa: E402
 
 STYLE = {
     "svg.fonttype": "none",
@@ -62,170 +53,6 @@ def _to_svg(fig) -> str:
     fig.savefig(buffer, format="svg", metadata={"Date": None})
     plt.close(fig)
     return lean_svg(buffer.getvalue())
-
-
-SVG_NS, XLINK_NS = "http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"
-# CSS properties matplotlib writes in style="" that SVG also takes as presentation attributes.
-PRESENTATION = {"fill", "fill-opacity", "fill-rule", "stroke", "stroke-width", "stroke-opacity", "stroke-linecap",
-                "stroke-linejoin", "stroke-miterlimit", "stroke-dasharray", "stroke-dashoffset", "opacity",
-                "font-size", "font-family", "font-style", "font-weight", "text-anchor", "clip-path"}
-STAR_RULE = re.compile(r"\s*\*\s*\{([^{}]*)\}\s*")
-IDENTITY_ROTATE = re.compile(r"rotate\(-?0(?:\.0*)? [^()]*\)")
-
-
-def _declarations(text: str) -> dict[str, str]:
-    pairs = (d.split(":", 1) for d in text.split(";") if ":" in d)
-    return {k.strip(): v.strip() for k, v in pairs}
-
-
-def lean_svg(svg: str) -> str:
-    """matplotlib's SVG with the same drawing in fewer, simpler nodes (WeasyPrint draws each node
-    of a chart at some cost: the brief's nine charts were a quarter of its PDF time).
-
-    Drops the metadata, unwraps the groups that only carry an ``id`` nothing refers to, drops
-    rotations by 0 degrees, and writes the style declarations as presentation attributes (no CSS
-    to parse per node). The one stylesheet rule matplotlib writes, ``*{...}``, becomes attributes
-    of every element that does not set the property itself: what the rule did, since a style
-    attribute beats a stylesheet rule and a stylesheet rule beats inheritance."""
-    root = ET.fromstring(svg[svg.index("<svg"):])
-    star: dict[str, str] = {}
-    for defs in root.findall(f"{{{SVG_NS}}}defs"):
-        for style in defs.findall(f"{{{SVG_NS}}}style"):
-            rule = STAR_RULE.fullmatch(style.text or "")
-            if rule is None or not set(found := _declarations(rule.group(1))) <= PRESENTATION:
-                return svg[svg.index("<svg"):]  # a stylesheet this does not know: left as it is
-            star.update(found)
-            defs.remove(style)
-        if not len(defs):
-            root.remove(defs)
-    for metadata in root.findall(f"{{{SVG_NS}}}metadata"):
-        root.remove(metadata)
-    referenced = set(re.findall(r"(?:href=\"#|url\(#)([^\")]+)", svg))
-
-    def simplify(element: ET.Element) -> list[ET.Element]:
-        children = [leaf for child in element for leaf in simplify(child)]
-        element[:] = children
-        if element.tag == f"{{{SVG_NS}}}g" and set(element.attrib) <= {"id"} and element.get("id") not in referenced:
-            return children
-        declarations = _declarations(element.attrib.pop("style", ""))
-        rest = {k: v for k, v in declarations.items() if k not in PRESENTATION}
-        for name, value in {**star, **declarations}.items():
-            if name in PRESENTATION:
-                element.set(name, value)
-        if rest:
-            element.set("style", "; ".join(f"{k}: {v}" for k, v in rest.items()))
-        if IDENTITY_ROTATE.fullmatch(element.get("transform", "")):
-            del element.attrib["transform"]
-        return [element]
-
-    root[:] = [leaf for child in root for leaf in simplify(child)]
-    out = [f'<svg xmlns="{SVG_NS}" xmlns:xlink="{XLINK_NS}"']
-    _write(root, out, top=True)
-    return "".join(out)
-
-
-def _qualified(name: str) -> str:
-    """``{namespace}local`` as written in a chart: SVG's names bare, xlink's with its prefix."""
-    if name.startswith("{"):
-        namespace, local = name[1:].split("}", 1)
-        return {SVG_NS: local, XLINK_NS: f"xlink:{local}"}[namespace]
-    return name
-
-
-def _write(element: ET.Element, out: list[str], top: bool = False) -> None:
-    """The element as XML (ElementTree's own writer takes its prefixes from one registry for the
-    whole process, which WeasyPrint's PDF metadata writes into)."""
-    if not top:
-        out.append(f"<{_qualified(element.tag)}")
-    out.extend(f" {_qualified(name)}={quoteattr(value)}" for name, value in element.attrib.items())
-    if not len(element) and not element.text:
-        out.append("/>")
-    else:
-        out.append(">" + escape(element.text or ""))
-        for child in element:
-            _write(child, out)
-            out.append(escape(child.tail or ""))
-        out.append(f"</{_qualified(element.tag)}>")
-
-
-class ChartsDrawing:
-    """Charts being drawn by a forked child while this process goes on (the template, the PDF's
-    layout): ``drawing[name]`` is a chart's SVG, waiting for it if it is not drawn yet.
-
-    matplotlib is pure CPU under one interpreter lock, and the brief's nine charts were a fifth of
-    its render; the child draws them in the order given (the order they appear in the brief), one
-    message each. Each drawing forks its own child: nothing to keep between renders, nothing to
-    import. Where fork is not available, or with ``fork=False``, a chart is drawn here when asked."""
-
-    def __init__(self, jobs: dict[str, Callable[[], str]], fork: bool = True):
-        self._jobs, self._drawn, self._child = dict(jobs), {}, None
-        if fork and len(jobs) > 1 and "fork" in multiprocessing.get_all_start_methods():
-            context = multiprocessing.get_context("fork")
-            self._receive, send = context.Pipe(duplex=False)
-            self._child = context.Process(target=_draw_into, args=(send, self._receive, self._jobs, os.getpid()),
-                                          name="flopcast-charts")
-            self._child.start()
-            send.close()
-
-    def __contains__(self, name: str) -> bool:
-        return name in self._jobs
-
-    def __getitem__(self, name: str) -> str:
-        if name not in self._jobs:
-            raise KeyError(name)
-        if self._child is None:
-            if name not in self._drawn:
-                self._drawn[name] = self._jobs[name]()
-            return self._drawn[name]
-        while name not in self._drawn:
-            try:
-                kind, key, payload = self._receive.recv()
-            except EOFError:
-                self.close()
-                raise RuntimeError("the chart drawing process ended without drawing every chart") from None
-            if kind == "error":
-                self.close()
-                raise RuntimeError(f"drawing the chart {key} failed:\n{payload}")
-            self._drawn[key] = payload
-        return self._drawn[name]
-
-    def all(self) -> dict[str, str]:
-        """Every chart's SVG, in the order of the jobs (the child ends here)."""
-        try:
-            return {name: self[name] for name in self._jobs}
-        finally:
-            self.close()
-
-    def close(self) -> None:
-        if self._child is not None:
-            self._receive.close()
-            self._child.join()
-            self._child = None
-
-
-def _die_with(parent: int) -> None:
-    """Linux: this child is killed when the parent dies (``PR_SET_PDEATHSIG``). A killed run must
-    not leave it drawing on: it holds copies of the parent's files, the run lock's among them."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
-    if os.getppid() != parent:  # it died before the request
-        os._exit(1)
-
-
-def _draw_into(send, receive, jobs: dict[str, Callable[[], str]], parent: int) -> None:
-    _die_with(parent)
-    receive.close()  # the parent's end, inherited: with it open here a send could wait for itself
-    name = None
-    try:
-        for name, job in jobs.items():
-            send.send(("svg", name, job()))
-    except BrokenPipeError:
-        pass  # the parent stopped listening (it failed, or closed the drawing early): nothing to tell
-    except BaseException:  # noqa: BLE001 - the parent raises it, with the child's traceback
-        with contextlib.suppress(OSError):
-            send.send(("error", name, traceback.format_exc()))
-    finally:
-        send.close()
 
 
 SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")

@@ -5,7 +5,7 @@ import pandas as pd
 
 from models.buckets import BUCKETS
 from models.calibration import UTILISATION_RANGE
-from reports import charts, implications, revisions, sections
+from reports import chart_drawing, charts, implications, revisions, sections
 from reports.formatting import records
 from reports.inputs import BriefInputs, ModelView, scenario_views
 from reports.metrics import DASHBOARD, HEADLINE_CHANGES, REFERENCE_MODEL
@@ -52,7 +52,7 @@ def chart_placeholder(name: str) -> str:
 def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict],
                   fork_charts: bool = True) -> tuple[dict, dict[str, pd.DataFrame]]:
     """Template variables and the data behind each chart (archived as CSV). The charts are being
-    drawn when it returns (``context["chart_drawing"]``, :class:`reports.charts.ChartsDrawing`):
+    drawn when it returns (``context["chart_drawing"]``, :class:`reports.chart_drawing.ChartsDrawing`):
     the caller closes it."""
     view = ModelView(inputs)
     now, horizon = inputs.as_of.year, view.horizon
@@ -173,7 +173,7 @@ def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict],
     # The charts are drawn from here on, in the order the brief shows them, while the caller goes on;
     # the template gets a placeholder per chart (chart_placeholder) and "" for a chart not drawn.
     in_brief_order = ("capex", "two_layers", "flop", "usd", "tornado", "fit", "power", "market", "revisions")
-    context["chart_drawing"] = charts.ChartsDrawing(
+    context["chart_drawing"] = chart_drawing.ChartsDrawing(
         {name: jobs[name] for name in in_brief_order if jobs[name] is not None}, fork=fork_charts)
     context["charts"] = {name: chart_placeholder(name) if jobs[name] is not None else "" for name in jobs}
     if len(revision_frame):

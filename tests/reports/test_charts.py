@@ -7,6 +7,8 @@ import pandas as pd
 import pytest
 
 from reports import charts
+from reports.chart_drawing import ChartsDrawing
+from reports.svg import lean_svg
 
 LOG_LABEL = re.compile(r">\s*((?:\d+×)?10[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+)\s*<")
 
@@ -75,16 +77,16 @@ def test_chart_svg_is_lean_and_draws_the_same():
            '<g id="c" clip-path="url(#p)"><text style="font-size: 6px; text-anchor: middle" '
            'transform="rotate(-0 1 2)">x</text><text transform="rotate(-90 1 2)">y</text></g>'
            '<defs><clipPath id="p"><rect width="1" height="1"/></clipPath></defs></svg>')
-    lean = charts.lean_svg(raw)
+    lean = lean_svg(raw)
     assert '<path d="M 0 0 L 1 1" stroke-linejoin="round" stroke-linecap="square" stroke="#000"/>' in lean
     assert '<g id="c" clip-path="url(#p)"' in lean and 'id="a"' not in lean and 'id="b"' not in lean
     assert 'font-size="6px"' in lean and 'text-anchor="middle"' in lean and "rotate(-0" not in lean
     assert 'transform="rotate(-90 1 2)"' in lean
     assert lean.startswith('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">')
     import weasyprint.pdf.metadata  # noqa: F401 - registers ElementTree prefixes for the whole process
-    assert charts.lean_svg(raw) == lean
+    assert lean_svg(raw) == lean
     unknown = raw.replace("*{stroke-linejoin", "path{stroke-linejoin")
-    assert charts.lean_svg(unknown) == unknown  # a stylesheet it does not know: untouched
+    assert lean_svg(unknown) == unknown  # a stylesheet it does not know: untouched
 
 
 def test_charts_are_drawn_by_a_forked_child_meanwhile():
@@ -93,23 +95,43 @@ def test_charts_are_drawn_by_a_forked_child_meanwhile():
     import os
 
     parent = os.getpid()
-    drawing = charts.ChartsDrawing({"a": lambda: f"<svg>{os.getpid()}</svg>", "b": lambda: "<svg>b</svg>"})
+    drawing = ChartsDrawing({"a": lambda: f"<svg>{os.getpid()}</svg>", "b": lambda: "<svg>b</svg>"})
     assert "a" in drawing and "c" not in drawing
     drawn = drawing.all()
     assert list(drawn) == ["a", "b"] and drawn["b"] == "<svg>b</svg>"
     assert drawn["a"] != f"<svg>{parent}</svg>"  # drawn in another process
     drawing.close()  # twice is fine
 
-    here = charts.ChartsDrawing({"a": lambda: f"<svg>{os.getpid()}</svg>", "b": lambda: "<svg>b</svg>"}, fork=False)
+    here = ChartsDrawing({"a": lambda: f"<svg>{os.getpid()}</svg>", "b": lambda: "<svg>b</svg>"}, fork=False)
     assert here["a"] == f"<svg>{parent}</svg>"
 
     def fail():
         raise ValueError("no data")
 
-    broken = charts.ChartsDrawing({"a": lambda: "<svg/>", "b": fail})
+    broken = ChartsDrawing({"a": lambda: "<svg/>", "b": fail})
     assert broken["a"] == "<svg/>"
     with pytest.raises(RuntimeError, match="(?s)chart b failed.*ValueError: no data"):
         broken["b"]
+
+
+def test_a_silent_child_is_stopped_and_its_charts_drawn_here():
+    """A child that sends nothing (a lock inherited at fork, say) must not hold the brief forever:
+    after the silence limit it is killed and the charts are drawn in this process."""
+    import os
+    import time
+
+    parent = os.getpid()
+
+    def stuck_in_a_child():
+        if os.getpid() != parent:
+            time.sleep(60)
+        return f"<svg>{os.getpid()}</svg>"
+
+    drawing = ChartsDrawing({"a": stuck_in_a_child, "b": lambda: "<svg>b</svg>"}, silence_s=0.5)
+    child = drawing._child
+    started = time.monotonic()
+    assert drawing.all() == {"a": f"<svg>{parent}</svg>", "b": "<svg>b</svg>"}
+    assert time.monotonic() - started < 30 and not child.is_alive()
 
 
 def test_a_drawing_closed_early_ends_its_child_quietly(capfd):
@@ -117,7 +139,7 @@ def test_a_drawing_closed_early_ends_its_child_quietly(capfd):
     blocked on a full pipe, and the child says nothing."""
     import threading
 
-    drawing = charts.ChartsDrawing({"a": lambda: "x" * 500_000, "b": lambda: "y" * 500_000})
+    drawing = ChartsDrawing({"a": lambda: "x" * 500_000, "b": lambda: "y" * 500_000})
     closing = threading.Thread(target=drawing.close, daemon=True)
     closing.start()
     closing.join(60)
@@ -135,8 +157,8 @@ def test_the_drawing_child_dies_with_a_killed_parent(tmp_path):
     import time
     from pathlib import Path
 
-    script = ("import sys, time\nfrom reports import charts\n"
-              "d = charts.ChartsDrawing({'a': lambda: time.sleep(60) or '', 'b': lambda: ''})\n"
+    script = ("import sys, time\nfrom reports.chart_drawing import ChartsDrawing\n"
+              "d = ChartsDrawing({'a': lambda: time.sleep(60) or '', 'b': lambda: ''})\n"
               "print(d._child.pid, flush=True)\ntime.sleep(60)\n")
     parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
                               cwd=Path(charts.__file__).resolve().parents[1])

@@ -106,7 +106,7 @@ def test_the_whole_brief_renders_without_the_cyclic_collector(monkeypatch):
 def test_pending_svg_images_draw_as_their_data_uris_do_and_are_never_fetched():
     """The brief's charts reach the PDF by a placeholder URL read when the layout gets there: the
     PDF reads as the one of the same HTML with the SVG as a data: URI, and nothing is fetched."""
-    from reports.charts import lean_svg
+    from reports.svg import lean_svg
     from reports.pdf import svg_data_uri
 
     svg = lean_svg('<svg xmlns="http://www.w3.org/2000/svg" width="200pt" height="50pt" viewBox="0 0 200 50">'
