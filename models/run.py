@@ -54,7 +54,7 @@ compute is allocated by a stated rule, not pro rata: (1) the other AI work alrea
 R&D - training and internal inference - keeps training_floor_share of the stock (their own
 campuses and contracts); (3) revenue-backed external serving and the growth of other AI come
 next; (4) the rest of R&D shares what is left. A year with observed token volumes always serves its external serving in
-full. Demand before allocation (total_unconstrained) and the share served (served_fraction) are
+full, and the labs keep their R&D floor of the stock that served it (the chips were there). Demand before allocation (total_unconstrained) and the share served (served_fraction) are
 reported beside the served quantities; in years where the rule binds, the split between training
 and inference is set by the rule, and the tornado shows it.
 

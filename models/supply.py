@@ -198,7 +198,7 @@ def allocate(years, demand_hours: dict, sides: dict, serving_buckets, hpc: np.nd
 
     Allocation, projection years only (observed years serve every demand; a year with observed
     token usage always serves its external serving in full, and its stock is at least what served
-    it): (1) the other AI work already running (ads, search and feed ranking: revenue-critical)
+    it with the running other AI work, plus the R&D floor's share of that stock): (1) the other AI work already running (ads, search and feed ranking: revenue-critical)
     keeps the capacity it had in the last observed year (at most 1 - floor of the stock); (2) an
     R&D floor, ``training_floor`` of the stock for the labs' training and internal inference;
     (3) external serving (revenue-backed) and the growth of other AI; (4) the rest of R&D. Each
@@ -257,6 +257,12 @@ def allocate(years, demand_hours: dict, sides: dict, serving_buckets, hpc: np.nd
             hi = np.maximum(np.minimum(surv + ship_cap[j], power_cap[j]), surv)
             stock[yi] = np.clip(demand[yi], surv, hi)
             observed_usage = years[yi] <= usage_year
+            if observed_usage:
+                # observed usage was served, and the labs trained on their R&D floor of the stock
+                # that served it: without this, a draw whose serving filled the capped stock
+                # trained nothing in that year (the 2025-06 brief's base P10 was 0 FLOP in 2025)
+                kept = sum(gen[b][yi] for b in serve_b) + np.minimum(other[yi], other[li])
+                stock[yi] = np.maximum(stock[yi], kept / (1.0 - np.asarray(training_floor)))
             _allocate_year(yi, stock[yi], gen, other, other[li], tr_b, serve_b, rest_b, training_floor,
                            observed_usage, served, other_served, draws)
             if observed_usage:  # the chips that served observed usage were there

@@ -30,12 +30,12 @@ def _d(n, **over):
     return {k: np.full(n, float(v)) if np.isscalar(v) else np.asarray(v, float) for k, v in base.items()}
 
 
-def _allocate(demand_scale=1.0, n=3, usage_year=2025, floor=0.3, **over):
+def _allocate(demand_scale=1.0, n=3, usage_year=2025, floor=0.3, serving_scale=1.0, **over):
     years = YEARS
     hpc = np.ones(len(years))
     grow = 2.5 ** (years - 2023)[:, None] * np.ones((1, n))
     hours = {"pretraining": 1e6 * 8760 * 0.8 * grow * demand_scale,
-             "serving_chat": 0.5e6 * 8760 * 0.8 * grow * demand_scale,
+             "serving_chat": 0.5e6 * 8760 * 0.8 * grow * demand_scale * serving_scale,
              "internal_inference": 0.1e6 * 8760 * 0.8 * grow * demand_scale}
     sides = {"pretraining": "training", "serving_chat": "inference", "internal_inference": "inference"}
     return supply.allocate(years, hours, sides, ("serving_chat",), hpc, np.full(len(years), 1000.0),
@@ -92,6 +92,19 @@ def test_a_year_with_observed_usage_serves_its_serving_in_full():
     alloc, _ = _allocate(demand_scale=50.0, usage_year=2026)
     assert alloc.served["serving_chat"][3] == pytest.approx(1.0)
     assert alloc.served["pretraining"][3, 0] < 1.0
+
+
+def test_a_year_with_observed_usage_keeps_the_rd_floor_when_serving_fills_the_stock():
+    """Observed serving larger than the stock supply allows: it is served in full, and the labs
+    still train on their floor share of the stock that served it (they trained nothing before)."""
+    alloc, hours = _allocate(demand_scale=50.0, usage_year=2026, serving_scale=40.0)
+    yi, to = 3, 1 / (8760 * 0.8)
+    stock = alloc.stock_h100e[yi, 0]
+    serve = hours["serving_chat"][yi, 0] * to
+    need = sum(hours[b][yi, 0] * to for b in ("pretraining", "internal_inference"))
+    rd = sum(hours[b][yi, 0] * to * alloc.served[b][yi, 0] for b in ("pretraining", "internal_inference"))
+    assert alloc.served["serving_chat"][yi, 0] == pytest.approx(1.0) and serve < stock
+    assert rd >= min(need, 0.3 * stock) * (1 - 1e-9) and alloc.served["pretraining"][yi, 0] > 0
 
 
 def test_scopes_add_up_per_draw(prepared):
