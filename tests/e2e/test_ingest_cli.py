@@ -88,7 +88,7 @@ def test_ingest_live_then_falls_back_to_the_last_good_file(tmp_path, monkeypatch
     entry = registry.LIVE_SOURCES["epoch_ml_hardware"]
     url = f"http://127.0.0.1:{server.server_address[1]}/data/ml_hardware.zip"
     monkeypatch.setitem(registry.LIVE_SOURCES, "epoch_ml_hardware",
-                        entry._replace(descriptor=dataclasses.replace(entry.descriptor, url=url)))
+                        dataclasses.replace(entry, descriptor=dataclasses.replace(entry.descriptor, url=url)))
     monkeypatch.setenv("FLOPCAST_HOME", str(tmp_path))
     monkeypatch.setenv("FLOPCAST_HTTP_BACKOFF_S", "0.01")
     try:
