@@ -1,4 +1,5 @@
-"""Schema-driven parsing of publisher tables into typed DataFrames.
+"""Schema-driven parsing of publisher tables into typed DataFrames (the schema: a source's
+declared raw table, ``raw_schema``; the typing: ``typed_cells`` in DuckDB).
 
 Columns are mapped by name (with aliases for columns a publisher renamed between releases);
 a missing *required* column is a hard error naming the file and the column; a cell that does not

@@ -10,7 +10,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from orchestration.sources.cells import BOOL_FALSE, BOOL_TRUE, current_limits
+from orchestration.sources.cells import BOOL_FALSE, BOOL_TRUE, NONZERO_MANTISSA, current_limits
 
 # Python's str.strip() removes exactly these characters; DuckDB's trim(text, characters) is told
 # the same set, so a cell reads the same here as in the one-cell parsers.
@@ -22,10 +22,9 @@ _SPACE = "[" + "".join(f"\\x{{{ord(c):X}}}" for c in WHITESPACE) + "]"
 # regular expression finds the few that do (0.4 s).
 _EDGE_SPACE = f"^{_SPACE}|{_SPACE}$"
 
-# ASCII-only forms of cells.PLAIN_NUMBER and cells.NONZERO_MANTISSA (RE2's \d is ASCII; a number
-# in other digits is left to the one-cell parser).
+# The ASCII-only form of cells.PLAIN_NUMBER (RE2's \d is ASCII; a number in other digits is left to
+# the one-cell parser)
 _PLAIN_NUMBER = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
-_NONZERO_MANTISSA = r"^[^eE]*[1-9]"
 _ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _US_DATE = r"^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}$"
 _DUCKDB_KINDS = {"number": "double", "date": "date", "bool": "boolean", "text": "varchar"}
@@ -60,7 +59,7 @@ def _accepted(kind: str, t: str, value: str) -> str:
         return "true"
     if kind == "number":
         return (f"({value} is not null and isfinite({value}) "
-                f"and not ({value} = 0 and regexp_matches({t}, '{_NONZERO_MANTISSA}')))")
+                f"and not ({value} = 0 and regexp_matches({t}, '{NONZERO_MANTISSA}')))")
     return f"({value} is not null)"
 
 
