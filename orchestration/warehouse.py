@@ -247,6 +247,8 @@ PROVENANCE_COLUMNS = {
     "_vintage": "varchar",
     "_note": "varchar",
     "_attribution": "varchar",
+    "_title": "varchar",
+    "_retrieved": "varchar",
 }
 
 
@@ -272,6 +274,8 @@ def with_provenance(frame: pd.DataFrame, landed: LandedFile | None) -> pd.DataFr
         _vintage=landed.vintage,
         _note=landed.note,
         _attribution=landed.attribution,
+        _title=landed.title,
+        _retrieved=landed.retrieved,
     )
 
 

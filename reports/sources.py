@@ -8,14 +8,17 @@ import pandas as pd
 from reports.formatting import records
 
 
-VINTAGE_COLUMNS = ("source_name", "source_mode", "vintage", "fetched_at", "row_count", "is_stale",
-                   "landing_url", "landing_sha256", "licence")
+VINTAGE_COLUMNS = ("source_name", "title", "source_mode", "vintage", "retrieved_on", "fetched_at", "row_count",
+                   "is_stale", "landing_url", "landing_sha256", "licence")
 
 
 def data_vintage(data_sources: pd.DataFrame) -> list[dict]:
-    """Which sources loaded, their vintage and retrieval, rows and staleness, sorted by name (the
-    sources page and metrics.json state the same list)."""
+    """Which sources loaded, their vintage, when their publisher served them (``retrieved_on``,
+    ISO date; None where not recorded) and when they landed, rows and staleness, sorted by name
+    (the sources page and metrics.json state the same list)."""
     frame = data_sources.reindex(columns=list(VINTAGE_COLUMNS)).sort_values("source_name")
+    retrieved = pd.to_datetime(frame["retrieved_on"], errors="coerce")
+    frame["retrieved_on"] = retrieved.dt.strftime("%Y-%m-%d").where(retrieved.notna(), None)
     rows = records(frame)
     for record in rows:
         record["row_count"] = int(record["row_count"] or 0)
@@ -82,6 +85,6 @@ def reader_source(source: dict) -> dict:
         out["display_name"] = f"flopcast compilation: {TABLE_LABELS.get(table, table.replace('_', ' '))}"
         out["display_url"] = "public sources, one URL and retrieval date per row"
     else:
-        out["display_name"] = name.replace("_", " ")
+        out["display_name"] = str(source.get("title") or "") or name.replace("_", " ")
         out["display_url"] = url
     return out

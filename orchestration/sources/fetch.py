@@ -243,7 +243,7 @@ def land_vendored(descriptor: SourceDescriptor, settings: Settings, validate: Va
     note = f"vendored copy {label}, retrieved {entry.retrieved} ({entry.vintage})"
     landed = land_bytes(settings.landing_dir, descriptor.name, data, descriptor.ext, mode="bundled",
                         url=descriptor.landed_url, licence=descriptor.licence, note=note,
-                        vintage=entry.vintage)
+                        vintage=entry.vintage, retrieved=entry.retrieved)
     return mark_stale(landed, f"{stale_because}; using the {note}") if stale_because else landed
 
 

@@ -55,6 +55,10 @@ class LandedFile:
     note: str = ""
     vintage: str = ""  # the publisher's release the bytes belong to (vendored copies), if known
     attribution: str = ""  # the line the publisher's licence asks for (the source's, set at ingest)
+    title: str = ""  # the publisher's name for the dataset (the source's, set at ingest)
+    # The date (YYYY-MM-DD) the bytes were obtained from their publisher: the fetch date of a live
+    # download, the manifest's date of a vendored copy; blank when unknown (a mirror folder's file).
+    retrieved: str = ""
 
     def provenance(self) -> dict:
         record = asdict(self)
@@ -78,13 +82,16 @@ def land_bytes(
     fetched_at: str | None = None,
     note: str = "",
     vintage: str = "",
+    retrieved: str = "",
 ) -> LandedFile:
     """Store ``data`` for ``source`` under its content hash and point ``LATEST`` at it (inside a
     ``pending_run``: a pending pointer, promoted at the run's publish point).
 
     ``note`` (optional) is recorded in the provenance, e.g. which mirror file the bytes came from.
+    ``retrieved`` is when the publisher served the bytes; a live download's is its fetch date.
     """
     digest = sha256_bytes(data)
+    fetched_at = fetched_at or utc_now_iso()
     folder = landing_dir / source
     target = folder / f"{digest}.{ext.lstrip('.')}"
     landed = LandedFile(
@@ -94,9 +101,10 @@ def land_bytes(
         url=url,
         licence=licence,
         mode=mode,
-        fetched_at=fetched_at or utc_now_iso(),
+        fetched_at=fetched_at,
         note=note,
         vintage=vintage,
+        retrieved=retrieved or (fetched_at[:10] if mode == "live" else ""),
     )
     sidecar = target.with_name(target.name + ".json")
     if not target.exists():

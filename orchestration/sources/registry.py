@@ -135,7 +135,8 @@ def _ingest(source_name: str, settings: Settings, mode: str | None, *, http: Htt
     landed = acquire(source.descriptor, settings, mode, http=http, validate=validate, sleep=sleep)
     if landed is None:
         return None, empty_result(source.spec)
-    landed = replace(landed, attribution=source.descriptor.attribution)  # also for a last good file
+    # the source's own attribution and title, also on a last good file landed before either changed
+    landed = replace(landed, attribution=source.descriptor.attribution, title=source.descriptor.title)
     cached = checked.get(landed.sha256)
     if cached is not None and cached[0] == file_label(landed):
         return landed, cached[1]

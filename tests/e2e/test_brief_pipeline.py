@@ -149,6 +149,7 @@ def test_default_run_loads_the_vendored_files_and_the_largest_run_on_record(cli_
     for name, entry in load_manifest(PUBLISHERS_DIR).items():
         assert loaded[name]["row_count"] > 0 and loaded[name]["vintage"] == entry.vintage
         assert loaded[name]["source_mode"] == "bundled" and not loaded[name]["is_stale"]
+        assert loaded[name]["retrieved_on"] == entry.retrieved and loaded[name]["title"] == entry.title
     for table in ("accelerator_shipments", "company_financials", "lab_compute_spend"):
         assert loaded[f"snapshot_{table}"]["row_count"] > 0
     from html import escape

@@ -38,11 +38,13 @@ def brief_inputs(partition: str, as_of: date, inputs: ModelInputs, campuses: pd.
         "source_name": "snapshot_accelerators", "landing_sha256": "cd" * 32,
         "landing_url": "data/snapshot/accelerators.csv", "licence": "CC BY 4.0", "source_mode": "bundled",
         "fetched_at": "2026-11-01T00:00:00Z", "is_stale": False, "row_count": 48, "attribution": None,
+        "title": "flopcast bundled snapshot: accelerators", "retrieved_on": date(2026, 11, 26),
         "vintage": "flopcast compilation, retrieved 2026-11-26"}, {
         "source_name": "epoch_gpu_clusters", "landing_sha256": "ef" * 32,
         "landing_url": "https://epoch.ai/data/gpu_clusters.csv", "licence": "CC BY 4.0",
         "source_mode": "bundled", "fetched_at": "2026-11-02T00:00:00Z", "is_stale": True, "row_count": 1448,
         "attribution": "Data: Epoch AI, CC BY 4.0, epoch.ai/data",
+        "title": "Epoch AI, GPU Clusters", "retrieved_on": date(2025, 12, 5),
         "vintage": "Epoch AI release of late 2025"}])
     return BriefInputs(partition=partition, as_of=as_of, scenario="base", seed=20240101,
                        snapshot_hash="ab" * 32, code_version="test", model=tables, methodology=methodology,
@@ -163,9 +165,13 @@ def test_data_vintage_on_the_sources_page_and_in_metrics(june):
     _, rendered = june
     vintage = rendered.metrics["data_vintage"]
     assert [v["source_name"] for v in vintage] == ["epoch_gpu_clusters", "snapshot_accelerators"]
-    assert vintage[0] | {"row_count": 1448, "is_stale": True, "vintage": "Epoch AI release of late 2025"} == vintage[0]
+    assert vintage[0] | {"row_count": 1448, "is_stale": True, "vintage": "Epoch AI release of late 2025",
+                         "retrieved_on": "2025-12-05", "fetched_at": "2026-11-02T00:00:00Z"} == vintage[0]
+    assert vintage[1]["retrieved_on"] == "2026-11-26"
     text = pdf_text(rendered.pdf)
-    assert "Data vintage: 2 sources loaded; stale" in text and "epoch gpu clusters" in text
+    # the publisher's name for the dataset, and when it served the copy (not when it landed)
+    assert "Data vintage: 2 sources loaded; stale" in text and "Epoch AI, GPU Clusters" in text
+    assert "2025-12-05" in text and "2026-11-02" not in text
     assert "Epoch AI release of late 2025" in text and "flopcast compilation, retrieved 2026-11-26" in text
     assert "1,448" in text  # row counts exact, not rounded like the model's figures
 

@@ -53,6 +53,8 @@ def test_live_success_lands_member_and_parses(served_hardware, make_settings, ha
     assert latest(settings.landing_dir, "epoch_ml_hardware").sha256 == landed.sha256
     provenance = json.loads(landed.path.with_name(landed.path.name + ".json").read_text())
     assert provenance["licence"] == "CC BY 4.0" and provenance["mode"] == "live"
+    assert landed.retrieved == landed.fetched_at[:10] == provenance["retrieved"]  # served today
+    assert landed.title == "Epoch AI, Machine Learning Hardware"
     frame = parsed.frame
     assert list(frame["hardware_name"]) == ["Synthetic Accelerator X1", "Synthetic Accelerator X2",
                                             "Synthetic NPU N1"]

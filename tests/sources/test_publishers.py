@@ -73,6 +73,8 @@ def test_bundled_mode_lands_the_vendored_copy(vendored, make_settings):
     assert landed.url == HARDWARE.descriptor.landed_url
     assert "vendored copy data/publishers/epoch/ml_hardware.csv" in landed.note
     assert landed.vintage and len(parsed.frame) == 3
+    # retrieved is when the publisher served the copy (the manifest's date), not when it landed
+    assert landed.retrieved == load_manifest(vendored)["epoch_ml_hardware"].retrieved
 
 
 def test_live_failure_falls_back_to_the_vendored_copy_marked_stale(vendored, make_settings, loopback):

@@ -95,6 +95,7 @@ def test_mirror_file_missing_falls_back_or_fails_clearly(tmp_path, synthetic_mir
                                                          make_settings):
     settings = make_settings("mirror", synthetic_mirror)
     good, _ = registry.ingest("epoch_ml_hardware", settings)
+    assert good.retrieved == ""  # a mirror does not record when its publisher served the file
     empty_mirror = tmp_path / "empty_mirror"
     empty_mirror.mkdir()
     stale, parsed = registry.ingest("epoch_ml_hardware", make_settings("mirror", empty_mirror))

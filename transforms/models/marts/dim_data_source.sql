@@ -1,6 +1,8 @@
 -- One row per loaded source: the content hash of its landing file, where it came from and when,
--- its vintage (the publisher's release of a vendored copy, or the compilation date of a snapshot
--- table), the attribution line its licence asks for, and how many rows it gave. The brief's sources page, metrics.json and the input snapshot
+-- the date its publisher served it (retrieved_on: the manifest's date of a vendored copy, the fetch
+-- date of a live download, the latest row's retrieval date of a snapshot table; null for a mirror
+-- file, whose retrieval the mirror does not record), its vintage (the publisher's release of a
+-- vendored copy, or the compilation date of a snapshot table), the attribution line its licence asks for, and how many rows it gave. The brief's sources page, metrics.json and the input snapshot
 -- hash are read from here. Sources with no rows (not loaded) are left out.
 {% set raw_sources = [
     'snapshot_accelerators', 'snapshot_training_runs', 'snapshot_token_volumes',
@@ -21,9 +23,12 @@ select
     any_value(_source_mode)    as source_mode,
     any_value(_fetched_at)     as fetched_at,
     coalesce(bool_or(_stale), false) as is_stale,
+    nullif(any_value(_title), '') as title,
 {%- if name.startswith('snapshot_') %}
+    max(retrieved)             as retrieved_on,
     'flopcast compilation, retrieved ' || strftime(max(retrieved), '%Y-%m-%d') as vintage,
 {%- else %}
+    try_cast(nullif(any_value(_retrieved), '') as date) as retrieved_on,
     coalesce(nullif(any_value(_vintage), ''),
              'as fetched on ' || left(any_value(_fetched_at), 10)) as vintage,
 {%- endif %}
