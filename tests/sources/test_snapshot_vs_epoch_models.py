@@ -12,6 +12,12 @@ peak), which is what this test is for.
 
 from __future__ import annotations
 
+import re
+
+import pandas as pd
+
+from orchestration.settings import PUBLISHERS_DIR
+from orchestration.sources.registry import get_source
 from tests.sources.epoch_comparison import (
     LARGE_SCALE_MODEL_MAP,
     MODEL_EXCLUSIONS,
@@ -69,3 +75,30 @@ def test_every_model_exclusion_is_still_needed(snapshot_training_runs, epoch_ai_
     stale = [c.line(ratio=True) for c in comparisons if c.excluded and c.ok]
     absent = set(MODEL_EXCLUSIONS) - {c.key for c in comparisons}
     assert not stale and not absent, f"stale exclusions: {stale} {sorted(absent)}"
+
+
+# Epoch's frontier-file name -> ours, where they differ beyond case and punctuation.
+FRONTIER_NAMES = {"Llama Nemotron Ultra 253B": "Llama 3.1 Nemotron Ultra 253B"}
+FRONTIER_FROM = "2023-01-01"  # older frontier models reach the warehouse from Epoch's file itself
+
+
+def _name_key(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", str(name).lower())
+
+
+def test_every_recent_frontier_model_with_a_compute_figure_has_a_row(snapshot_training_runs):
+    """Each model of Epoch AI's Frontier AI Models file published from 2023 on with a training
+    compute figure has a row in training_runs.csv: with Epoch's figure, the project's own, or (a
+    derivative of a model with its own row) an empty figure and Epoch's cumulative one in the notes."""
+    frontier = get_source("epoch_frontier_ai_models").parse_bytes(
+        (PUBLISHERS_DIR / "epoch/frontier_ai_models.csv").read_bytes(), "frontier_ai_models.csv").frame
+    recent = frontier[frontier["training_compute_flop"].notna()
+                      & (pd.to_datetime(frontier["publication_date"]) >= FRONTIER_FROM)]
+    ours = {_name_key(n) for n in snapshot_training_runs["model_name"]}
+    missing = [m for m in recent["model"] if _name_key(FRONTIER_NAMES.get(m, m)) not in ours]
+    print(f"\n{len(recent)} frontier models from {FRONTIER_FROM} with a compute figure; missing: {missing}")
+    assert len(recent) >= 17 and not missing, missing
+    for epoch_name, our_name in FRONTIER_NAMES.items():  # a derivative: Epoch's cumulative figure noted
+        row = snapshot_training_runs[snapshot_training_runs["model_name"] == our_name].iloc[0]
+        figure = recent.loc[recent["model"] == epoch_name, "training_compute_flop"].iloc[0]
+        assert pd.isna(row["training_flop"]) and f"{figure:.3g}".replace("e+", "e") in row["notes"]
