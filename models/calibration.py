@@ -65,9 +65,11 @@ DEEPSEEK_SERVING = {  # DeepSeek-V3/R1 Inference System Overview (open-infra-ind
 SERVING_COST_RANGE = (0.5, 10.0)
 SERVING_COST_SIGMA = 0.3
 
-ANCHOR_COLUMNS = ["anchor_id", "kind", "year", "scale", "observed", "observed_low", "observed_high",
-                  "sigma", "prior_p10", "prior_p50", "prior_p90", "calibrated_p10", "calibrated_p50",
-                  "calibrated_p90", "prior_within", "calibrated_within", "weighted", "note"]
+# ``label`` names what an anchor measures for a reader; ``unit`` is the unit of its observed and
+# modelled values: share (0-1), usd, flop or usd_per_million_tokens.
+ANCHOR_COLUMNS = ["anchor_id", "kind", "label", "unit", "year", "scale", "observed", "observed_low",
+                  "observed_high", "sigma", "prior_p10", "prior_p50", "prior_p90", "calibrated_p10",
+                  "calibrated_p50", "calibrated_p90", "prior_within", "calibrated_within", "weighted", "note"]
 
 
 def logit(p) -> np.ndarray:
@@ -129,19 +131,22 @@ def _lab_spend(lab_spend: pd.DataFrame, year: int, category: str) -> tuple[float
     return float(row["value_usd"]), str(row["spend_id"])
 
 
-def _anchor_row(anchor_id, kind, year, scale, observed, low, high, sigma, values, w, weighted, note):
+def _anchor_row(m: dict, w: np.ndarray) -> dict:
+    """One row of the anchor table from an anchor's description ``m`` and the weights ``w``."""
+    scale, sigma, values, low, high = m["scale"], m["sigma"], m["values"], m["low"], m["high"]
     tf = logit if scale == "logit" else np.log
     prior = np.quantile(values, [0.1, 0.5, 0.9])
     post = weighted_quantiles(values, w)
     lo_t, hi_t = tf(low), tf(high)
     return {
-        "anchor_id": anchor_id, "kind": kind, "year": year, "scale": scale, "observed": observed,
+        "anchor_id": m["anchor_id"], "kind": m["kind"], "label": m["label"], "unit": m["unit"],
+        "year": m["year"], "scale": scale, "observed": m["observed"],
         "observed_low": low, "observed_high": high, "sigma": sigma,
         "prior_p10": prior[0], "prior_p50": prior[1], "prior_p90": prior[2],
         "calibrated_p10": post[0], "calibrated_p50": post[1], "calibrated_p90": post[2],
         "prior_within": bool(tf(prior[0]) - sigma <= hi_t and tf(prior[2]) + sigma >= lo_t),
         "calibrated_within": bool(lo_t - 2 * sigma <= tf(post[1]) <= hi_t + 2 * sigma),
-        "weighted": weighted, "note": note,
+        "weighted": m["weighted"], "note": m["note"],
     }
 
 
@@ -160,7 +165,8 @@ def calibrate(paths, splits: pd.DataFrame, lab_spend: pd.DataFrame | None, seed:
         x = logit(a["values"])
         ll = flat_top_loglik(x, logit(a["published"]), logit(a["published"]), a["sigma"])
         logliks.append(ll)
-        meta.append({"anchor_id": a["row"]["split_id"], "kind": "published_split", "year": a["years"],
+        meta.append({"anchor_id": a["row"]["split_id"], "kind": "published_split",
+                     "label": str(a["row"]["scope"]), "unit": "share", "year": a["years"],
                      "scale": "logit", "observed": a["published"], "low": a["published"],
                      "high": a["published"], "sigma": a["sigma"], "values": a["values"],
                      "weighted": True, "note": MAPPINGS[a["mapping"]][1]})
@@ -171,6 +177,7 @@ def calibrate(paths, splits: pd.DataFrame, lab_spend: pd.DataFrame | None, seed:
         lo, hi = UTILISATION_RANGE
         logliks.append(flat_top_loglik(logit(util[i]), logit(lo), logit(hi), UTILISATION_SIGMA))
         meta.append({"anchor_id": f"installed-base-utilisation-{y}", "kind": "installed_base",
+                     "label": "Utilisation of the installed base", "unit": "share",
                      "year": str(y), "scale": "logit", "observed": np.nan, "low": lo, "high": hi,
                      "sigma": UTILISATION_SIGMA, "values": util[i], "weighted": True,
                      "note": "share of the shipment-based stock the modelled work occupies"})
@@ -192,9 +199,11 @@ def calibrate(paths, splits: pd.DataFrame, lab_spend: pd.DataFrame | None, seed:
             lo, hi = value / s_hi, value / s_lo
             logliks.append(flat_top_loglik(np.log(model), np.log(lo), np.log(hi), LAB_SIGMA))
             meta.append({"anchor_id": f"{spend_id}-industry", "kind": "lab_compute_spend",
+                         "label": f"Industry {'inference' if category == 'inference' else 'R&D'} compute "
+                                  "spend, from OpenAI's", "unit": "usd",
                          "year": str(year), "scale": "log", "observed": value, "low": lo, "high": hi,
                          "sigma": LAB_SIGMA, "values": model, "weighted": True,
-                         "note": f"OpenAI {category.replace('_', ' ')} compute spend / an OpenAI share "
+                         "note": f"OpenAI {'inference' if category == 'inference' else 'R&D'} compute spend / an OpenAI share "
                                  f"of {s_lo:.0%}-{s_hi:.0%} brackets the industry's"})
 
     history = training_history if training_history is not None else pd.DataFrame()
@@ -208,6 +217,7 @@ def calibrate(paths, splits: pd.DataFrame, lab_spend: pd.DataFrame | None, seed:
         lo, hi = listed, listed * RUN_LIST_COVERAGE_MAX
         logliks.append(flat_top_loglik(np.log(final), np.log(lo), np.log(hi), RUN_LIST_SIGMA))
         meta.append({"anchor_id": f"listed-training-runs-{year}", "kind": "training_runs",
+                     "label": "Final training-run compute, from the listed runs", "unit": "flop",
                      "year": str(year), "scale": "log", "observed": listed, "low": lo, "high": hi,
                      "sigma": RUN_LIST_SIGMA, "values": final, "weighted": True,
                      "note": "final-run compute (pre- + post-training) is at least the sum of the runs "
@@ -223,6 +233,7 @@ def calibrate(paths, splits: pd.DataFrame, lab_spend: pd.DataFrame | None, seed:
         lo, hi = ref * SERVING_COST_RANGE[0], ref * SERVING_COST_RANGE[1]
         logliks.append(flat_top_loglik(np.log(per_m), np.log(lo), np.log(hi), SERVING_COST_SIGMA))
         meta.append({"anchor_id": f"serving-cost-per-million-tokens-{cost_year}", "kind": "serving_cost",
+                     "label": "Industry serving cost per million tokens", "unit": "usd_per_million_tokens",
                      "year": str(cost_year), "scale": "log", "observed": ref, "low": lo, "high": hi,
                      "sigma": SERVING_COST_SIGMA, "values": per_m, "weighted": True,
                      "note": "the industry's serving cost per million processed tokens against DeepSeek's "
@@ -240,8 +251,7 @@ def calibrate(paths, splits: pd.DataFrame, lab_spend: pd.DataFrame | None, seed:
         warnings.append(f"calibration leaves {ess:,.0f} effective draws (fewer than {MIN_ESS})")
     rows = []
     for m, ll in zip(meta, logliks):
-        rows.append(_anchor_row(m["anchor_id"], m["kind"], m["year"], m["scale"], m["observed"],
-                                m["low"], m["high"], m["sigma"], m["values"], w, m["weighted"], m["note"]))
+        rows.append(_anchor_row(m, w))
         if ll.max() < -2.0:
             warnings.append(f"anchor {m['anchor_id']}: no draw comes within two sigma of the observation")
     table = pd.DataFrame(rows, columns=ANCHOR_COLUMNS)

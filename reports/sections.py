@@ -9,7 +9,7 @@ import pandas as pd
 
 from models.buckets import BUCKETS, INFERENCE_BUCKETS, TRAINING_BUCKETS
 from reports import implications, revisions
-from reports.formatting import format_count, format_number, format_percent, format_quantity, format_usd
+from reports.formatting import format_count, format_number, format_percent, format_quantity, format_sci, format_usd
 from reports.inputs import ModelView
 from reports.market import market_context
 from reports.metrics import REFERENCE_MODEL
@@ -114,6 +114,13 @@ def draws_text(view: ModelView) -> str:
     return f"{int(s['draws']):,} ({float(s['effective_draws']):,.0f} effective)"
 
 
+# How the calibration table prints an anchor's values, by the anchor table's ``unit``, and the unit
+# it names in the row.
+ANCHOR_FORMATS = {"share": format_percent, "usd": format_usd, "flop": format_sci,
+                  "usd_per_million_tokens": lambda v: format_usd(v, sig=2)}
+ANCHOR_UNITS = {"share": "", "usd": "US$ per year", "flop": "FLOP", "usd_per_million_tokens": "US$ per million tokens"}
+
+
 def calibration_context(view: ModelView) -> tuple[str, list[dict], str]:
     """The calibration paragraph, its anchor rows (formatted) and the backtest summary line."""
     summary = view.tables.get("calibration_summary", pd.DataFrame())
@@ -130,15 +137,15 @@ def calibration_context(view: ModelView) -> tuple[str, list[dict], str]:
     for a in anchors.to_dict(orient="records"):
         if a["kind"] == "published_split":
             continue  # in the backtest table above
-        fmt = format_percent if a["scale"] == "logit" else format_usd
+        fmt = ANCHOR_FORMATS[a["unit"]]
         observed = (f"{fmt(a['observed_low'])}-{fmt(a['observed_high'])}" if a["observed_low"] != a["observed_high"]
                     else fmt(a["observed_low"]))
         if a["kind"] == "lab_compute_spend":
-            observed = f"{format_usd(a['observed'])} (industry {observed})"
-        label = {"installed_base": "Utilisation of the installed base",
-                 "lab_compute_spend": "Industry compute spend implied by OpenAI's"}.get(a["kind"], a["anchor_id"])
+            observed = f"OpenAI {format_usd(a['observed'])}; industry {observed}"
+        elif a["kind"] == "training_runs":
+            observed = f"listed {format_sci(a['observed'])}; final runs {observed}"
         rows.append({
-            "label": label, "note": f"{a['note']} ({a['anchor_id']})", "year": a["year"],
+            "label": a["label"], "unit": ANCHOR_UNITS[a["unit"]], "note": a["note"], "year": a["year"],
             "observed_text": observed,
             "prior_text": f"{fmt(a['prior_p50'])} ({fmt(a['prior_p10'])}-{fmt(a['prior_p90'])})",
             "calibrated_text": f"{fmt(a['calibrated_p50'])} ({fmt(a['calibrated_p10'])}-{fmt(a['calibrated_p90'])})",

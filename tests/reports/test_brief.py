@@ -320,3 +320,19 @@ def test_dashboard_labels_name_units_as_the_field_writes_them(june):
     text = pdf_text(rendered.pdf)
     assert "inference share of FLOP" in text and "share of flop" not in text
     assert not re.search(r"\d count\b", text)
+
+
+def test_calibration_anchors_print_in_their_own_units(june):
+    """Each anchor of the calibration table prints in its unit with a reader's label: training
+    compute in FLOP (it printed '$376,000,000,000 quadrillion'), serving cost in dollars per
+    million tokens, and no anchor is labelled by its internal id."""
+    _, rendered = june
+    section = rendered.html.split("<h3>Calibration</h3>")[1].split("</table>")[0]
+    assert "quadrillion" not in section and "listed-training-runs" not in section
+    assert "Final training-run compute, from the listed runs" in section and "×10" in section
+    assert section.count('<tbody class="keep">') == section.count('<tr class="note">') > 0
+    rows = section.split('<tbody class="keep">')[1:]
+    flop = next(r for r in rows if "training-run compute" in r)
+    assert "$" not in flop.split('<tr class="note">')[0] and "FLOP" in flop
+    serving = [r for r in rows if "serving cost per" in r]
+    assert all("US$ per million tokens" in r for r in serving)
