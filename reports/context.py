@@ -11,6 +11,7 @@ from reports.inputs import BriefInputs, ModelView, scenario_views
 from reports.metrics import DASHBOARD, HEADLINE_CHANGES, REFERENCE_MODEL
 from reports.sources import reader_basis, reader_source, vintage_summary
 
+CAMPUS_ROWS = 12  # the campus table lists the largest sites by planned power
 MLPERF_NOTICE = ("MLPerf is a trademark of MLCommons. MLPerf Inference results are used as "
                  "published (Apache-2.0); unverified derived figures are flopcast's.")
 
@@ -77,9 +78,10 @@ def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict],
         for q in ("p10", "p50", "p90"):
             power[f"{layer}_{q}"] = view.series(bucket, "gw", q).reindex(power_years).to_numpy()
     flop_frame, usd_frame = _stacked_frame(view, "flop"), _stacked_frame(view, "usd")
-    campuses = inputs.campuses.copy()
+    sites = sections.one_record_per_site(inputs.campuses)
+    campuses = sites.copy()
     if not campuses.empty:
-        campuses = campuses.sort_values("planned_power_mw", ascending=False, na_position="last").head(12)
+        campuses = campuses.sort_values("planned_power_mw", ascending=False, na_position="last").head(CAMPUS_ROWS)
     mlperf = inputs.mlperf
     views = scenario_views(inputs)  # one view per scenario, shared by the scenario table and the implications
     backtest = view.tables["backtest"].copy()
@@ -119,7 +121,7 @@ def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict],
         "draws_text": sections.draws_text(view),
         "vintage_line": vintage_summary(metrics["data_vintage"]),
         "supply_note": sections.supply_note(view, now, horizon),
-        "campus_check": sections.campus_check(view, inputs.campuses, now),
+        "campus_check": sections.campus_check(view, sites, now, len(campuses)),
         "calibration_text": cal_text,
         "calibration_anchors": cal_rows,
         "utilisation_range": "{:.0%} and {:.0%}".format(*UTILISATION_RANGE),

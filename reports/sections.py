@@ -82,15 +82,27 @@ def supply_note(view: ModelView, now: int, horizon: int) -> str:
             "the tornado shows it.")
 
 
-def campus_check(view: ModelView, campuses: pd.DataFrame, now: int) -> str:
-    """The modelled installed power beside the operational power of the listed campuses (a floor)."""
+def one_record_per_site(campuses: pd.DataFrame) -> pd.DataFrame:
+    """One record per campus site: where two sources list a site (same ``site_id``), the most
+    preferred record (lowest ``site_preference``) among those given, so no site counts twice."""
+    if campuses.empty or "site_id" not in campuses:
+        return campuses
+    return (campuses.sort_values(["site_preference", "campus_id"], kind="stable")
+            .drop_duplicates("site_id").sort_index())
+
+
+def campus_check(view: ModelView, campuses: pd.DataFrame, now: int, shown: int) -> str:
+    """The modelled installed power beside the operational power of the campuses in the data, one
+    record per site (a floor); ``shown``: how many of them the campus table lists."""
     if campuses.empty or "operational_power_mw" not in campuses or not view.has("installed", "gw", now):
         return ""
     operational = pd.to_numeric(campuses["operational_power_mw"], errors="coerce").sum() / 1000.0
     if not operational > 0:
         return ""
     p10, p50, p90 = view.band("installed", "gw", now, "all_ai")
-    return (f"Check: the listed campuses report {format_number(operational)} GW operational; the model's installed "
+    listed = (f"the {len(campuses)} campuses in the data (the table lists the {shown} largest)"
+              if shown < len(campuses) else f"the {len(campuses)} campuses listed")
+    return (f"Check: {listed} report {format_number(operational)} GW operational; the model's installed "
             f"AI power in {now} is {format_number(p50)} GW ({format_number(p10)}-{format_number(p90)}), "
             f"{'above' if p10 >= operational else 'not clearly above'} that floor (campus figures include "
             "non-accelerator load and are not all AI).")

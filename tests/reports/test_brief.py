@@ -336,3 +336,26 @@ def test_calibration_anchors_print_in_their_own_units(june):
     assert "$" not in flop.split('<tr class="note">')[0] and "FLOP" in flop
     serving = [r for r in rows if "serving cost per" in r]
     assert all("US$ per million tokens" in r for r in serving)
+
+
+def test_each_campus_site_is_counted_once():
+    """Sites that the snapshot and Epoch AI both list were shown twice and their operational power
+    summed twice (the 2026-10 brief's campus check read 5.04 GW against 2.83 GW in its table)."""
+    from reports.sections import one_record_per_site
+
+    campuses = pd.DataFrame([
+        {"campus_id": "abilene", "site_id": "abilene", "site_preference": 2, "record_source": "snapshot",
+         "operational_power_mw": 200.0},
+        {"campus_id": "epoch-abilene", "site_id": "abilene", "site_preference": 1,
+         "record_source": "epoch_data_centers", "operational_power_mw": 295.0},
+        {"campus_id": "colossus", "site_id": "colossus", "site_preference": 2, "record_source": "snapshot",
+         "operational_power_mw": 300.0},
+        {"campus_id": "epoch-omaha", "site_id": "epoch-omaha", "site_preference": 1,
+         "record_source": "epoch_data_centers", "operational_power_mw": 189.0}])
+    sites = one_record_per_site(campuses)
+    assert sites["campus_id"].tolist() == ["epoch-abilene", "colossus", "epoch-omaha"]  # the dated record wins
+    assert sites["operational_power_mw"].sum() == 784.0
+    # a date cut that hides Epoch's record of a site leaves the snapshot's
+    assert one_record_per_site(campuses.iloc[[0, 2, 3]])["campus_id"].tolist() == ["abilene", "colossus",
+                                                                                     "epoch-omaha"]
+    assert one_record_per_site(campuses.drop(columns=["site_id"])).equals(campuses.drop(columns=["site_id"]))

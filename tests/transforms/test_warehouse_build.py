@@ -211,6 +211,15 @@ def test_compute_spend_typo_and_token_volumes(mirror_warehouse):
 def test_mirror_datacentres_and_trends(mirror_warehouse):
     campuses = mirror_warehouse.frame("select * from marts.dim_datacenter_campus")
     assert set(campuses["record_source"]) == {"snapshot", "epoch_data_centers"}
+    # each matched pair (seed datacenter_campus_matches) names two real records of one site, and no
+    # site has two records from one source
+    pairs = mirror_warehouse.frame("select * from staging.datacenter_campus_matches")
+    by_id = campuses.set_index("campus_id")
+    assert len(pairs) >= 9 and set(pairs["snapshot_campus_id"]) | set(pairs["epoch_campus_id"]) <= set(by_id.index)
+    for _, pair in pairs.iterrows():
+        assert by_id.loc[pair["epoch_campus_id"], "site_id"] == by_id.loc[pair["snapshot_campus_id"], "site_id"]
+    assert not campuses.duplicated(["site_id", "record_source"]).any()
+    assert (campuses["site_preference"] == campuses["record_source"].map({"epoch_data_centers": 1, "snapshot": 2})).all()
     trends = mirror_warehouse.frame(
         "select * from marts.fct_hardware_trends where precision = 'bf16' order by release_year")
     assert trends["max_dense_flop_per_s"].iloc[-1] > trends["max_dense_flop_per_s"].iloc[0]

@@ -1,19 +1,28 @@
 -- AI data-centre campuses, one row per campus and source: the bundled snapshot's campuses
 -- (record_source 'snapshot') plus Epoch AI's frontier data centres where loaded ('epoch_data_centers',
 -- campus_id 'epoch-<slug of handle>'). The two are not merged: the same site can appear once per
--- source (e.g. xAI Colossus 1), since their boundaries and power definitions differ.
+-- source (e.g. xAI Colossus 1), since their boundaries and power definitions differ. site_id names
+-- the site (seed datacenter_campus_matches pairs the two records of one site under the snapshot's
+-- id) and site_preference orders its records: 1 for Epoch AI's (its power is dated), 2 for the
+-- snapshot's; a reader counting sites takes the most preferred record the as-of date can see.
 -- Power in MW as each source states it: the snapshot's planned/operational figures; for Epoch,
 -- operational = current power, planned = the largest power in its build-out timeline (which
 -- includes Epoch's projected future dates), status 'operational' when current power > 0 else
 -- 'under_construction', first_operational_on = the first timeline date with power > 0;
 -- announced_on and country are not in Epoch's file (empty). Epoch's confidence tags on owner and
 -- users read as words: 'Oracle #confident' -> 'Oracle', 'OpenAI #likely' -> 'OpenAI (likely)'.
-with epoch_timeline as (
+with matches as (
+    select snapshot_campus_id, epoch_campus_id from {{ ref('datacenter_campus_matches') }}
+),
+
+epoch_timeline as (
     select data_center, max(power_mw) as max_timeline_power_mw,
            min(timeline_date) filter (where power_mw > 0) as first_powered_date
     from {{ ref('stg_epoch_data_center_timelines') }}
     group by data_center
-)
+),
+
+records as (
 select
     campus_id,
     campus_name,
@@ -50,3 +59,12 @@ select
     'https://epoch.ai/data/data-centers' as source_url
 from {{ ref('stg_epoch_data_centers') }} d
 left join epoch_timeline t on t.data_center = d.handle
+)
+
+select
+    r.*,
+    coalesce(m.snapshot_campus_id, r.campus_id) as site_id,
+    case when r.record_source = 'epoch_data_centers' then 1 else 2 end as site_preference
+from records r
+left join matches m
+    on m.epoch_campus_id = r.campus_id
