@@ -61,8 +61,12 @@ def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict],
     fit = view.tables["hardware_fit"]
     dense = fit[fit["reference_model"] == REFERENCE_MODEL].copy()
     dense["release_date"] = pd.to_datetime(dense["release_date"]).dt.strftime("%Y-%m-%d")
-    leading = (dense[dense["chips_to_hold_model"] == 1]
-               .sort_values(["inference_fit_rank", "accelerator_id"]).head(inputs.table_rows))
+    one_chip = dense[dense["chips_to_hold_model"] == 1]
+    ranked = one_chip["inference_fit_rank"].notna()
+    leading = one_chip[ranked].sort_values(["inference_fit_rank", "accelerator_id"]).head(inputs.table_rows)
+    unpriced = one_chip[~ranked].sort_values("accelerator_name")["accelerator_name"].tolist()
+    several = dense[(dense["chips_to_hold_model"] > 1) & dense["inference_fit_rank"].notna()].sort_values(
+        "inference_fit_rank").head(1)[["accelerator_name", "chips_to_hold_model"]].to_dict(orient="records")
     scatter = dense.dropna(subset=["training_fit_score", "inference_fit_score"])[
         ["accelerator_id", "accelerator_name", "training_fit_score", "inference_fit_score", "better_fit",
          "price_basis"]]
@@ -112,6 +116,8 @@ def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict],
         "scenario_rows": sections.scenario_rows(views, inputs.scenario),
         "tornado": tornado_data.to_dict(orient="records"),
         "hardware": leading.to_dict(orient="records"),
+        "hardware_unpriced": unpriced,
+        "hardware_several_chips": several[0] if several else None,
         "reference_model": REFERENCE_MODEL,
         "power": power.to_dict(orient="records"),
         "campuses": records(campuses),

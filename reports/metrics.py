@@ -110,7 +110,8 @@ def build_metrics(inputs: BriefInputs) -> dict:
     m["total_flop_now"] = metric_entry(p50, "FLOP", f"compute used, all buckets, {now} (generative)", p10, p90, now)
     trend = view.tables["trend"].iloc[0]
     m["frontier_growth_per_year"] = metric_entry(
-        trend["growth_per_year"], "x/yr", "frontier training compute growth (fitted)",
+        trend["growth_per_year"], "x/yr", "frontier training compute growth, fit to the largest listed runs "
+        "(the model's driver blends this fit with other paths: section 8)",
         trend["growth_p10"], trend["growth_p90"])
     history = view.tables["training_history"]
     largest = history.loc[history["frontier_max_flop"].idxmax()]
@@ -120,7 +121,7 @@ def build_metrics(inputs: BriefInputs) -> dict:
     anchors = accounting[accounting["status"] == "anchor"]
     m["disclosed_tokens_per_day"] = metric_entry(
         anchors["tokens_per_day"].sum(), "tokens/day",
-        f"tokens/day disclosed by {len(anchors)} providers (latest figure each)")
+        f"tokens/day, sum of the latest disclosure of each of {len(anchors)} providers (not a yearly average)")
     check = view.tables.get("supply_check", pd.DataFrame())
     if len(check):
         last = check.sort_values("year").iloc[-1]

@@ -69,14 +69,14 @@ def supply_note(view: ModelView, now: int, horizon: int) -> str:
         frac = view.band("served_fraction", "fraction", year)
         if frac[1] >= 0.999:
             continue
-        demand = view.band("total_unconstrained", "h100e", year)
-        parts.append(f"in {year} the drivers' growth rates, if no compute limit slowed them, would need "
-                     f"{format_count(demand[1])} H100-equivalents (P10-P90 {format_count(demand[0])}-"
-                     f"{format_count(demand[2])}) and the stock that packaging and power allow serves "
-                     f"{format_percent(frac[1])} of that ({format_percent(frac[0])}-{format_percent(frac[2])})")
+        parts.append(f"in {year} the drivers' growth rates, compounded with nothing to slow them, would ask for "
+                     f"about {format_number(1 / frac[1], 2)} times the stock that packaging and power allow: the "
+                     f"stock serves {format_percent(frac[1])} of that demand (P10-P90 {format_percent(frac[0])}-"
+                     f"{format_percent(frac[2])})")
     if not parts:
         return ""
-    return ("Demand and supply: " + "; ".join(parts) + ". The forecast is the served quantity in the tables "
+    return ("Demand and supply: " + "; ".join(parts) + ". That unslowed demand is not a forecast; it shows the "
+            "drivers' growth rates cannot all hold. The forecast is the served quantity in the tables "
             "above; where the drivers outrun the stock, usage growth must slow or get cheaper per token, and "
             "the split follows the allocation rule (methodology: Allocation) more than the demand drivers - "
             "the tornado shows it.")

@@ -56,10 +56,10 @@ def build_takeaways(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> 
     if "installed_gw_now" in m:
         inst_now, inst_h = m["installed_gw_now"], m["installed_gw_horizon"]
         observed = m.get("observed_installed_h100e_last_year")
-        stock = (f"{format_count(observed['value'])} H100-equivalents were shipped and in service in "
-                 f"{observed['year']}; " if observed else "")
+        stock = (f"{format_count(observed['value'])} H100-equivalents were in service in {observed['year']} "
+                 f"(year average of the shipment-based stock); " if observed else "")
         sentences.append(
-            f"{stock}the installed AI fleet draws {format_number(inst_now['value'])} GW in {now} and "
+            f"{stock}installed AI power is {format_number(inst_now['value'])} GW in {now} and "
             f"{format_number(inst_h['value'])} GW by {horizon} (P10-P90 "
             f"{_range(inst_h['p10'], inst_h['p90'], format_number)} GW, bounded by packaging and power)"
             + (f": {format_number(m['campus_gw_horizon']['value'])} GW of it working in remote campuses "
@@ -78,7 +78,7 @@ def build_takeaways(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> 
         sentences[-1] = sentences[-1][0].upper() + sentences[-1][1:]
     else:
         sentences.append(
-            f"Installed AI compute draws {format_number(m['total_gw_now']['value'])} GW in {now} and "
+            f"Installed AI power is {format_number(m['total_gw_now']['value'])} GW in {now} and "
             f"{format_number(m['total_gw_horizon']['value'])} GW by {horizon} "
             f"(P10-P90 {_range(m['total_gw_horizon']['p10'], m['total_gw_horizon']['p90'], format_number)} GW): "
             f"{format_number(gw_t['value'])} GW for training, where cheap remote power wins, and "
