@@ -27,43 +27,80 @@ YEARLY_MARKET_SERIES = (
 )
 
 
-def market_context(market: pd.DataFrame, view) -> tuple[list[dict], list[dict], pd.DataFrame]:
+# A quarter's value must rest on at least this many components (listings, companies) before the
+# table compares it with another quarter: one listing is an anecdote, not a market price.
+MIN_COMPONENTS_TO_COMPARE = {"h100_rental_price": 3}
+
+
+def quarter_runs(q_indices) -> str:
+    """Quarters (index year*4 + quarter-1) as runs: '2019 Q1-2022 Q4, 2024 Q2'."""
+    qs, runs = sorted(int(q) for q in q_indices), []
+    for q in qs:
+        if runs and q == runs[-1][1] + 1:
+            runs[-1][1] = q
+        else:
+            runs.append([q, q])
+    label = lambda q: f"{q // 4} Q{q % 4 + 1}"  # noqa: E731
+    return ", ".join(label(a) if a == b else f"{label(a)}-{label(b)}" for a, b in runs)
+
+
+def market_context(market: pd.DataFrame, view, as_of=None) -> tuple[list[dict], list[dict], pd.DataFrame]:
     """Per observed series: latest quarter, change over the quarter and the year (only against a
-    reported quarter: a gap stays a gap, never interpolated), the panel data, and the CSV frame.
-    Disclosed token volumes (yearly levels the model stands on) join as a yearly panel."""
+    reported quarter resting on enough components: a gap stays a gap, never interpolated), the
+    panel data, and the CSV frame. A quarter still running at ``as_of`` (default: the latest
+    disclosure in ``market``) is drawn hollow and named in progress. Disclosed token volumes
+    (yearly levels the model stands on) join as a yearly panel."""
     rows, panels, frames = [], [], []
     market = implications.latest_vintages(market)
     if market is not None and not market.empty:
         m = market.copy()
         m["q_index"] = m["calendar_year"].astype(int) * 4 + m["calendar_quarter"].astype(int) - 1
+        cut = (pd.Timestamp(as_of) if as_of is not None else
+               pd.to_datetime(m["disclosed_on"]).max() if "disclosed_on" in m else None)
+        m["in_progress"] = (pd.to_datetime(m["period_end"]) > cut) if cut is not None and "period_end" in m else False
+        if "components" not in m:
+            m["components"] = float("nan")
         for series, g in m.sort_values("q_index").groupby("series", sort=False):
             g = g.reset_index(drop=True)
             last = g.iloc[-1]
-            by_q = g.set_index("q_index")["value"]
+            floor = MIN_COMPONENTS_TO_COMPARE.get(str(series), 0)
+            comparable = g[pd.to_numeric(g["components"], errors="coerce").fillna(0) >= floor]
+            by_q = comparable.set_index("q_index")["value"]
             prev_q, prev_y = by_q.get(last["q_index"] - 1), by_q.get(last["q_index"] - 4)
+            thin = bool(floor) and not float(last["components"]) >= floor
             span = range(int(g["q_index"].min()), int(g["q_index"].max()) + 1)
-            gaps = [f"{q // 4} Q{q % 4 + 1}" for q in span if q not in by_q.index]
-            incomplete = [f"{int(r.calendar_year)} Q{int(r.calendar_quarter)}" for r in g.itertuples()
-                          if not bool(r.is_complete)]
+            gaps = [q for q in span if q not in set(g["q_index"])]
+            incomplete = [int(r.q_index) for r in g.itertuples() if not bool(r.is_complete)]
+            in_progress = [int(r.q_index) for r in g.itertuples() if bool(r.in_progress)]
             restated = [f"{int(r.calendar_year)} Q{int(r.calendar_quarter)} (first reported "
                         f"{_market_value(r.first_reported_value, str(r.unit))})"
                         for r in g.itertuples() if _flag(getattr(r, "is_restated", False))]
             scale, ylabel = MARKET_SCALE.get(str(last["unit"]), (1.0, str(last["unit"])))
+            few = f"n/a (fewer than {floor} listings)"
+
+            def change(back: int, before) -> str:
+                if thin:
+                    return few
+                if before is None and last["q_index"] - back in set(g["q_index"]):
+                    return f"{few[:-1]} then)"
+                return _pct_change(last["value"], before)
+
             rows.append({
                 "series": str(series), "label": str(last["label"]), "quarter": f"{int(last['calendar_year'])} Q{int(last['calendar_quarter'])}",
                 "latest": _market_value(last["value"], str(last["unit"])),
-                "change_q": _pct_change(last["value"], prev_q), "change_y": _pct_change(last["value"], prev_y),
+                "change_q": change(1, prev_q), "change_y": change(4, prev_y),
                 "detail": str(last.get("detail") or ""),
                 "notes": "; ".join(filter(None, [
-                    f"no figure for {', '.join(gaps[:6])}{' ...' if len(gaps) > 6 else ''} (gap, not interpolated)"
-                    if gaps else "",
-                    f"incomplete: {', '.join(incomplete[-4:])}" if incomplete else "",
+                    f"no figure for {quarter_runs(gaps)} (gap, not interpolated)" if gaps else "",
+                    f"incomplete: {quarter_runs(incomplete)}" if incomplete else "",
+                    f"in progress at the brief's date: {quarter_runs(in_progress)}" if in_progress else "",
+                    f"changes compare quarters with at least {floor} listings" if floor else "",
                     f"restated: {', '.join(restated[-4:])}" if restated else ""])),
             })
             panels.append({"title": str(last["label"]), "ylabel": ylabel, "scale": scale, "step": 0.25,
                            "x": (g["q_index"] / 4.0).tolist(), "y": g["value"].tolist(),
-                           "complete": g["is_complete"].astype(bool).tolist()})
-            frames.append(g.drop(columns=["q_index"]))
+                           "complete": (g["is_complete"].astype(bool) & ~g["in_progress"]).tolist()})
+            frames.append(g.drop(columns=["q_index", "in_progress"]))
     observed = view.tables.get("observed_series", pd.DataFrame())
     for spec in YEARLY_MARKET_SERIES:
         if not len(observed) or spec["column"] not in observed:

@@ -227,12 +227,37 @@ def test_market_signals_mark_gaps_and_never_interpolate(june):
     table, panels, frame = market_context(pd.DataFrame(rows), ModelView(inputs))
     first = table[0]
     assert first["quarter"] == "2025 Q2" and first["change_q"] == "+50%" and first["change_y"] == "+150%"
-    assert "2024 Q3, 2024 Q4 (gap, not interpolated)" in first["notes"] and "incomplete: 2025 Q1" in first["notes"]
+    assert "2024 Q3-2024 Q4 (gap, not interpolated)" in first["notes"] and "incomplete: 2025 Q1" in first["notes"]
     assert panels[0]["y"] == [10e9, 12e9, 20e9, 30e9]  # the reported quarters only
     gap = pd.DataFrame(rows[:1] + rows[3:])
     only = market_context(gap, ModelView(inputs))[0][0]
     assert only["change_q"] == "n/a (no figure)"  # never against an interpolated quarter
     assert set(frame["series"]) >= {"s"}
+
+
+def test_market_quarters_in_progress_and_thin_listings_are_not_compared():
+    """A quarter still running at the brief's date is drawn hollow and named; a rental-price
+    quarter resting on one or two listings is not compared (the 2026-10 brief read -61% y/y
+    against a single $8.60 listing)."""
+    from reports.market import market_context, quarter_runs
+
+    def row(y, q, v, n, end):
+        return {"series": "h100_rental_price", "label": "H100 rental", "unit": "USD/h", "calendar_year": y,
+                "calendar_quarter": q, "period_end": end, "value": v, "components": n, "is_complete": True,
+                "disclosed_on": "2026-10-19", "detail": f"{n} listings"}
+
+    class View:
+        tables = {}
+
+    market = pd.DataFrame([row(2025, 3, 2.5, 5, "2025-09-30"), row(2025, 4, 8.6, 1, "2025-12-31"),
+                           row(2026, 3, 2.0, 4, "2026-09-30"), row(2026, 4, 1.8, 3, "2026-12-31")])
+    table, panels, _ = market_context(market, View(), as_of="2026-10-31")
+    assert table[0]["change_q"] == "-10%" and table[0]["change_y"] == "n/a (fewer than 3 listings then)"
+    assert "in progress at the brief's date: 2026 Q4" in table[0]["notes"]
+    assert panels[0]["complete"] == [True, True, True, False]
+    thin = market_context(market.iloc[:2], View(), as_of="2026-10-31")[0][0]
+    assert thin["change_q"] == thin["change_y"] == "n/a (fewer than 3 listings)"
+    assert quarter_runs([8076, 8077, 8078, 8079, 8081]) == "2019 Q1-2019 Q4, 2020 Q2"
 
 
 def _section_text(html: str, section_id: str) -> str:
