@@ -48,7 +48,7 @@ def test_good_build_publishes_the_good_rows_and_the_brief(good_build: Build):
     # the first H100 row wins; its sparse duplicate went to quarantine
     assert query(db, "select accelerator_name, bf16_dense_flop_per_s, fp8_dense_flop_per_s, suspected_sparse "
                      "from marts.dim_accelerator where accelerator_id = 'nvidia-h100-sxm'") == [
-        ("H100 SXM", 9.894e14, 1.979e15, False)]
+        ("NVIDIA H100 SXM", 9.894e14, 1.979e15, False)]  # the brand first (seed accelerator_vendor_brands)
     assert query(db, "select count(*) from marts.dim_accelerator where accelerator_id = 'example-npu-q3'") == [(0,)]
     assert query(db, "select usd_per_accelerator_hour from marts.fct_rental_prices "
                      "where price_id = 'aws-p5-48xlarge-od-use1'") == [(6.88,)]

@@ -267,3 +267,20 @@ def test_a_run_leaves_unit_tests_to_the_suite(bundled_warehouse):
     results = json.loads(run_results.read_text())["results"]
     unit = [r for r in results if r["unique_id"].startswith("unit_test.")]
     assert len(unit) >= 8 and {r["status"] for r in unit} == {"pass"}
+
+
+def test_every_chip_is_named_with_its_brand_first(mirror_warehouse):
+    """The snapshot wrote 'Instinct MI355X', Epoch AI 'AMD Instinct MI350X': the brief's tables mixed
+    both styles. dim_accelerator puts the vendor's brand first once, whichever source named the chip."""
+    chips = mirror_warehouse.frame("select accelerator_id, vendor, accelerator_name from marts.dim_accelerator")
+    brands = mirror_warehouse.frame("select * from staging.accelerator_vendor_brands").set_index("vendor")
+    names = chips.set_index("accelerator_id")["accelerator_name"]
+    assert names["nvidia-h100-sxm"] == "NVIDIA H100 SXM" and names["amd-mi355x"] == "AMD Instinct MI355X"
+    assert names["amd-mi300a"] == "AMD Instinct MI300A"  # Epoch's name already carries the brand
+    assert names["microsoft-maia-100"] == "Azure Maia 100"  # 'Azure' names Microsoft's chip
+    assert set(chips["vendor"]) <= set(brands.index)
+    for chip in chips.itertuples():
+        b = brands.loc[chip.vendor]
+        prefixes = [b.brand] + ([b.also_branded_by] if isinstance(b.also_branded_by, str) else [])
+        assert any(chip.accelerator_name.lower().startswith(p.lower()) for p in prefixes), chip
+        assert not chip.accelerator_name.lower().startswith(f"{b.brand} {b.brand}".lower()), chip

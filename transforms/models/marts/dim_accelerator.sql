@@ -6,7 +6,15 @@
 select
     c.accelerator_id,
     c.vendor,
-    c.accelerator_name,
+    -- the brand first, whichever source named the chip ('H100 SXM' -> 'NVIDIA H100 SXM'; Epoch's
+    -- 'AMD Instinct MI300A' kept): one naming style in every table and chart
+    case
+        when b.brand is null then c.accelerator_name
+        when starts_with(lower(c.accelerator_name), lower(b.brand))
+          or starts_with(lower(c.accelerator_name), lower(coalesce(b.also_branded_by, b.brand)))
+            then c.accelerator_name
+        else b.brand || ' ' || c.accelerator_name
+    end as accelerator_name,
     c.accelerator_type,
     c.release_date,
     c.bf16_dense_flop_per_s,
@@ -30,3 +38,4 @@ select
     c.epoch_hardware_name
 from {{ ref('int_accelerator_catalog') }} c
 left join {{ ref('int_accelerator_sparse_checks') }} s on s.accelerator_id = c.accelerator_id
+left join {{ ref('accelerator_vendor_brands') }} b on b.vendor = c.vendor
