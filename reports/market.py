@@ -21,7 +21,7 @@ YEARLY_MARKET_SERIES = (
      "label": "Disclosed tokens per day (providers that publish), yearly level", "detail": "",
      "title": "Disclosed tokens per day, yearly", "ylabel": "trillion tokens/day", "scale": 1e12},
     {"series": "accelerator_shipments", "column": "shipped_h100e", "unit": "H100e",
-     "label": "AI accelerators shipped, yearly (all vendors, H100-equivalents)",
+     "label": "AI accelerators shipped, yearly (vendors with a published figure that year, H100-equivalents)",
      "detail": "company disclosures, analysts and Epoch AI, as the brief's date could know them",
      "title": "Accelerators shipped, yearly", "ylabel": "million H100e", "scale": 1e6},
 )
