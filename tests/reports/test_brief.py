@@ -319,7 +319,7 @@ def test_market_page_sets_shipments_beside_the_models_purchases(june):
     """As of 2025-06 the installed base covers 2023 in full: the yearly shipments panel shows it;
     the model has no purchase figure for the stock's first observed year, so no model value."""
     inputs, rendered = june
-    assert "AI accelerators shipped, yearly (all vendors, H100-equivalents)" in rendered.html
+    assert "AI accelerators shipped, yearly (vendors with a published figure that year, H100-equivalents)" in rendered.html
     assert "model bought" not in rendered.html
     csv = pd.read_csv(io.BytesIO(rendered.archive_files()["charts/market_signals.csv"]))
     shipped = csv[csv["series"] == "accelerator_shipments"]
