@@ -143,8 +143,10 @@ def fit_scatter(data: pd.DataFrame, label_ids: set[str]) -> str:
             ax.annotate(row["accelerator_name"], (row["training_fit_score"], row["inference_fit_score"]),
                         fontsize=5.8, xytext=(3, 2), textcoords="offset points")
         ax.plot([0, 1], [0, 1], color="#999999", linewidth=0.6, linestyle="--")
-        ax.set_xlim(-0.02, 1.2)
+        ax.set_xlim(-0.02, 1.2)  # room for the labels of chips near 1
         ax.set_ylim(-0.02, 1.08)
+        ax.set_xticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])  # the scores run 0-1; no tick in the labels' margin
+        ax.set_yticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
         ax.set_xlabel("training fit (0-1): dense BF16 FLOP per $ and per W")
         ax.set_ylabel("inference fit (0-1): tokens per $, per J")
         ax.legend(loc="lower right", fontsize=6)
