@@ -32,7 +32,7 @@ Scope. Two scopes are reported. Generative: training of notable and frontier mod
 (pre-training, post-training, experiments, synthetic data and RL rollouts) and generative inference
 measured in tokens (external serving split into chat, reasoning and agents, plus labs' internal
 inference). All AI: the whole installed accelerator base - the generative work, the other AI work
-on it (recommendation and ranking, vision, enterprise ML: other_ai) and the idle or ramping rest.
+on it (recommendation and ranking, vision, enterprise ML: other AI) and the idle or ramping rest.
 Every published split is compared in the scope it measures.
 
 Supply from observations. The installed base is the shipment-based stock estimate
@@ -43,20 +43,21 @@ every year it covers in full from its second year (its first year lacks the chip
 x board watts per H100e of the fleet mix x server overhead x PUE. After the last observed year the
 stock is the survivors (1/5.5 retired per year) plus purchases; purchases stop when the stock
 covers the demand and never exceed the shipment capacity (the last observed year's shipments
-growing at supply_growth_per_year, the excess growth shrinking each year: advanced packaging and
-HBM), and the stock never outgrows the power path (installed GW growing at most
-power_growth_cap_per_year: grid and campus additions). So no projected year falls below the
-surviving stock and none rises above what packaging and power allow.
+growing at the shipment-capacity growth per year, the excess growth shrinking each year: advanced
+packaging and HBM), and the stock never outgrows the power path (installed GW growing at most by
+the ceiling on installed-power growth per year: grid and campus additions). So no projected year
+falls below the surviving stock and none rises above what packaging and power allow.
 
 Allocation. When the demand (generative plus other AI) exceeds the stock in a projected year,
-compute is allocated by a stated rule, not pro rata: (1) the other AI work already running
-(ads, search and feed ranking) keeps the capacity it had in the last observed year; (2) the labs'
-R&D - training and internal inference - keeps training_floor_share of the stock (their own
-campuses and contracts); (3) revenue-backed external serving and the growth of other AI come
-next; (4) the rest of R&D shares what is left. A year with observed token volumes always serves its external serving in
-full, and the labs keep their R&D floor of the stock that served it (the chips were there). Demand before allocation (total_unconstrained) and the share served (served_fraction) are
-reported beside the served quantities; in years where the rule binds, the split between training
-and inference is set by the rule, and the tornado shows it.
+compute is allocated by a stated rule, not pro rata: (1) the other AI work already running (ads,
+search and feed ranking) keeps the capacity it had in the last observed year; (2) the labs' R&D -
+training and internal inference - keeps a floor share of the stock (the labs' R&D floor share: their
+own campuses and contracts); (3) revenue-backed external serving and the growth of other AI come
+next; (4) the rest of R&D shares what is left. A year with observed token volumes always serves its
+external serving in full, and the labs keep their R&D floor of the stock that served it (the chips
+were there). Demand before allocation and the share of it the stock serves are reported beside the
+served quantities; in years where the rule binds, the split between training and inference is set by
+the rule, and the tornado shows it.
 
 Training. Frontier = the top-10 training runs per year in the training-run list (as of the brief's
 date, through the last complete year). The growth factor is a mixture of three views: the
@@ -64,35 +65,36 @@ log-linear fit of log10(FLOP) on publication date (its 80% interval), Epoch AI's
 and a power-limited slowdown (frontier-run power has grown 2.2x a year; FLOP per watt gains are
 smaller), because the fit's own interval understates the uncertainty of a five-year
 extrapolation. The level is the largest run of the last three complete years, detrended. Industry
-pre-training = largest run x largest_run_equivalents; post-training by a rising share of final
-runs; experiments and synthetic data as multiples of final runs.
+pre-training = largest run x the industry pre-training in largest-run equivalents; post-training
+by a rising share of final runs; experiments and synthetic data as multiples of final runs.
 
 Inference. Observed tokens are levels, not a single anchor: each disclosing provider's series
 (peaks, words, routers and double counts removed) is a log-linear path through its disclosures,
-extended at its first and last growth; the sum per year / disclosed_coverage is the global volume
-for every year with disclosures, the current year a nowcast. Later years grow with queries and
-the relative tokens per query (reasoning share x reasoning-token multiplier, agent share x calls
-per task); observed volumes are never multiplied again. Earlier years are back-cast at
-token_growth_history_per_year. FLOP per computed token = 2 x served active parameters x (1 +
-attention coefficient x mean context); input tokens served from the prefix cache cost no compute.
+extended at its first and last growth; the sum per year divided by the disclosed share of served
+tokens is the global volume for every year with disclosures, the current year a nowcast. Later years
+grow with queries and the relative tokens per query (reasoning share x reasoning-token multiplier,
+agent share x calls per task); observed volumes are never multiplied again. Earlier years are
+back-cast at the served-token growth per year before the anchor. FLOP per computed token = 2 x
+served active parameters x (1 + attention coefficient x mean context); input tokens served from the
+prefix cache cost no compute.
 
-Resources. Utilisation is stated on the precision basis of its source: the dense BF16 peak.
-Training runs at the training MFU. Serving splits into prefill of uncached input at
-prefill_utilisation (compute-bound) and decode at decode_utilisation (memory-bound; Epoch AI's
-ChatGPT estimate uses 10% of the H100's BF16 peak, DeepSeek's published V3/R1 serving statistics
-imply ~14%), and serving capacity is provisioned for the peak hour (serving_peak_to_average:
-DeepSeek's 278 peak vs 226.75 average nodes). Synthetic data and internal inference are batch
-decode at decode_utilisation. Installed H100e = H100e-hours / (8,760 x availability). Energy =
-hours x board W x load x server overhead x PUE. Spend = H100e-hours x the observed rental price of
-the year (on-demand listings per H100e-hour, median per year, relative to the fitted as-of level;
-before the first observed year and after the as-of year the price moves with hardware cost
-efficiency), with training at a contract discount (training_price_ratio) and serving at
-serving_price_ratio - so spend shares differ from hour shares.
+Resources. Utilisation is stated on the precision basis of its source: the dense BF16 peak. Training
+runs at the training MFU. Serving splits into prefill of uncached input at the prefill utilisation
+(compute-bound) and decode at the decode utilisation (memory-bound; Epoch AI's ChatGPT estimate uses
+10% of the H100's BF16 peak, DeepSeek's published V3/R1 serving statistics imply ~14%), and serving
+capacity is provisioned for the peak hour (the serving peak-to-average ratio: DeepSeek's 278 peak vs
+226.75 average nodes). Synthetic data and internal inference are batch decode at the decode
+utilisation. Installed H100e = H100e-hours / (8,760 x availability). Energy = hours x board W x load
+x server overhead x PUE. Spend = H100e-hours x the observed rental price of the year (on-demand
+listings per H100e-hour, median per year, relative to the fitted as-of level; before the first
+observed year and after the as-of year the price moves with hardware cost efficiency), with training
+at a contract discount to the listed price and serving at its own ratio to it - so spend shares
+differ from hour shares.
 
 Capex and the two layers. Purchases = the installed stock less the survivors of the year
 before; power added = purchases in GW including cooling. Capex = power added x IT capex per GW
 (accelerators with their HBM, host servers, networking: Bernstein's GB200 estimate, changing
-with each generation at it_capex_growth_per_year) + power added x facility capex per GW (power,
+with each generation by the IT capex change per year) + power added x facility capex per GW (power,
 cooling, buildings, real terms), each group split by published cost shares (Bernstein; Epoch AI
 for HBM). Near users = external serving and other-AI inference; remote campuses = training,
 synthetic data, internal inference and other-AI training.
@@ -116,11 +118,11 @@ published results are the draws resampled by weight; the prior results, the effe
 and a leave-one-out backtest (each split predicted without its own likelihood) are shown beside
 them. Fewer than 500 effective draws, or an anchor no draw comes near, is a warning in the brief.
 
-Known limits. Notable-run lists lag; disclosed_coverage changes meaning as providers start or stop
-disclosing; vendor weights in the fleet mix are assumed; the other-AI share of the stock is an
-assumption constrained only by the calibration; rental listings are few before 2024; in projected
-years where demand outruns the stock, shares follow the allocation rule more than the demand
-drivers.
+Known limits. Notable-run lists lag; the disclosed share of served tokens changes meaning as
+providers start or stop disclosing; vendor weights in the fleet mix are assumed; the other-AI share
+of the stock is an assumption constrained only by the calibration; rental listings are few before
+2024; in projected years where demand outruns the stock, shares follow the allocation rule more than
+the demand drivers.
 """
 
 
