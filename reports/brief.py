@@ -23,7 +23,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from common.exports import finalize_text, to_safe_csv, without_bidi
 from reports import revisions
 from reports.context import build_context, chart_placeholder
-from reports.formatting import format_count, format_number, format_percent, format_quantity, format_sci, format_si, format_usd, records
+from reports.formatting import (driver_names_as_labels, driver_text, format_count, format_number, format_percent,
+                                format_quantity, format_sci, format_si, format_usd, records)
 from reports.inputs import BriefInputs
 from reports.metrics import build_metrics, format_metric, what_changed
 from reports.pdf import AssetsOnlyFetcher, collector_paused, render_pdf, svg_data_uri
@@ -63,7 +64,8 @@ def _environment() -> Environment:
         finalize=finalize_text,
     )
     env.filters.update(num=format_number, si=format_si, pct=format_percent, metric=format_metric,
-                       year=year_text, count=format_count, usd=format_usd, sci=format_sci, qty=format_quantity)
+                       year=year_text, count=format_count, usd=format_usd, sci=format_sci, qty=format_quantity,
+                       driver_label=driver_text, driver_names=driver_names_as_labels)
     return env
 
 

@@ -1,8 +1,13 @@
-"""The one number formatter: templates, emails, metrics and tests all format through here."""
+"""The one number formatter: templates, emails, metrics and tests all format through here; and
+how a driver reads (its registry label, :func:`models.driver_registry.driver_label`, never its code
+name)."""
 
 import math
+import re
 
 import pandas as pd
+
+from models.driver_registry import DRIVERS, driver_label
 
 _SI = [(1e18, "E"), (1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")]
 
@@ -90,5 +95,53 @@ def format_sci(value, sig: int = 2) -> str:
 
 
 def format_quantity(value) -> str:
-    """Driver values: plain below a million, in words above (3.46e10 -> '34.6 billion')."""
-    return format_count(value) if value is not None and abs(float(value)) >= 1e6 else format_number(value)
+    """Driver values: plain from 0.001 to a million, in words above (3.46e10 -> '34.6 billion'),
+    in scientific notation below (1e-5 -> '1×10⁻⁵', not '0.00001')."""
+    if _is_missing(value):
+        return "n/a"
+    size = abs(float(value))
+    if size >= 1e6:
+        return format_count(value)
+    if 0 < size < 1e-3:
+        return format_sci(value, sig=3)
+    return format_number(value)
+
+
+# A driver's unit as it reads beside its label in a table without a unit column; the units a label
+# or its number already says (shares, ratios, growth per year, counts it names) are left out.
+LABEL_UNITS = {"USD": "US$", "USD/h": "US$", "USD/GW": "US$", "USD/kWh": "US$ per kWh", "tokens": "tokens",
+               "years": "years", "1/context token": "per context token"}
+
+
+def in_sentence(label: str) -> str:
+    """A label inside a sentence: its first letter lower case unless the first word is an acronym
+    ('Training MFU' -> 'training MFU'; 'PUE', 'R&D-to-final-run compute ratio' unchanged)."""
+    first = re.split(r"[\s-]", label, maxsplit=1)[0]
+    if sum(c.isupper() for c in first) > 1 or any(c.isdigit() or c in "$&" for c in first):
+        return label
+    return label[:1].lower() + label[1:]
+
+
+def driver_text(name: str, form: str = "label") -> str:
+    """A driver as the brief prints it, from its registry label (never its code name): ``label`` in
+    a table with a unit column ('IT capex per GW'); ``unit`` with its unit where the table has
+    none ('IT capex per GW (US$)'); ``sentence`` inside a sentence ('training MFU')."""
+    label = driver_label(name)
+    if form == "label":
+        return label
+    if form == "unit":
+        unit = LABEL_UNITS.get(DRIVERS[name].unit)
+        return f"{label} ({unit})" if unit else label
+    if form == "sentence":
+        return in_sentence(label)
+    raise ValueError(f"unknown form {form!r} (label, unit or sentence)")
+
+
+_DRIVER_NAME = re.compile(r"(?<![\w.])(" + "|".join(sorted(map(re.escape, DRIVERS), key=len, reverse=True))
+                          + r")(?!\w)")
+
+
+def driver_names_as_labels(text) -> str:
+    """Free text from the model (a note) with every driver code name in it replaced by its label:
+    '... rd_to_final_ratio cites ...' -> '... R&D-to-final-run compute ratio cites ...'."""
+    return _DRIVER_NAME.sub(lambda m: in_sentence(driver_label(m.group(1))), str(text))

@@ -12,6 +12,7 @@ import pandas as pd
 
 from models.capex import LAYERS, TOTAL_BUCKET
 from models.capex import CAPEX_UNIT as CAPEX
+from reports.formatting import driver_text
 from reports.inputs import metric_entry
 
 # Observables behind the drivers a reader can watch: driver -> (what to watch, where it is published).
@@ -210,7 +211,7 @@ def unobservable_leaders(view, horizon: int, unit: str = "share_of_accelerator_h
 def threshold_metrics(rows: list[dict], horizon: int) -> dict[str, dict]:
     m = {}
     for r in rows:
-        label = r["driver"].replace("_", " ")
+        label = driver_text(r["driver"])
         m[f"threshold_{r['driver']}_low"] = metric_entry(
             r["low"], r["unit"], f"{label} at its P10: {horizon} inference share of accelerator-hours",
             p10=r["share_at_low"], year=horizon)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from models.buckets import BUCKETS, INFERENCE_BUCKETS, TRAINING_BUCKETS
 from reports import implications, revisions
-from reports.formatting import format_count, format_number, format_percent, format_quantity, format_sci, format_usd
+from reports.formatting import driver_text, format_count, format_number, format_percent, format_quantity, format_sci, format_usd
 from reports.inputs import ModelView
 from reports.market import market_context
 from reports.metrics import REFERENCE_MODEL
@@ -45,7 +45,7 @@ def scenario_rows(views: dict[str, ModelView], main_scenario: str) -> list[dict]
                 values[name] = (drivers.loc[driver, "p10"], drivers.loc[driver, "p50"], drivers.loc[driver, "p90"])
         main = views.get(main_scenario, next(iter(views.values()))).tables["drivers"].set_index("driver")
         if driver in main.index:
-            rows.append({"label": driver.replace("_", " "), "unit": main.loc[driver, "unit"],
+            rows.append({"label": driver_text(driver), "unit": main.loc[driver, "unit"],
                          "basis": main.loc[driver, "kind"], "values": values, "kind": "driver"})
     for label, fn in (
         ("inference share of accelerator-hours, horizon",

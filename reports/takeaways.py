@@ -3,7 +3,7 @@
 import pandas as pd
 
 from models.buckets import BUCKETS
-from reports.formatting import format_count, format_number, format_percent, format_usd
+from reports.formatting import driver_text, format_count, format_number, format_percent, format_usd
 from reports.inputs import BriefInputs, ModelView
 
 
@@ -50,7 +50,7 @@ def build_takeaways(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> 
     sentences.append(
         f"{growth.index[0].replace('_', ' ').capitalize()} is the fastest-growing bucket "
         f"({format_number(growth.iloc[0])}x a year to {horizon} in accelerator-hours); the driver that "
-        f"moves the {horizon} inference share most is {lead['driver'].replace('_', ' ')} "
+        f"moves the {horizon} inference share most is the {driver_text(lead['driver'], 'sentence')} "
         f"({format_number(100 * lead['swing'])} points between its P10 and P90).")
     gw_t, gw_i = m["training_gw_horizon"], m["inference_gw_horizon"]
     if "installed_gw_now" in m:

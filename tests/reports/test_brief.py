@@ -190,6 +190,28 @@ def test_no_project_internal_file_or_table_name_in_the_pdf(june):
     assert not found, found
 
 
+def test_no_driver_code_name_in_the_pdf(june):
+    """The brief names every driver by its reader label - tables, thresholds, takeaways,
+    methodology and backtest notes - never by the model's code name; values below 0.001 print in
+    scientific notation."""
+    import html as html_lib
+
+    from models.driver_registry import DRIVERS
+    from reports.formatting import driver_text
+
+    inputs, rendered = june
+    text = pdf_text(rendered.pdf)
+    found = [name for name in DRIVERS if "_" in name and name in text]
+    assert not found, found
+    html = html_lib.unescape(rendered.html)
+    tornado = inputs.model["tornado"]
+    shown = tornado[(tornado["scenario"] == "base") & (tornado["unit"] == "share_of_accelerator_hours")]
+    for name in shown.sort_values("rank")["driver"].head(3):
+        assert f"<td>{driver_text(name, 'unit')}</td>" in html, name
+    assert f"<td>{driver_text('attention_flop_coefficient')} <span" in html
+    assert "0.00001" not in text and "1×10⁻⁵" in html
+
+
 def test_reader_basis_and_source_labels():
     from reports.sources import reader_basis, reader_source
 
