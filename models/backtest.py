@@ -53,7 +53,7 @@ MAPPINGS = {
         "Cloud IaaS spending only; owned fleets are outside Gartner's scope."),
     "spend_share_frontier_lab": (
         "generative", "serving spend vs R&D compute (training buckets + internal inference)", 0.5,
-        "One frontier lab against the industry-wide generative split; rd_to_final_ratio cites the "
+        "One frontier lab against the industry-wide generative split; the R&D-to-final-run compute ratio cites the "
         "same source."),
     "spend_training_vs_serving": (
         "generative", "serving spend vs training compute without experiments (pre-, post-training, synthetic data)", 0.5,

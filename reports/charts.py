@@ -18,6 +18,7 @@ from matplotlib.ticker import LogFormatter, MaxNLocator, NullLocator  # noqa: E4
 import pandas as pd  # noqa: E402
 
 from models.buckets import BUCKETS  # noqa: E402
+from reports.formatting import driver_text  # noqa: E402
 from reports.svg import lean_svg  # noqa: E402
 
 STYLE = {
@@ -121,7 +122,7 @@ def tornado(data: pd.DataFrame, base: float, value_label: str) -> str:
         high = rows[["share_at_p10", "share_at_p90"]].max(axis=1).to_numpy(float)
         ax.barh(y, high - low, left=low, color=INK, height=0.6)
         ax.axvline(base, color=ACCENT, linewidth=1)
-        ax.set_yticks(y, [d.replace("_", " ") for d in rows["driver"]])
+        ax.set_yticks(y, [driver_text(d) for d in rows["driver"]])
         ax.set_xlabel(value_label)
         ax.grid(axis="y", visible=False)
         ax.tick_params(axis="y", length=0)

@@ -162,7 +162,7 @@ def build_context(inputs: BriefInputs, metrics: dict, changes: list[dict],
     jobs["capex"] = (lambda: charts.capex_by_layer(capex, {layer.name: layer.label for layer in implications.LAYERS})
                      ) if len(capex) else None
     jobs["two_layers"] = (lambda: charts.two_layers(layers)) if len(layers) else None
-    market_rows, market_panels, market_frame = sections.market_rows(inputs.market, view)
+    market_rows, market_panels, market_frame = sections.market_rows(inputs.market, view, inputs.as_of)
     context["market"] = market_rows
     jobs["market"] = (lambda: charts.market_signals(market_panels)) if market_panels else None
     chart_data = {"split_flop": flop_frame.reset_index(), "split_usd": usd_frame.reset_index(),

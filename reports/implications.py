@@ -147,8 +147,9 @@ def implication_series(view) -> list[dict]:
 def fleet_mix(installed_base: pd.DataFrame) -> pd.DataFrame:
     """H100-equivalents shipped per year by vendor class (GPU, custom ASIC, other), from the
     installed-base mart's cumulative shipments per vendor (one vintage). A vendor with no figure
-    for a year (its series starts later, or its cumulative figure does not move) is listed in
-    ``missing_vendors`` and the year's shares are of the vendors that report."""
+    for a year (its series starts later, or its cumulative figure does not move) is listed by name
+    (``vendor_name`` where the mart has it) in ``missing_vendors`` and the year's shares are of the
+    vendors that report."""
     cols = ["year", "vendor_class", "shipped_h100e", "share", "missing_vendors"]
     if installed_base is None or installed_base.empty:
         return pd.DataFrame(columns=cols)
@@ -156,6 +157,7 @@ def fleet_mix(installed_base: pd.DataFrame) -> pd.DataFrame:
     if "as_of_date" in rows.columns and rows["as_of_date"].nunique() > 1:  # several vintages: the latest
         rows = rows[rows["as_of_date"] == rows["as_of_date"].max()]
     rows["period_end"] = pd.to_datetime(rows["period_end"])
+    names = (dict(zip(rows["vendor"], rows["vendor_name"])) if "vendor_name" in rows else {})
     cum = (rows.sort_values("period_end").groupby(["vendor", "year"])["shipped_h100e_cumulative"].last()
            .unstack("year").sort_index(axis=1))
     shipped = cum.diff(axis=1)
@@ -166,7 +168,7 @@ def fleet_mix(installed_base: pd.DataFrame) -> pd.DataFrame:
     for year in shipped.columns:
         col = shipped[year]
         reported = col[col > 0]
-        missing = sorted(v for v in col.index if not col.get(v, 0) > 0)
+        missing = sorted(names.get(v, v) for v in col.index if not col.get(v, 0) > 0)
         total = reported.sum()
         for cls in CLASS_ORDER:
             vendors = [v for v in reported.index if VENDOR_CLASSES.get(v, "other accelerator") == cls]

@@ -17,7 +17,7 @@ from reports.sources import reader_basis
 
 # Scenario-table drivers: the ones readers ask about first.
 SCENARIO_DRIVERS = ("frontier_growth_per_year", "query_growth_per_year", "reasoning_token_multiplier",
-                    "agent_steps_per_task", "served_active_params", "training_mfu", "serving_utilisation",
+                    "agent_steps_per_task", "served_active_params", "training_mfu", "decode_utilisation",
                     "supply_growth_per_year")
 
 
@@ -229,10 +229,11 @@ def fleet_mix_rows(mix: pd.DataFrame) -> list[dict]:
     return rows
 
 
-def market_rows(market: pd.DataFrame, view: ModelView) -> tuple[list[dict], list[dict], pd.DataFrame]:
-    """The market-signals table (:func:`reports.market.market_context`), each row with the model's
-    counterpart beside it, its chart panels and the chart's data."""
-    rows, panels, frame = market_context(market, view)
+def market_rows(market: pd.DataFrame, view: ModelView, as_of=None) -> tuple[list[dict], list[dict], pd.DataFrame]:
+    """The market-signals table (:func:`reports.market.market_context`, quarters running at
+    ``as_of`` marked), each row with the model's counterpart beside it, its chart panels and the
+    chart's data."""
+    rows, panels, frame = market_context(market, view, as_of)
     implied = implications.model_implied(view, market)
     for row in rows:
         hit = implied.get(row.get("series", ""))

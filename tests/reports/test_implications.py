@@ -332,3 +332,12 @@ def test_chart_whiskers_are_never_negative():
     err = _whiskers(p50, np.array([1.0 + 1e-15, 1.5, np.nan]), np.array([1.0, 2.5, 4.0]))
     assert err.shape == (2, 3) and (err >= 0).all()
     assert err[:, 1].tolist() == [0.5, 0.5] and err[0, 2] == 0.0
+
+
+def test_fleet_mix_names_missing_vendors_as_readers_know_them():
+    """The brief listed 'amd, aws, huawei' (slugs); with the mart's vendor_name it lists brands."""
+    rows = _ib_rows("2025-06-30", {"nvidia": {2022: 10.0, 2023: 30.0}, "aws": {2022: 5.0, 2023: 5.0},
+                                   "amd": {2022: 4.0, 2023: 4.0}})
+    names = {"nvidia": "NVIDIA", "aws": "AWS", "amd": "AMD"}
+    mix = imp.fleet_mix(pd.DataFrame([r | {"vendor_name": names[r["vendor"]]} for r in rows]))
+    assert set(mix.loc[mix["year"] == 2023, "missing_vendors"]) == {"AMD, AWS"}

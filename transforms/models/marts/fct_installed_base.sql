@@ -182,6 +182,7 @@ select
     quarter(q.quarter_end)                                             as quarter,
     quarter(q.quarter_end) = 4                                         as is_year_end,
     t.vendor,
+    case when t.vendor = 'all' then 'all tracked vendors' else coalesce(b.brand, t.vendor) end as vendor_name,
     t.installed_h100e,
     t.installed_h100e_low,
     t.installed_h100e_high,
@@ -190,4 +191,5 @@ select
 from with_total t
 join quarters q using (quarter_index)
 join vintages v using (as_of_date)
+left join {{ ref('accelerator_vendor_brands') }} b on b.vendor = t.vendor
 order by as_of_date, period_end, vendor
