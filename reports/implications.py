@@ -19,8 +19,10 @@ from reports.inputs import metric_entry
 # The thresholds page takes the drivers of the tornado with the widest swing that have one.
 OBSERVABLES = {
     "training_floor_share": (
-        "Labs' R&D (training and experiments) share of their compute spend",
-        "lab disclosures and reporting (e.g. OpenAI's 2024 compute spend)"),
+        "Share of the industry's accelerator stock held for labs' R&D (training, experiments, internal "
+        "inference) when demand exceeds supply",
+        "lab disclosures of compute by purpose (OpenAI put ~70% of its 2024 compute spend into R&D: one "
+        "lab, not the industry's stock)"),
     "decode_utilisation": (
         "Share of peak FLOP/s that production serving uses (decode)",
         "providers' serving statistics (e.g. DeepSeek's inference-system overview)"),
