@@ -57,7 +57,10 @@ def market_context(market: pd.DataFrame, view, as_of=None) -> tuple[list[dict], 
         m["q_index"] = m["calendar_year"].astype(int) * 4 + m["calendar_quarter"].astype(int) - 1
         cut = (pd.Timestamp(as_of) if as_of is not None else
                pd.to_datetime(m["disclosed_on"]).max() if "disclosed_on" in m else None)
-        m["in_progress"] = (pd.to_datetime(m["period_end"]) > cut) if cut is not None and "period_end" in m else False
+        quarter_end = pd.PeriodIndex.from_fields(year=m["calendar_year"].astype(int),
+                                                  quarter=m["calendar_quarter"].astype(int), freq="Q").end_time
+        m["in_progress"] = (quarter_end > cut) if cut is not None else False  # the calendar quarter, not the
+        # series' period_end (a rental quarter's is its latest listing)
         if "components" not in m:
             m["components"] = float("nan")
         for series, g in m.sort_values("q_index").groupby("series", sort=False):

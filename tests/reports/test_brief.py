@@ -272,7 +272,7 @@ def test_market_quarters_in_progress_and_thin_listings_are_not_compared():
         tables = {}
 
     market = pd.DataFrame([row(2025, 3, 2.5, 5, "2025-09-30"), row(2025, 4, 8.6, 1, "2025-12-31"),
-                           row(2026, 3, 2.0, 4, "2026-09-30"), row(2026, 4, 1.8, 3, "2026-12-31")])
+                           row(2026, 3, 2.0, 4, "2026-09-30"), row(2026, 4, 1.8, 3, "2026-10-19")])  # a listing's date
     table, panels, _ = market_context(market, View(), as_of="2026-10-31")
     assert table[0]["change_q"] == "-10%" and table[0]["change_y"] == "n/a (fewer than 3 listings then)"
     assert "in progress at the brief's date: 2026 Q4" in table[0]["notes"]
