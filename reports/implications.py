@@ -60,6 +60,7 @@ VENDOR_CLASSES = {
 }
 CLASS_ORDER = ("GPU", "custom ASIC", "other accelerator")
 THRESHOLD_ROWS = 4
+THRESHOLD_MIN_SWING = 0.01  # a driver that moves the share by less than a point changes no view
 
 
 def _growth(start: float, end: float, years: int) -> float | None:
@@ -181,13 +182,14 @@ def fleet_mix(installed_base: pd.DataFrame) -> pd.DataFrame:
 
 
 def thresholds(view, horizon: int, unit: str = "share_of_accelerator_hours") -> list[dict]:
-    """The observable drivers with the widest swing on the horizon inference share: the driver's
-    P10/P90 as the threshold a reader can watch, and where the share would move."""
+    """The observable drivers with the widest swing on the horizon inference share (at least
+    ``THRESHOLD_MIN_SWING``): the driver's P10/P90 as the threshold a reader can watch, and where
+    the share would move."""
     torn = view.tables["tornado"]
     torn = torn[(torn["unit"] == unit) & (torn["year"] == horizon)].sort_values("swing", ascending=False)
     rows = []
     for r in torn.itertuples():
-        if r.driver not in OBSERVABLES:
+        if r.driver not in OBSERVABLES or not r.swing >= THRESHOLD_MIN_SWING:
             continue
         watch, where = OBSERVABLES[r.driver]
         rows.append({"driver": r.driver, "watch": watch, "where": where, "unit": r.driver_unit,

@@ -341,3 +341,10 @@ def test_fleet_mix_names_missing_vendors_as_readers_know_them():
     names = {"nvidia": "NVIDIA", "aws": "AWS", "amd": "AMD"}
     mix = imp.fleet_mix(pd.DataFrame([r | {"vendor_name": names[r["vendor"]]} for r in rows]))
     assert set(mix.loc[mix["year"] == 2023, "missing_vendors"]) == {"AMD, AWS"}
+
+
+def test_a_driver_that_barely_moves_the_share_is_no_threshold():
+    """The 2026-10 brief listed power growth at 1.3x/yr and 1.7x/yr, both giving 75%: no view changes."""
+    obs = list(OBSERVABLES)
+    view = FakeView(tables={"tornado": _tornado([(obs[0], 0.3), (obs[1], 0.009), (obs[2], 0.02)])})
+    assert [r["driver"] for r in imp.thresholds(view, HORIZON)] == [obs[0], obs[2]]
