@@ -215,7 +215,14 @@ def unobservable_leaders(view, horizon: int, unit: str = "share_of_accelerator_h
 
 
 def threshold_metrics(rows: list[dict], horizon: int) -> dict[str, dict]:
+    """Each threshold driver at its P10 and P90 with the share there, and the share every
+    threshold is read against (all drivers at P50, an uncalibrated point run)."""
     m = {}
+    if rows:
+        m["threshold_share_all_p50"] = metric_entry(
+            rows[0]["share_base"], "share",
+            f"{horizon} inference share of accelerator-hours, every driver at P50 (uncalibrated point run)",
+            year=horizon)
     for r in rows:
         label = driver_text(r["driver"])
         m[f"threshold_{r['driver']}_low"] = metric_entry(
