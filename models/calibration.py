@@ -119,16 +119,21 @@ class Calibration:
     warnings: list[str] = field(default_factory=list)
 
 
-def _lab_spend(lab_spend: pd.DataFrame, year: int, category: str) -> tuple[float, str] | None:
+def _lab_spend(lab_spend: pd.DataFrame, year: int, category: str) -> tuple[float, int] | None:
+    """OpenAI's ``category`` compute spend in ``year``: the median of the actual figures that cover
+    the whole calendar year, and how many there are; None without one. A part-year figure (e.g.
+    five months of GPT-5 serving) says nothing about the year's level, and picking one figure of
+    several by its id made the anchor arbitrary (2025 used a five-month $3.6B against $8.4B)."""
     if lab_spend is None or lab_spend.empty:
         return None
     rows = lab_spend[(lab_spend["lab"].str.lower() == "openai") & (lab_spend["year"] == year)
                      & (lab_spend["category"] == category) & (lab_spend["kind"] == "actual")
                      & (lab_spend["value_usd"] > 0)]
-    if rows.empty:
+    start, end = pd.to_datetime(rows["period_start"]), pd.to_datetime(rows["period_end"])
+    full = rows[(start == pd.Timestamp(year, 1, 1)) & (end == pd.Timestamp(year, 12, 31))]
+    if full.empty:
         return None
-    row = rows.sort_values("spend_id").iloc[0]
-    return float(row["value_usd"]), str(row["spend_id"])
+    return float(full["value_usd"].median()), len(full)
 
 
 def _anchor_row(m: dict, w: np.ndarray) -> dict:
@@ -189,7 +194,7 @@ def calibrate(paths, splits: pd.DataFrame, lab_spend: pd.DataFrame | None, seed:
             found = _lab_spend(lab_spend, int(year), category)
             if found is None:
                 continue
-            value, spend_id = found
+            value, figures = found
             if category == "inference":
                 model = sum(paths.unit(b, "usd")[i] for b in SERVING_BUCKETS)
             else:
@@ -198,13 +203,14 @@ def calibrate(paths, splits: pd.DataFrame, lab_spend: pd.DataFrame | None, seed:
             s_lo, s_hi = LAB_SHARE_RANGE[category]
             lo, hi = value / s_hi, value / s_lo
             logliks.append(flat_top_loglik(np.log(model), np.log(lo), np.log(hi), LAB_SIGMA))
-            meta.append({"anchor_id": f"{spend_id}-industry", "kind": "lab_compute_spend",
+            meta.append({"anchor_id": f"openai-{int(year)}-{category}-industry", "kind": "lab_compute_spend",
                          "label": f"Industry {'inference' if category == 'inference' else 'R&D'} compute "
-                                  "spend, from OpenAI's", "unit": "usd",
+                                  "spend, from OpenAI's disclosed spend", "unit": "usd",
                          "year": str(year), "scale": "log", "observed": value, "low": lo, "high": hi,
                          "sigma": LAB_SIGMA, "values": model, "weighted": True,
-                         "note": f"OpenAI {'inference' if category == 'inference' else 'R&D'} compute spend / an OpenAI share "
-                                 f"of {s_lo:.0%}-{s_hi:.0%} brackets the industry's"})
+                         "note": f"OpenAI {'inference' if category == 'inference' else 'R&D'} compute spend "
+                                 f"({'median of ' + str(figures) + ' full-year figures' if figures > 1 else 'one full-year figure'})"
+                                 f" / an OpenAI share of {s_lo:.0%}-{s_hi:.0%} brackets the industry's"})
 
     history = training_history if training_history is not None else pd.DataFrame()
     for year in years[(years <= last) & (years > last - 2)]:

@@ -207,3 +207,25 @@ def test_every_draw_serves_some_generative_work_so_shares_are_defined(warehouse_
         for unit in ("flop", "accelerator_hours", "twh", "usd"):
             share = paths.inference_share(unit)
             assert np.isfinite(share).all() and ((share >= 0) & (share <= 1)).all(), (name, as_of, unit)
+
+
+def test_lab_spend_anchor_is_the_median_of_full_year_figures():
+    """2025 anchored OpenAI's inference spend on a five-month GPT-5 figure ($3.6B, picked by its
+    id) against a full-year $8.4B; 2024 on one of three full-year figures, by id."""
+    import pandas as pd
+
+    from models.calibration import _lab_spend
+
+    def row(spend_id, start, end, value, kind="actual", category="inference"):
+        return {"spend_id": spend_id, "lab": "OpenAI", "year": int(start[:4]), "period_start": start,
+                "period_end": end, "category": category, "kind": kind, "value_usd": value}
+
+    spend = pd.DataFrame([
+        row("a-2024", "2024-01-01", "2024-12-31", 2.0e9), row("b-2024", "2024-01-01", "2024-12-31", 1.8e9),
+        row("c-2024", "2024-01-01", "2024-12-31", 3.75e9), row("d-2024", "2024-01-01", "2024-12-31", 4e9, "projection"),
+        row("a-2025-gpt5", "2025-08-01", "2025-12-31", 3.6e9), row("b-2025", "2025-01-01", "2025-12-31", 8.4e9),
+        row("c-2025q1q3", "2025-01-01", "2025-09-30", 8.67e9)])
+    assert _lab_spend(spend, 2024, "inference") == (2.0e9, 3)  # median of the actual full-year three
+    assert _lab_spend(spend, 2025, "inference") == (8.4e9, 1)  # part-year figures left out
+    assert _lab_spend(spend[spend["year"] == 2025].iloc[[0, 2]], 2025, "inference") is None
+    assert _lab_spend(spend, 2024, "r_and_d") is None
