@@ -13,6 +13,18 @@ SERVING_BUCKETS = ("serving_chat", "serving_reasoning", "serving_agents")
 INFERENCE_BUCKETS = ("internal_inference", *SERVING_BUCKETS)
 BUCKETS = TRAINING_BUCKETS + INFERENCE_BUCKETS
 
+# How a reader sees each bucket (tables, charts, takeaways); totals and other rows print as words.
+BUCKET_LABELS = {
+    "pretraining": "pre-training", "posttraining": "post-training", "experiments": "experiments",
+    "synthetic_data": "synthetic data", "internal_inference": "internal inference",
+    "serving_chat": "serving: chat", "serving_reasoning": "serving: reasoning", "serving_agents": "serving: agents",
+}
+
+
+def bucket_label(name: str) -> str:
+    """A bucket (or a total row such as ``training_total``) as the brief prints it."""
+    return BUCKET_LABELS.get(name, name.replace("_", " "))
+
 
 def bucket_sides(synthetic_data_side: str) -> dict[str, str]:
     """Bucket -> ``training`` or ``inference``, with ``synthetic_data`` on the scenario's side."""

@@ -99,7 +99,7 @@ cooling, buildings, real terms), each group split by published cost shares (Bern
 for HBM). Near users = external serving and other-AI inference; remote campuses = training,
 synthetic data, internal inference and other-AI training.
 
-Uncertainty. Every driver is drawn at once (seeded numpy Generator, one uniform matrix of
+Uncertainty. Every driver is drawn at once (a seeded random generator, one uniform matrix of
 draws x drivers mapped through each driver's inverse CDF). Related drivers move together through
 named factors (adoption, capex and supply, frontier scaling): a Gaussian copula with loadings and
 factor correlations stated, with their basis, in the scenario file. The crossover year is the

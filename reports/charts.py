@@ -17,7 +17,7 @@ import numpy as np  # noqa: E402
 from matplotlib.ticker import LogFormatter, MaxNLocator, NullLocator  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from models.buckets import BUCKETS  # noqa: E402
+from models.buckets import BUCKETS, bucket_label  # noqa: E402
 from reports.formatting import driver_text  # noqa: E402
 from reports.svg import lean_svg  # noqa: E402
 
@@ -77,7 +77,7 @@ def _whiskers(p50: np.ndarray, p10: np.ndarray, p90: np.ndarray) -> np.ndarray:
 
 
 def _label(bucket: str) -> str:
-    return bucket.replace("_", " ")
+    return bucket_label(bucket)
 
 
 def demand_panels(data: pd.DataFrame, unit_label: str, first_projected_year: int) -> str:

@@ -7,7 +7,7 @@ Plain values for the template; :mod:`reports.context` assembles them for the who
 
 import pandas as pd
 
-from models.buckets import BUCKETS, INFERENCE_BUCKETS, TRAINING_BUCKETS
+from models.buckets import BUCKETS, INFERENCE_BUCKETS, TRAINING_BUCKETS, bucket_label
 from reports import implications, revisions
 from reports.formatting import driver_text, format_count, format_number, format_percent, format_quantity, format_sci, format_usd
 from reports.inputs import ModelView
@@ -26,7 +26,7 @@ def split_rows(view: ModelView, year: int) -> list[dict]:
     sides = {b: "training" for b in TRAINING_BUCKETS} | {b: "inference" for b in INFERENCE_BUCKETS}
     rows = []
     for bucket in BUCKETS + ("training_total", "inference_total", "total"):
-        row = {"bucket": bucket.replace("_", " "), "side": sides.get(bucket, ""),
+        row = {"bucket": bucket_label(bucket), "side": sides.get(bucket, ""),
                "total": bucket.endswith("total")}
         for unit in ("flop", "accelerator_hours", "gw", "usd"):
             row[unit] = view.band(bucket, unit, year)

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from models.buckets import BUCKETS
+from models.buckets import BUCKETS, bucket_label
 from reports.formatting import driver_text, format_count, format_number, format_percent, format_usd
 from reports.inputs import BriefInputs, ModelView
 
@@ -48,7 +48,7 @@ def build_takeaways(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> 
     top = top[top["unit"] == "share_of_accelerator_hours"].sort_values("rank")
     lead = top.iloc[0]
     sentences.append(
-        f"{growth.index[0].replace('_', ' ').capitalize()} is the fastest-growing bucket "
+        f"{bucket_label(growth.index[0]).capitalize()} is the fastest-growing bucket "
         f"({format_number(growth.iloc[0])}x a year to {horizon} in accelerator-hours); the driver that "
         f"moves the {horizon} inference share most is the {driver_text(lead['driver'], 'sentence')} "
         f"({format_number(100 * lead['swing'])} points between its P10 and P90).")
@@ -57,7 +57,7 @@ def build_takeaways(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> 
         inst_now, inst_h = m["installed_gw_now"], m["installed_gw_horizon"]
         observed = m.get("observed_installed_h100e_last_year")
         stock = (f"{format_count(observed['value'])} H100-equivalents were in service in {observed['year']} "
-                 f"(year average of the shipment-based stock); " if observed else "")
+                 f"(year average of the stock shipped since 2022, the first year with public unit figures); " if observed else "")
         sentences.append(
             f"{stock}installed AI power is {format_number(inst_now['value'])} GW in {now} and "
             f"{format_number(inst_h['value'])} GW by {horizon} (P10-P90 "

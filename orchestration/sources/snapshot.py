@@ -8,7 +8,7 @@ layer types them in dbt's source ``raw`` (``raw_schema``).
 
 from orchestration.sources.fetch import SourceDescriptor
 
-SNAPSHOT_LICENCE = "CC BY 4.0 (flopcast compilation; each row cites its source_url)"
+SNAPSHOT_LICENCE = "CC BY 4.0 (flopcast compilation; each row cites its source)"
 
 
 def _descriptor(table: str, title: str) -> SourceDescriptor:
