@@ -14,7 +14,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from matplotlib.ticker import LogFormatter, MaxNLocator, NullLocator  # noqa: E402
+from matplotlib.ticker import LogFormatter, MaxNLocator, NullLocator, PercentFormatter  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from models.buckets import BUCKETS, bucket_label  # noqa: E402
@@ -44,9 +44,10 @@ BUCKET_COLOURS = dict(zip(BUCKETS, ("#0b2e4f", "#2f5f8a", "#6b94bd", "#98b6d6",
                                     "#f7e2cc", "#e3a46b", "#c0504d", "#7a2a27"), strict=True))
 
 
-def _to_svg(fig) -> str:
-    """The figure as SVG text, laid out once to fit its labels (no second "tight bbox" pass)."""
-    fig.tight_layout()
+def _to_svg(fig, pad: float = 1.08) -> str:
+    """The figure as SVG text, laid out once to fit its labels (no second "tight bbox" pass);
+    ``pad`` (font sizes) is the margin around them (matplotlib's default 1.08)."""
+    fig.tight_layout(pad=pad)
     # tight_layout leaves a placeholder layout engine on the figure, and savefig draws a figure
     # with any engine twice (a layout pass without output, then the SVG): none, one draw.
     fig.set_layout_engine(None)
@@ -124,9 +125,12 @@ def tornado(data: pd.DataFrame, base: float, value_label: str) -> str:
         ax.axvline(base, color=ACCENT, linewidth=1)
         ax.set_yticks(y, [driver_text(d) for d in rows["driver"]])
         ax.set_xlabel(value_label)
+        ax.margins(x=0.03)  # the widest bar does not touch the frame
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))  # whole percents only
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))  # whole-percent steps, as the table
         ax.grid(axis="y", visible=False)
         ax.tick_params(axis="y", length=0)
-        return _to_svg(fig)
+        return _to_svg(fig, pad=1.6)  # long driver labels: room so the PDF's font does not clip them
 
 
 def fit_scatter(data: pd.DataFrame, label_ids: set[str]) -> str:
