@@ -14,7 +14,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from matplotlib.ticker import LogFormatter, MaxNLocator, NullLocator, PercentFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, LogFormatter, MaxNLocator, NullLocator  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from models.buckets import BUCKETS, bucket_label  # noqa: E402
@@ -126,8 +126,8 @@ def tornado(data: pd.DataFrame, base: float, value_label: str) -> str:
         ax.set_yticks(y, [driver_text(d) for d in rows["driver"]])
         ax.set_xlabel(value_label)
         ax.margins(x=0.03)  # the widest bar does not touch the frame
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))  # whole percents only
-        ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))  # whole-percent steps, as the table
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{round(100 * v, 6):g}%"))  # 70%, 72.5%
         ax.grid(axis="y", visible=False)
         ax.tick_params(axis="y", length=0)
         return _to_svg(fig, pad=1.6)  # long driver labels: room so the PDF's font does not clip them
