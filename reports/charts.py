@@ -77,10 +77,6 @@ def _whiskers(p50: np.ndarray, p10: np.ndarray, p90: np.ndarray) -> np.ndarray:
     return np.nan_to_num(np.clip(np.vstack([p50 - p10, p90 - p50]), 0.0, None))
 
 
-def _label(bucket: str) -> str:
-    return bucket_label(bucket)
-
-
 def demand_panels(data: pd.DataFrame, unit_label: str, first_projected_year: int) -> str:
     """Two panels over the years: left, the total (P50 line, P10-P90 band, log scale); right, the
     split of the P50 by bucket as stacked shares (columns = buckets, index = year; `total_p10`,
@@ -100,7 +96,7 @@ def demand_panels(data: pd.DataFrame, unit_label: str, first_projected_year: int
         buckets = [b for b in BUCKET_COLOURS if b in data.columns]
         shares = data[buckets].div(data[buckets].sum(axis=1), axis=0) * 100
         right.stackplot(years, [shares[b].to_numpy(float) for b in buckets],
-                                 labels=[_label(b) for b in buckets],
+                                 labels=[bucket_label(b) for b in buckets],
                                  colors=[BUCKET_COLOURS[b] for b in buckets], linewidth=0.3, edgecolor="white")
         right.set_ylim(0, 100)
         right.set_ylabel("share of the P50, %")

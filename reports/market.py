@@ -79,13 +79,11 @@ def market_context(market: pd.DataFrame, view, as_of=None) -> tuple[list[dict], 
                         f"{_market_value(r.first_reported_value, str(r.unit))})"
                         for r in g.itertuples() if _flag(getattr(r, "is_restated", False))]
             scale, ylabel = MARKET_SCALE.get(str(last["unit"]), (1.0, str(last["unit"])))
-            few = f"n/a (fewer than {floor} listings)"
-
             def change(back: int, before) -> str:
-                if thin:
-                    return few
-                if before is None and last["q_index"] - back in set(g["q_index"]):
-                    return f"{few[:-1]} then)"
+                if thin:  # the latest quarter rests on too few listings
+                    return f"n/a (fewer than {floor} listings)"
+                if before is None and last["q_index"] - back in set(g["q_index"]):  # the earlier one does
+                    return f"n/a (fewer than {floor} listings then)"
                 return _pct_change(last["value"], before)
 
             rows.append({

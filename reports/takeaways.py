@@ -56,8 +56,10 @@ def build_takeaways(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> 
     if "installed_gw_now" in m:
         inst_now, inst_h = m["installed_gw_now"], m["installed_gw_horizon"]
         observed = m.get("observed_installed_h100e_last_year")
+        first = _first_shipment_year(inputs.installed_base)
+        since = f" shipped since {first}, the first year with public unit figures" if first else ""
         stock = (f"{format_count(observed['value'])} H100-equivalents were in service in {observed['year']} "
-                 f"(year average of the stock shipped since 2022, the first year with public unit figures); " if observed else "")
+                 f"(year average of the stock{since}); " if observed else "")
         sentences.append(
             f"{stock}installed AI power is {format_number(inst_now['value'])} GW in {now} and "
             f"{format_number(inst_h['value'])} GW by {horizon} (P10-P90 "
@@ -97,6 +99,14 @@ def build_takeaways(inputs: BriefInputs, metrics: dict, changes: list[dict]) -> 
             f"{c['label']} {c['before']} -> {c['after']}" for c in shown)
             + (f" (and {len(changes) - 2} more changes)." if len(changes) > 2 else "."))
     return sentences
+
+
+def _first_shipment_year(installed_base: pd.DataFrame) -> int | None:
+    """The first year the installed-base mart counts shipments in (its stock starts there)."""
+    if installed_base is None or installed_base.empty:
+        return None
+    shipped = installed_base[(installed_base["vendor"] == "all") & (installed_base["shipped_h100e_cumulative"] > 0)]
+    return int(shipped["year"].min()) if len(shipped) else None
 
 
 def _bucket_growth(view: ModelView, now: int) -> pd.Series:
